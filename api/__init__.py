@@ -1,0 +1,1 @@
+"""The JSON face: the Onetime Secret REST API v1."""

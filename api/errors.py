@@ -1,0 +1,75 @@
+"""The JSON face's error table: every v1 error is HTTP 404 with the real class in a header."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException
+
+from api.wire import UNSET, Error
+from onetime.errors import (
+    DomainError,
+    InvalidRequest,
+    NotAuthorized,
+    RateLimited,
+    StorageUnavailable,
+    UnknownSecret,
+    WrongPassphrase,
+)
+
+INTENDED_STATUS_HEADER = "X-OTS-Intended-Status"
+NO_STORE = {"Cache-Control": "no-store"}
+
+_INTENDED_STATUS: dict[type[DomainError], int] = {
+    UnknownSecret: 404,
+    WrongPassphrase: 400,
+    NotAuthorized: 401,
+    RateLimited: 429,
+    InvalidRequest: 400,
+    StorageUnavailable: 503,
+}
+
+
+def intended_status(error: DomainError) -> int:
+    """Return the HTTP status this error would have in a less odd API."""
+    for kind in type(error).__mro__:
+        if kind in _INTENDED_STATUS:
+            return _INTENDED_STATUS[kind]
+    return 400
+
+
+def error_response(message: str, status: int, secret_key: str | None = None) -> Response[Error]:
+    """Return a v1 error: always 404, always JSON, never cached."""
+    body = Error(message=message, secret_key=UNSET if secret_key is None else secret_key)
+    headers = {INTENDED_STATUS_HEADER: str(status), **NO_STORE}
+    return Response(body, status_code=404, headers=headers, media_type="application/json")
+
+
+def domain_error_to_response(_: Request[Any, Any, Any], error: DomainError) -> Response[Error]:
+    """Map a domain error to its v1 answer."""
+    key = error.key if isinstance(error, UnknownSecret) else None
+    return error_response(error.message, intended_status(error), key)
+
+
+def http_error_to_response(_: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+    """Map framework errors under /api/v1 (routing, body size, parsing) to v1 answers."""
+    if error.status_code in {404, 405}:
+        return Response({"error": "Not Found"}, status_code=404, headers=NO_STORE, media_type="application/json")
+    if error.status_code == 413:  # noqa: PLR2004
+        return error_response("The request body is too large", 413)
+    if error.status_code >= 500:  # noqa: PLR2004
+        return error_response("Something went wrong on our side", 500)
+    return error_response("The request could not be read", 400)
+
+
+def unexpected_error_to_response(_: Request[Any, Any, Any], __: Exception) -> Response[Error]:
+    """Answer a bug with a JSON error (the access log module logs it without request data)."""
+    return error_response("Something went wrong on our side", 500)
+
+
+EXCEPTION_HANDLERS = {
+    DomainError: domain_error_to_response,
+    HTTPException: http_error_to_response,
+    Exception: unexpected_error_to_response,
+}

@@ -1,0 +1,126 @@
+"""Request parameters: the query string merged with a form, multipart or JSON body."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+import msgspec
+from litestar import Request
+
+from onetime.errors import InvalidRequest
+from onetime.service import NewSecret
+
+Value = str | list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    """Parameters by name; a name given several times keeps every value."""
+
+    values: dict[str, Value]
+
+    def text(self, name: str) -> str | None:
+        """Return the parameter as one string (the first, if repeated), or None."""
+        value = self.values.get(name)
+        if isinstance(value, list):
+            return value[0] if value else None
+        return value
+
+    def texts(self, name: str) -> list[str]:
+        """Return every non-empty value of a parameter that may repeat."""
+        value = self.values.get(name)
+        found = value if isinstance(value, list) else [value] if value is not None else []
+        return [item for item in found if item.strip()]
+
+    def new_secret(self) -> NewSecret:
+        """Return the creation request these parameters describe."""
+        return NewSecret(
+            value=self.text("secret"),
+            ttl=self.text("ttl"),
+            passphrase=self.text("passphrase"),
+            recipients=self.texts("recipient"),
+            share_domain=(self.text("share_domain") or "").strip() or None,
+        )
+
+
+def _merge(values: dict[str, Value], name: str, value: str) -> None:
+    name = name.removesuffix("[]")
+    _check_text(name, value)
+    existing = values.get(name)
+    if existing is None:
+        values[name] = value
+    elif isinstance(existing, list):
+        existing.append(value)
+    else:
+        values[name] = [existing, value]
+
+
+def _check_text(name: str, value: str) -> None:
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        raise InvalidRequest(f"Parameter {name[:40]} is not valid UTF-8 text") from None
+
+
+def _from_form(raw: bytes) -> list[tuple[str, str]]:
+    try:
+        text = raw.decode()
+        return parse_qsl(text, keep_blank_values=True, strict_parsing=False, errors="strict", max_num_fields=64)
+    except UnicodeDecodeError:
+        raise InvalidRequest("The request body is not valid UTF-8") from None
+    except ValueError:
+        raise InvalidRequest("The request body has too many fields") from None
+
+
+def _scalar(name: str, value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | float):
+        return str(value)
+    raise InvalidRequest(f"Parameter {name[:40]} must be a string")
+
+
+def _from_json(raw: bytes) -> list[tuple[str, str]]:
+    try:
+        document = msgspec.json.decode(raw) if raw.strip() else {}
+    except msgspec.DecodeError:
+        raise InvalidRequest("The request body is not valid JSON") from None
+    if not isinstance(document, dict):
+        raise InvalidRequest("The request body must be a JSON object")
+    pairs: list[tuple[str, str]] = []
+    for name, value in document.items():
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            text = _scalar(name, item)
+            if text is not None:
+                pairs.append((name, text))
+    return pairs
+
+
+async def read_params(request: Request[Any, Any, Any]) -> Params:
+    """Read the query string and the body into one set of parameters (the body wins)."""
+    values: dict[str, Value] = {}
+    try:
+        query = parse_qsl(request.scope.get("query_string", b"").decode(), keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise InvalidRequest("The query string is not valid UTF-8") from None
+    for name, value in query:
+        _merge(values, name, value)
+    body_values: dict[str, Value] = {}
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == "multipart/form-data":
+        form = await request.form()
+        for name, value in form.multi_items():
+            if isinstance(value, str):
+                _merge(body_values, name, value)
+    else:
+        raw = await request.body()
+        pairs = _from_json(raw) if content_type.endswith("json") else _from_form(raw)
+        for name, value in pairs:
+            _merge(body_values, name, value)
+    values.update(body_values)
+    return Params(values)

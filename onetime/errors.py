@@ -1,0 +1,80 @@
+"""Domain errors. Each face maps them, in one place, to its own responses.
+
+Messages never carry a secret value, passphrase, token or full key.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error the service raises on purpose."""
+
+    message = "Something went wrong"
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message or self.message)
+        self.message = message or self.message
+
+
+class UnknownSecret(DomainError):
+    """The key names no secret that can be used: unknown, consumed, expired or locked away."""
+
+    message = "Unknown secret"
+
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.key = key
+
+    def __str__(self) -> str:
+        # The key stays out of str() so that a logged exception cannot leak it.
+        return self.message
+
+
+class WrongPassphrase(DomainError):
+    """The creator's passphrase for a burn did not match."""
+
+    message = "Double check that passphrase"
+
+
+class NotAuthorized(DomainError):
+    """Credentials were required, or were given and are wrong."""
+
+    message = "Not authorized"
+
+
+class RateLimited(DomainError):
+    """The caller made too many requests, or the secret is locked after failed passphrases."""
+
+    message = "Rate limit exceeded. Please try again later."
+
+
+class InvalidRequest(DomainError):
+    """The request breaks a rule; the message says which."""
+
+
+class TooLarge(InvalidRequest):
+    """The secret is larger than the caller's plan allows."""
+
+
+class MailUnavailable(InvalidRequest):
+    """A recipient was given but this server has no mail delivery configured."""
+
+    message = "Email delivery is not configured on this server"
+
+
+class StorageUnavailable(DomainError):
+    """Redis cannot be reached or refused the write."""
+
+    message = "Service unavailable, please try again shortly"
+
+
+class AccountExists(DomainError):
+    """An account with this email already exists."""
+
+    message = "An account with that email already exists"
+
+
+class UnknownAccount(DomainError):
+    """No account has this email."""
+
+    message = "No account with that email"

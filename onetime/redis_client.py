@@ -1,0 +1,33 @@
+"""Build the Redis client from OTS_REDIS_URL, with timeouts short enough to fail fast."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from redis.asyncio import Redis
+from redis.asyncio.cluster import ClusterNode, RedisCluster
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+
+from onetime.store import RedisClient
+
+CLUSTER_SCHEME = "redis+cluster://"
+# One retry after at most a second each way: a dead Redis turns into an answer within 2 s.
+CONNECT_TIMEOUT = 0.4
+COMMAND_TIMEOUT = 0.8
+
+
+def connect(url: str) -> RedisClient:
+    """Return a client for a `redis://`, `rediss://`, `unix://` or `redis+cluster://` URL."""
+    options = {
+        "socket_connect_timeout": CONNECT_TIMEOUT,
+        "socket_timeout": COMMAND_TIMEOUT,
+        "retry": Retry(NoBackoff(), 1),
+    }
+    if url.startswith(CLUSTER_SCHEME):
+        nodes = []
+        for address in url[len(CLUSTER_SCHEME) :].split("/", maxsplit=1)[0].split(","):
+            parts = urlsplit(f"redis://{address}")
+            nodes.append(ClusterNode(parts.hostname or "127.0.0.1", parts.port or 6379))
+        return RedisCluster(startup_nodes=nodes, **options)  # type: ignore[arg-type]
+    return Redis.from_url(url, **options)  # type: ignore[arg-type]

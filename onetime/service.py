@@ -1,0 +1,384 @@
+"""The secret service: the one place where secrets are created, revealed and burned."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+from onetime import keys, passwords, recipients
+from onetime.accounts import Caller
+from onetime.crypto import Cipher, DecryptionFailed, PassphraseHasher
+from onetime.errors import (
+    InvalidRequest,
+    MailUnavailable,
+    NotAuthorized,
+    RateLimited,
+    TooLarge,
+    UnknownSecret,
+    WrongPassphrase,
+)
+from onetime.settings import Settings
+from onetime.store import (
+    BURNED,
+    CREATED,
+    HAS_PASSPHRASE,
+    METADATA_KEY,
+    OWNER,
+    RECEIVED,
+    RECENT_SECONDS,
+    RECIPIENTS,
+    SHARE_DOMAIN,
+    STATE,
+    TTL,
+    UPDATED,
+    RedisStore,
+    StoredReceipt,
+)
+
+log = logging.getLogger(__name__)
+
+LOCKOUT_WINDOW = 10 * 60
+LOCKOUT_SECONDS = 30 * 60
+LOCKOUT_PER_CLIENT = 5
+LOCKOUT_PER_SECRET = 20
+_RECIPIENT_SEPARATOR = "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What the creator may know about a secret. `secret_key` is None once it is gone."""
+
+    custid: str
+    metadata_key: str
+    secret_key: str | None
+    ttl: int
+    metadata_ttl: int
+    secret_ttl: int | None
+    state: str
+    created: int
+    updated: int
+    received: int | None
+    burned: int | None
+    recipients: tuple[str, ...]
+    share_domain: str
+    passphrase_required: bool
+    link_origin: str
+    value: str | None = None
+
+    @property
+    def secret_exists(self) -> bool:
+        """Tell whether the secret can still be revealed."""
+        return self.secret_key is not None
+
+    @property
+    def metadata_url(self) -> str:
+        """Return the creator's private receipt link."""
+        return f"{self.link_origin}/private/{self.metadata_key}"
+
+    @property
+    def secret_url(self) -> str | None:
+        """Return the share link while the secret exists."""
+        return f"{self.link_origin}/secret/{self.secret_key}" if self.secret_key else None
+
+
+@dataclass(frozen=True, slots=True)
+class Revealed:
+    """A secret's value, handed out once."""
+
+    value: str
+    secret_key: str
+    link_origin: str
+
+
+@dataclass(frozen=True, slots=True)
+class Burned:
+    """The receipt of a secret that was just burned."""
+
+    receipt: Receipt
+    secret_shortkey: str
+
+
+@dataclass(frozen=True, slots=True)
+class SecretPreview:
+    """What the reveal page may know before the recipient asks to reveal."""
+
+    secret_key: str
+    passphrase_required: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NewSecret:
+    """A request to create a secret, as received from either face (raw TTL included)."""
+
+    value: str | None = None
+    ttl: object = None
+    passphrase: str | None = None
+    recipients: Sequence[str] = ()
+    share_domain: str | None = None
+
+
+class SecretService:
+    """Create, generate, read receipts of, reveal and burn secrets."""
+
+    def __init__(
+        self,
+        store: RedisStore,
+        cipher: Cipher,
+        hasher: PassphraseHasher,
+        settings: Settings,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.store = store
+        self.cipher = cipher
+        self.hasher = hasher
+        self.settings = settings
+        self.clock = clock
+
+    def _now(self) -> int:
+        return int(self.clock())
+
+    def _origin(self, share_domain: str) -> str:
+        return f"https://{share_domain}" if share_domain else self.settings.base_url
+
+    async def check_storage(self) -> None:
+        """Raise StorageUnavailable unless Redis answers."""
+        await self.store.ping()
+
+    async def create(self, caller: Caller, client: str, request: NewSecret) -> Receipt:
+        """Encrypt and store a secret typed by the caller; return its receipt."""
+        await self._check_create(caller, client, request)
+        if not request.value:
+            raise InvalidRequest("You did not provide anything to share")
+        if len(request.value.encode()) > caller.plan.max_size:
+            raise TooLarge(f"Secret value exceeds the maximum size of {caller.plan.max_size} bytes")
+        return await self._store(caller, request, request.value, generated=False)
+
+    async def generate(self, caller: Caller, client: str, request: NewSecret, length: object = None) -> Receipt:
+        """Store a freshly generated password as a secret; the receipt carries the value."""
+        await self._check_create(caller, client, request)
+        value = passwords.generate_password(passwords.password_length(length))
+        return await self._store(caller, request, value, generated=True)
+
+    async def _check_create(self, caller: Caller, client: str, request: NewSecret) -> None:
+        """Apply the creation checks in the order the API contract gives."""
+        await self._count("create", client)
+        if request.recipients:
+            if caller.is_anonymous:
+                raise InvalidRequest("An account is required to send emails.")
+            for address in request.recipients:
+                recipients.validate_address(address)
+            if not self.settings.smtp_url:
+                raise MailUnavailable
+        if request.share_domain:
+            # Custom share domains arrive with the domains issue; until then none is verified.
+            raise InvalidRequest(f"Unknown domain: {request.share_domain[:253]}")
+        self._check_passphrase(request.passphrase)
+
+    def _check_passphrase(self, passphrase: str | None) -> None:
+        settings = self.settings
+        if not passphrase:
+            if settings.passphrase_required:
+                raise InvalidRequest("A passphrase is required for all secrets")
+            return
+        if len(passphrase) < settings.passphrase_min_length:
+            raise InvalidRequest(f"Passphrase must be at least {settings.passphrase_min_length} characters long")
+        if len(passphrase) > settings.passphrase_max_length:
+            raise InvalidRequest(f"Passphrase must be no more than {settings.passphrase_max_length} characters long")
+
+    async def _count(self, limit_name: str, client: str) -> None:
+        if not self.settings.rate_limits:
+            return
+        limit = self.settings.limit_create if limit_name == "create" else self.settings.limit_reveal
+        if await self.store.count_request(limit_name, client, limit.seconds) > limit.count:
+            raise RateLimited
+
+    async def _store(self, caller: Caller, request: NewSecret, value: str, *, generated: bool) -> Receipt:
+        ttl = caller.plan.apply_ttl(request.ttl)
+        now = self._now()
+        secret_key, metadata_key = keys.new_key(), keys.new_key()
+        passphrase = request.passphrase or None
+        passphrase_hash = await self.hasher.hash(passphrase) if passphrase else None
+        shown_recipients = tuple(recipients.obfuscate(a.strip()) for a in request.recipients)
+        share_domain = request.share_domain or ""
+        fields = {
+            OWNER: caller.custid,
+            METADATA_KEY: metadata_key,
+            TTL: str(ttl),
+            CREATED: str(now),
+            UPDATED: str(now),
+            STATE: "new",
+            RECIPIENTS: _RECIPIENT_SEPARATOR.join(shown_recipients),
+            SHARE_DOMAIN: share_domain,
+            HAS_PASSPHRASE: "1" if passphrase else "",
+        }
+        await self.store.save_secret(
+            secret_key=secret_key,
+            metadata_key=metadata_key,
+            ttl=ttl,
+            envelope=self.cipher.seal(value, secret_key, passphrase),
+            passphrase_hash=passphrase_hash,
+            generated_envelope=self.cipher.seal(value, _echo_binding(secret_key)) if generated else None,
+            receipt=fields,
+            owner=None if caller.is_anonymous else caller.custid,
+        )
+        return Receipt(
+            custid=caller.custid,
+            metadata_key=metadata_key,
+            secret_key=secret_key,
+            ttl=ttl,
+            metadata_ttl=2 * ttl,
+            secret_ttl=ttl,
+            state="new",
+            created=now,
+            updated=now,
+            received=None,
+            burned=None,
+            recipients=shown_recipients,
+            share_domain=share_domain,
+            passphrase_required=passphrase is not None,
+            link_origin=self._origin(share_domain),
+            value=value if generated else None,
+        )
+
+    async def receipt(self, metadata_key: str) -> Receipt:
+        """Return the receipt behind a receipt key, echoing a generated value once within 60 s."""
+        secret_key = await self._secret_key_for(metadata_key)
+        stored = await self.store.read_receipt(secret_key, self._now())
+        if stored is None:
+            raise UnknownSecret(metadata_key)
+        receipt = self._receipt(stored)
+        if receipt.secret_exists and self._now() - receipt.created <= 60:  # noqa: PLR2004
+            echoed = await self.store.take_generated(secret_key)
+            if echoed is not None:
+                receipt = replace(receipt, value=self.cipher.open(echoed, _echo_binding(secret_key)))
+        return receipt
+
+    async def _secret_key_for(self, metadata_key: str) -> str:
+        if not keys.is_key_shaped(metadata_key):
+            raise UnknownSecret(metadata_key)
+        secret_key = await self.store.secret_key_for(metadata_key)
+        if secret_key is None:
+            raise UnknownSecret(metadata_key)
+        return secret_key
+
+    def _receipt(self, stored: StoredReceipt) -> Receipt:
+        fields = stored.fields
+        exists = stored.secret_ttl is not None and fields[STATE] in {"new", "viewed"}
+        shown = fields.get(RECIPIENTS, "")
+        return Receipt(
+            custid=fields[OWNER],
+            metadata_key=fields[METADATA_KEY],
+            secret_key=stored.secret_key if exists else None,
+            ttl=int(fields[TTL]),
+            metadata_ttl=stored.receipt_ttl,
+            secret_ttl=stored.secret_ttl if exists else None,
+            state=fields[STATE],
+            created=int(fields[CREATED]),
+            updated=int(fields[UPDATED]),
+            received=int(fields[RECEIVED]) if RECEIVED in fields else None,
+            burned=int(fields[BURNED]) if BURNED in fields else None,
+            recipients=tuple(shown.split(_RECIPIENT_SEPARATOR)) if shown else (),
+            share_domain=fields.get(SHARE_DOMAIN, ""),
+            passphrase_required=bool(fields.get(HAS_PASSPHRASE)),
+            link_origin=self._origin(fields.get(SHARE_DOMAIN, "")),
+        )
+
+    async def preview(self, secret_key: str) -> SecretPreview:
+        """Tell the reveal page whether a secret exists and needs a passphrase, consuming nothing."""
+        if not keys.is_key_shaped(secret_key):
+            raise UnknownSecret(secret_key)
+        exists, passphrase_hash = await self.store.passphrase_hash(secret_key)
+        if not exists:
+            raise UnknownSecret(secret_key)
+        return SecretPreview(secret_key, passphrase_required=passphrase_hash is not None)
+
+    async def mark_viewed(self, secret_key: str) -> None:
+        """Record that the recipient opened the reveal page (this never consumes)."""
+        if keys.is_key_shaped(secret_key):
+            await self.store.mark_viewed(secret_key, self._now())
+
+    async def reveal(self, secret_key: str, passphrase: str | None, client: str) -> Revealed:
+        """Return a secret's value and destroy it; at most one caller ever gets it."""
+        if not keys.is_key_shaped(secret_key):
+            raise UnknownSecret(secret_key)
+        await self._count("reveal", client)
+        exists, passphrase_hash = await self.store.passphrase_hash(secret_key)
+        if not exists:
+            raise UnknownSecret(secret_key)
+        if passphrase_hash is not None and not await self._passphrase_matches(
+            secret_key, passphrase_hash, passphrase, client
+        ):
+            raise UnknownSecret(secret_key)
+        consumed = await self.store.consume(secret_key, self._now(), burn=False)
+        if consumed is None:
+            raise UnknownSecret(secret_key)
+        envelope, share_domain = consumed
+        try:
+            value = self.cipher.open(envelope, secret_key, passphrase if passphrase_hash else None)
+        except DecryptionFailed:
+            # Only a master secret dropped from OTS_SECRET_PREVIOUS gets here; the secret is gone.
+            log.error("a revealed secret could not be decrypted; is its master secret still configured?")  # noqa: TRY400
+            raise UnknownSecret(secret_key) from None
+        return Revealed(value=value, secret_key=secret_key, link_origin=self._origin(share_domain))
+
+    async def _passphrase_matches(
+        self, secret_key: str, passphrase_hash: bytes, passphrase: str | None, client: str
+    ) -> bool:
+        """Verify a passphrase under the lockout; a failure counts against client and secret."""
+        if await self.store.is_locked(secret_key, client):
+            raise RateLimited
+        if not passphrase:
+            return False
+        if await self.hasher.verify(passphrase, passphrase_hash):
+            return True
+        await self.store.record_failure(
+            secret_key,
+            client,
+            window=LOCKOUT_WINDOW,
+            lock=LOCKOUT_SECONDS,
+            per_client=LOCKOUT_PER_CLIENT,
+            total=LOCKOUT_PER_SECRET,
+        )
+        return False
+
+    async def burn(self, metadata_key: str, passphrase: str | None, client: str) -> Burned:
+        """Destroy a secret before it is read; the creator must know its passphrase."""
+        secret_key = await self._secret_key_for(metadata_key)
+        exists, passphrase_hash = await self.store.passphrase_hash(secret_key)
+        if not exists:
+            raise UnknownSecret(metadata_key)
+        if passphrase_hash is not None and not await self._passphrase_matches(
+            secret_key, passphrase_hash, passphrase, client
+        ):
+            raise WrongPassphrase
+        if await self.store.consume(secret_key, self._now(), burn=True) is None:
+            raise UnknownSecret(metadata_key)
+        stored = await self.store.read_receipt(secret_key, self._now())
+        if stored is None:
+            raise UnknownSecret(metadata_key)
+        return Burned(receipt=self._receipt(stored), secret_shortkey=secret_key[:8])
+
+    async def recent(self, caller: Caller) -> list[Receipt]:
+        """Return the caller's receipts of the last 30 days, newest first."""
+        if caller.is_anonymous:
+            raise NotAuthorized
+        metadata_keys = await self.store.recent(caller.custid, self._now() - RECENT_SECONDS)
+        found = await asyncio.gather(*(self._recent_receipt(key) for key in metadata_keys))
+        gone = [key for key, receipt in zip(metadata_keys, found, strict=True) if receipt is None]
+        await self.store.forget_recent(caller.custid, gone)
+        return [receipt for receipt in found if receipt is not None]
+
+    async def _recent_receipt(self, metadata_key: str) -> Receipt | None:
+        secret_key = await self.store.secret_key_for(metadata_key)
+        if secret_key is None:
+            return None
+        stored = await self.store.read_receipt(secret_key, self._now())
+        return None if stored is None else self._receipt(stored)
+
+
+def _echo_binding(secret_key: str) -> str:
+    """Return the associated data of a generated password's echo: never valid as a secret key."""
+    return f"{secret_key}:generated"

@@ -1,0 +1,224 @@
+"""Deployment settings: one frozen object, built from the environment at start."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from onetime.plans import DEFAULT_PLANS, Plan
+
+MIN_SECRET_BYTES = 32
+REDIS_SCHEMES = ("redis", "rediss", "unix", "redis+cluster")
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class SettingsError(ValueError):
+    """A configuration value is invalid; the message names the variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class RequestLimit:
+    """At most `count` requests per client in a window of `seconds`."""
+
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, name: str, raw: str) -> RequestLimit:
+        """Parse `count/seconds`, naming the variable when it is malformed."""
+        count_text, _, seconds_text = raw.partition("/")
+        try:
+            count, seconds = int(count_text), int(seconds_text)
+        except ValueError:
+            raise SettingsError(f"{name} must look like count/seconds, e.g. 1000/1200") from None
+        if count < 1 or seconds < 1:
+            raise SettingsError(f"{name} needs a positive count and a positive number of seconds")
+        return cls(count, seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything a deployment can configure. Build with `Settings.from_env()`."""
+
+    host: str = "127.0.0.1"
+    """Interface `ots serve` listens on (OTS_HOST)."""
+    port: int = 8000
+    """TCP port `ots serve` listens on (OTS_PORT)."""
+    workers: int = 1
+    """Server worker processes (OTS_WORKERS)."""
+    base_url: str = "http://127.0.0.1:8000"
+    """Canonical origin used to build links (OTS_BASE_URL); defaults to where the server listens."""
+    redis_url: str | None = None
+    """Redis to use (OTS_REDIS_URL); None starts the embedded redis-server."""
+    data_dir: Path = Path("var")
+    """Embedded Redis data and the generated master secret (OTS_DATA_DIR)."""
+    secret: bytes | None = field(default=None, repr=False)
+    """Master secret (OTS_SECRET, base64); None reads or generates one in the data dir."""
+    secret_previous: tuple[bytes, ...] = field(default=(), repr=False)
+    """Rotated-out master secrets that still decrypt (OTS_SECRET_PREVIOUS, comma separated)."""
+    region: str | None = None
+    """This deployment's region id (OTS_REGION)."""
+    smtp_url: str | None = None
+    """Outgoing mail server (OTS_SMTP_URL); None refuses recipient emails."""
+    mail_from: str | None = None
+    """Sender address of outgoing mail (OTS_MAIL_FROM)."""
+    trusted_proxies: tuple[IPNetwork, ...] = (ipaddress.ip_network("127.0.0.1/32"),)
+    """Peers whose X-Forwarded-For header is believed (OTS_TRUSTED_PROXIES)."""
+    limit_create: RequestLimit = RequestLimit(1000, 1200)
+    """Secret creations per client and window (OTS_LIMIT_CREATE)."""
+    limit_reveal: RequestLimit = RequestLimit(1000, 1200)
+    """Reveals and receipt reads per client and window (OTS_LIMIT_REVEAL)."""
+    rate_limits: bool = True
+    """Whether the request limits apply (OTS_RATE_LIMITS); the passphrase lockout always does."""
+    passphrase_min_length: int = 0
+    """Shortest accepted passphrase (OTS_PASSPHRASE_MIN_LENGTH); 0 accepts any."""
+    passphrase_max_length: int = 128
+    """Longest accepted passphrase (OTS_PASSPHRASE_MAX_LENGTH)."""
+    passphrase_required: bool = False
+    """Whether every secret needs a passphrase (OTS_PASSPHRASE_REQUIRED)."""
+    bcrypt_cost: int = 12
+    """bcrypt work factor for passphrases (OTS_BCRYPT_COST, 4 to 31)."""
+    plans: Mapping[str, Plan] = field(default_factory=lambda: dict(DEFAULT_PLANS))
+    """Plans by name: TTL and size limits."""
+
+    @property
+    def max_secret_bytes(self) -> int:
+        """Return the largest secret any plan accepts."""
+        return max(plan.max_size for plan in self.plans.values())
+
+    @property
+    def max_body_bytes(self) -> int:
+        """Return the request body cap: room for the largest secret, percent-encoded."""
+        return self.max_secret_bytes * 3 + 8192
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from `OTS_*` variables; raise SettingsError naming a bad one."""
+        env = os.environ if env is None else env
+        reader = _EnvReader(env)
+        host = reader.text("OTS_HOST", "127.0.0.1")
+        port = reader.integer("OTS_PORT", 8000, 1, 65535)
+        link_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104 - not binding, naming
+        return cls(
+            host=host,
+            port=port,
+            workers=reader.integer("OTS_WORKERS", 1, 1, 64),
+            base_url=reader.origin("OTS_BASE_URL", f"http://{link_host}:{port}"),
+            redis_url=reader.redis_url("OTS_REDIS_URL"),
+            data_dir=Path(reader.text("OTS_DATA_DIR", "var")),
+            secret=reader.master_secret("OTS_SECRET"),
+            secret_previous=reader.master_secrets("OTS_SECRET_PREVIOUS"),
+            region=reader.optional("OTS_REGION"),
+            smtp_url=reader.optional("OTS_SMTP_URL"),
+            mail_from=reader.optional("OTS_MAIL_FROM"),
+            trusted_proxies=reader.networks("OTS_TRUSTED_PROXIES", "127.0.0.1"),
+            limit_create=RequestLimit.parse("OTS_LIMIT_CREATE", env.get("OTS_LIMIT_CREATE", "1000/1200")),
+            limit_reveal=RequestLimit.parse("OTS_LIMIT_REVEAL", env.get("OTS_LIMIT_REVEAL", "1000/1200")),
+            rate_limits=reader.switch("OTS_RATE_LIMITS", default=True),
+            passphrase_min_length=reader.integer("OTS_PASSPHRASE_MIN_LENGTH", 0, 0, 1024),
+            passphrase_max_length=reader.integer("OTS_PASSPHRASE_MAX_LENGTH", 128, 1, 1024),
+            passphrase_required=reader.switch("OTS_PASSPHRASE_REQUIRED", default=False),
+            bcrypt_cost=reader.integer("OTS_BCRYPT_COST", 12, 4, 31),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _EnvReader:
+    """Parse one variable at a time, with an error message that names it."""
+
+    env: Mapping[str, str]
+
+    def optional(self, name: str) -> str | None:
+        value = self.env.get(name, "").strip()
+        return value or None
+
+    def text(self, name: str, default: str) -> str:
+        return self.optional(name) or default
+
+    def integer(self, name: str, default: int, low: int, high: int) -> int:
+        raw = self.optional(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+        if not low <= value <= high:
+            raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
+        return value
+
+    def switch(self, name: str, *, default: bool) -> bool:
+        raw = self.optional(name)
+        if raw is None:
+            return default
+        lowered = raw.lower()
+        if lowered in {"on", "true", "yes", "1"}:
+            return True
+        if lowered in {"off", "false", "no", "0"}:
+            return False
+        raise SettingsError(f"{name} must be on or off, got {raw!r}")
+
+    def origin(self, name: str, default: str) -> str:
+        raw = self.text(name, default).rstrip("/")
+        parts = urlsplit(raw)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise SettingsError(f"{name} must be an http(s) origin like https://secrets.example.com")
+        if parts.path or parts.query or parts.fragment:
+            raise SettingsError(f"{name} must be an origin without a path, got {raw!r}")
+        try:
+            parts.port  # noqa: B018 - raises on a port out of range
+        except ValueError:
+            raise SettingsError(f"{name} has an invalid port, got {raw!r}") from None
+        return raw
+
+    def redis_url(self, name: str) -> str | None:
+        raw = self.optional(name)
+        if raw is None:
+            return None
+        try:
+            parts = urlsplit(raw)
+            parts.port  # noqa: B018 - raises on a port out of range
+        except ValueError:
+            raise SettingsError(f"{name} is not a valid URL") from None
+        if parts.scheme not in REDIS_SCHEMES:
+            allowed = ", ".join(f"{scheme}://" for scheme in REDIS_SCHEMES)
+            raise SettingsError(f"{name} must start with one of {allowed}")
+        if parts.scheme == "unix" and not parts.path:
+            raise SettingsError(f"{name} needs a socket path, e.g. unix:///run/redis.sock")
+        if parts.scheme != "unix" and not parts.netloc:
+            raise SettingsError(f"{name} needs a host, e.g. redis://127.0.0.1:6379/0")
+        return raw
+
+    def master_secret(self, name: str) -> bytes | None:
+        raw = self.optional(name)
+        return None if raw is None else _decode_master_secret(name, raw)
+
+    def master_secrets(self, name: str) -> tuple[bytes, ...]:
+        raw = self.optional(name)
+        if raw is None:
+            return ()
+        return tuple(_decode_master_secret(name, part.strip()) for part in raw.split(",") if part.strip())
+
+    def networks(self, name: str, default: str) -> tuple[IPNetwork, ...]:
+        raw = self.text(name, default)
+        try:
+            return tuple(ipaddress.ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip())
+        except ValueError:
+            raise SettingsError(f"{name} must be a comma-separated list of IP addresses or networks") from None
+
+
+def _decode_master_secret(name: str, raw: str) -> bytes:
+    try:
+        value = base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        raise SettingsError(f"{name} must be base64 (e.g. from `openssl rand -base64 32`)") from None
+    if len(value) < MIN_SECRET_BYTES:
+        raise SettingsError(f"{name} must decode to at least {MIN_SECRET_BYTES} bytes, got {len(value)}")
+    return value

@@ -1,0 +1,345 @@
+"""Redis storage of secrets, receipts, limits and customers.
+
+Layout (every key has a TTL except customers; keys that one script touches share a hash tag, so
+the same scripts run on one Redis and on Redis Cluster):
+
+    ots:secret:{S}        hash  c=envelope, p=bcrypt hash (when a passphrase is set)    TTL ttl
+    ots:receipt:{S}       hash  the receipt (field names below)                        TTL 2*ttl
+    ots:generated:{S}     str   envelope of a generated password, echoed once           TTL 60 s
+    ots:metadata:{M}      str   S: finds the receipt by its public key                  TTL 2*ttl
+    ots:recent:{owner}    zset  receipt keys by creation time                           TTL 30 days
+    ots:fails:{S}[:ip]    str   failed passphrase counts                                TTL window
+    ots:lock:{S}[:ip]     str   passphrase lockout                                      TTL lock
+    ots:limit:{name}:ip   str   request counts                                          TTL window
+    ots:customer:{email}  hash  plan, token digest, created                             no TTL
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ParamSpec, TypeVar
+
+from redis import exceptions as redis_errors
+from redis.asyncio import Redis
+from redis.asyncio.cluster import RedisCluster
+
+from onetime.errors import StorageUnavailable
+
+log = logging.getLogger(__name__)
+
+RedisClient = Redis | RedisCluster
+P = ParamSpec("P")
+T = TypeVar("T")
+
+GENERATED_ECHO_SECONDS = 60
+RECENT_SECONDS = 30 * 24 * 3600
+
+# Receipt field names, kept short because every stored secret carries them.
+OWNER, METADATA_KEY, TTL, CREATED, UPDATED, STATE = "o", "m", "t", "c", "u", "s"
+RECEIVED, BURNED, RECIPIENTS, SHARE_DOMAIN, HAS_PASSPHRASE = "r", "b", "rc", "d", "p"
+
+_CREATE = f"""
+redis.call('HSET', KEYS[1], 'c', ARGV[2])
+if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'p', ARGV[3]) end
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[2], unpack(ARGV, 5))
+redis.call('EXPIRE', KEYS[2], 2 * tonumber(ARGV[1]))
+if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[4], 'EX', {GENERATED_ECHO_SECONDS}) end
+return 1
+"""
+
+# Reveal and burn are this one script with a different end state, so they race safely: the
+# first to run deletes the secret; any later call finds nothing.
+_CONSUME = """
+local envelope = redis.call('HGET', KEYS[1], 'c')
+if not envelope then return false end
+redis.call('DEL', KEYS[1], KEYS[3])
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('HSET', KEYS[2], 's', ARGV[2], 'u', ARGV[1], ARGV[3], ARGV[1])
+end
+return {envelope, redis.call('HGET', KEYS[2], 'd') or ''}
+"""
+
+# A receipt read settles the lazy expired/orphaned states; a field is written only while the
+# receipt exists, so an expired receipt is never recreated without a TTL.
+_READ_RECEIPT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local state = redis.call('HGET', KEYS[1], 's')
+local secret_ttl = redis.call('PTTL', KEYS[2])
+if secret_ttl == -2 and (state == 'new' or state == 'viewed') then
+  local ends = tonumber(redis.call('HGET', KEYS[1], 'c')) + tonumber(redis.call('HGET', KEYS[1], 't'))
+  local now = tonumber(ARGV[1])
+  if now >= ends then
+    redis.call('HSET', KEYS[1], 's', 'expired', 'u', tostring(ends))
+  else
+    redis.call('HSET', KEYS[1], 's', 'orphaned', 'u', ARGV[1])
+  end
+end
+return {redis.call('HGETALL', KEYS[1]), redis.call('PTTL', KEYS[1]), secret_ttl}
+"""
+
+_MARK_VIEWED = """
+if redis.call('EXISTS', KEYS[2]) == 1 and redis.call('HGET', KEYS[1], 's') == 'new' then
+  redis.call('HSET', KEYS[1], 's', 'viewed', 'u', ARGV[1])
+  return 1
+end
+return 0
+"""
+
+_COUNT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+
+_RECORD_FAILURE = """
+local window, lock = ARGV[1], ARGV[2]
+local total = redis.call('INCR', KEYS[1])
+if total == 1 then redis.call('EXPIRE', KEYS[1], window) end
+local mine = redis.call('INCR', KEYS[2])
+if mine == 1 then redis.call('EXPIRE', KEYS[2], window) end
+if mine >= tonumber(ARGV[3]) then redis.call('SET', KEYS[4], '1', 'EX', lock) end
+if total >= tonumber(ARGV[4]) then redis.call('SET', KEYS[3], '1', 'EX', lock) end
+return total
+"""
+
+
+def _storage_errors(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
+    """Turn any Redis failure into StorageUnavailable, logging only its class."""
+
+    @functools.wraps(method)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return await method(*args, **kwargs)
+        except (redis_errors.RedisError, OSError) as error:
+            log.warning("redis unavailable: %s", type(error).__name__)
+            raise StorageUnavailable from None
+
+    return wrapper
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReceipt:
+    """A receipt as read from Redis, with the remaining lifetimes."""
+
+    secret_key: str
+    fields: Mapping[str, str]
+    receipt_ttl: int
+    secret_ttl: int | None
+
+    @property
+    def state(self) -> str:
+        """Return the receipt's state."""
+        return self.fields[STATE]
+
+
+def _seconds(pttl: int) -> int | None:
+    return None if pttl < 0 else (pttl + 999) // 1000
+
+
+def secret_name(secret_key: str) -> str:
+    """Return the Redis key of a secret."""
+    return f"ots:secret:{{{secret_key}}}"
+
+
+def receipt_name(secret_key: str) -> str:
+    """Return the Redis key of a secret's receipt."""
+    return f"ots:receipt:{{{secret_key}}}"
+
+
+def generated_name(secret_key: str) -> str:
+    """Return the Redis key holding a generated password's one-time echo."""
+    return f"ots:generated:{{{secret_key}}}"
+
+
+def metadata_name(metadata_key: str) -> str:
+    """Return the Redis key of the receipt index."""
+    return f"ots:metadata:{{{metadata_key}}}"
+
+
+def customer_name(custid: str) -> str:
+    """Return the Redis key of a customer."""
+    return f"ots:customer:{{{custid}}}"
+
+
+def recent_name(custid: str) -> str:
+    """Return the Redis key of a customer's recent receipts."""
+    return f"ots:recent:{{{custid}}}"
+
+
+class RedisStore:
+    """The only code that talks to Redis."""
+
+    def __init__(self, client: RedisClient) -> None:
+        self.client = client
+        self._pipelines = not isinstance(client, RedisCluster)
+        self._create = client.register_script(_CREATE)
+        self._consume = client.register_script(_CONSUME)
+        self._read_receipt = client.register_script(_READ_RECEIPT)
+        self._mark_viewed = client.register_script(_MARK_VIEWED)
+        self._count = client.register_script(_COUNT)
+        self._record_failure = client.register_script(_RECORD_FAILURE)
+
+    @_storage_errors
+    async def ping(self) -> None:
+        """Check that Redis answers."""
+        await self.client.ping()
+
+    async def eviction_policy(self) -> str | None:
+        """Return Redis's maxmemory-policy, or None when the server will not say."""
+        try:
+            reply: Any = await self.client.config_get("maxmemory-policy")
+        except (redis_errors.RedisError, OSError):
+            return None
+        if isinstance(reply, dict) and reply:
+            value = next(iter(reply.values()))
+            if isinstance(value, dict):  # a cluster answers per node
+                value = next(iter(value.values()), None)
+            return _text(value) if value is not None else None
+        return None
+
+    @_storage_errors
+    async def save_secret(  # noqa: PLR0913 - one write carries the whole record
+        self,
+        *,
+        secret_key: str,
+        metadata_key: str,
+        ttl: int,
+        envelope: bytes,
+        passphrase_hash: bytes | None,
+        generated_envelope: bytes | None,
+        receipt: Mapping[str, str],
+        owner: str | None,
+    ) -> None:
+        """Store a secret, its receipt and index, all with their TTLs."""
+        keys = [secret_name(secret_key), receipt_name(secret_key), generated_name(secret_key)]
+        args: list[Any] = [ttl, envelope, passphrase_hash or b"", generated_envelope or b""]
+        for name, value in receipt.items():
+            args += [name, value]
+        if self._pipelines:
+            pipe = self.client.pipeline(transaction=False)
+            await self._create(keys=keys, args=args, client=pipe)  # type: ignore[arg-type]
+            pipe.set(metadata_name(metadata_key), secret_key, ex=2 * ttl)
+            await pipe.execute()
+        else:
+            await self._create(keys=keys, args=args)
+            await self.client.set(metadata_name(metadata_key), secret_key, ex=2 * ttl)
+        if owner is not None:
+            await self.add_recent(owner, metadata_key, int(receipt[CREATED]))
+
+    @_storage_errors
+    async def secret_key_for(self, metadata_key: str) -> str | None:
+        """Return the secret key a receipt key points to, if the receipt still exists."""
+        value = await self.client.get(metadata_name(metadata_key))
+        return None if value is None else _text(value)
+
+    @_storage_errors
+    async def read_receipt(self, secret_key: str, now: int) -> StoredReceipt | None:
+        """Read a receipt, settling expired/orphaned first; None when it is gone."""
+        reply = await self._read_receipt(keys=[receipt_name(secret_key), secret_name(secret_key)], args=[now])
+        if not reply:
+            return None
+        flat, receipt_pttl, secret_pttl = reply
+        fields = {_text(flat[i]): _text(flat[i + 1]) for i in range(0, len(flat), 2)}
+        return StoredReceipt(secret_key, fields, _seconds(int(receipt_pttl)) or 0, _seconds(int(secret_pttl)))
+
+    @_storage_errors
+    async def passphrase_hash(self, secret_key: str) -> tuple[bool, bytes | None]:
+        """Return whether the secret exists and its passphrase hash, without touching it."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.exists(secret_name(secret_key))
+        pipe.hget(secret_name(secret_key), "p")
+        exists, hashed = await pipe.execute()
+        return bool(exists), hashed
+
+    @_storage_errors
+    async def consume(self, secret_key: str, now: int, *, burn: bool) -> tuple[bytes, str] | None:
+        """Delete the secret and mark the receipt; return envelope and share domain to the winner."""
+        state, stamp = ("burned", BURNED) if burn else ("received", RECEIVED)
+        keys = [secret_name(secret_key), receipt_name(secret_key), generated_name(secret_key)]
+        reply = await self._consume(keys=keys, args=[now, state, stamp])
+        if not reply:
+            return None
+        envelope, share_domain = reply
+        return envelope, _text(share_domain)
+
+    @_storage_errors
+    async def mark_viewed(self, secret_key: str, now: int) -> bool:
+        """Move a receipt from new to viewed while its secret exists."""
+        return bool(await self._mark_viewed(keys=[receipt_name(secret_key), secret_name(secret_key)], args=[now]))
+
+    @_storage_errors
+    async def take_generated(self, secret_key: str) -> bytes | None:
+        """Return and forget the one-time echo of a generated password."""
+        value = await self.client.getdel(generated_name(secret_key))
+        return value.encode() if isinstance(value, str) else value
+
+    @_storage_errors
+    async def count_request(self, limit_name: str, client: str, window: int) -> int:
+        """Count one request of a client against a limit; return the count in the window."""
+        return int(await self._count(keys=[f"ots:limit:{{{limit_name}}}:{client}"], args=[window]))
+
+    @_storage_errors
+    async def is_locked(self, secret_key: str, client: str) -> bool:
+        """Tell whether passphrase attempts on this secret are locked for this client."""
+        return bool(await self.client.exists(f"ots:lock:{{{secret_key}}}", f"ots:lock:{{{secret_key}}}:{client}"))
+
+    @_storage_errors
+    async def record_failure(  # noqa: PLR0913 - the lockout policy travels with the call
+        self, secret_key: str, client: str, *, window: int, lock: int, per_client: int, total: int
+    ) -> None:
+        """Count a failed passphrase; lock the client or the secret past the limits."""
+        tag = f"{{{secret_key}}}"
+        keys = [f"ots:fails:{tag}", f"ots:fails:{tag}:{client}", f"ots:lock:{tag}", f"ots:lock:{tag}:{client}"]
+        await self._record_failure(keys=keys, args=[window, lock, per_client, total])
+
+    @_storage_errors
+    async def add_recent(self, owner: str, metadata_key: str, created: int) -> None:
+        """Remember a receipt in its owner's recent list."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.zadd(recent_name(owner), {metadata_key: created})
+        pipe.zremrangebyscore(recent_name(owner), "-inf", created - RECENT_SECONDS)
+        pipe.expire(recent_name(owner), RECENT_SECONDS)
+        await pipe.execute()
+
+    @_storage_errors
+    async def recent(self, owner: str, since: int) -> list[str]:
+        """Return the owner's receipt keys created after `since`, newest first."""
+        keys = await self.client.zrevrangebyscore(recent_name(owner), "+inf", since)
+        return [_text(key) for key in keys if isinstance(key, bytes | str)]
+
+    @_storage_errors
+    async def forget_recent(self, owner: str, metadata_keys: list[str]) -> None:
+        """Drop receipt keys whose receipts have expired from the recent list."""
+        if metadata_keys:
+            await self.client.zrem(recent_name(owner), *metadata_keys)
+
+    @_storage_errors
+    async def customer(self, custid: str) -> dict[str, str] | None:
+        """Return a customer's fields, or None."""
+        raw = await self.client.hgetall(customer_name(custid))
+        return {_text(k): _text(v) for k, v in raw.items()} or None
+
+    @_storage_errors
+    async def create_customer(self, custid: str, fields: Mapping[str, str]) -> bool:
+        """Store a new customer; False when one with this id exists."""
+        created = await self.client.hsetnx(customer_name(custid), "created", fields["created"])
+        if not created:
+            return False
+        await self.client.hset(customer_name(custid), mapping={**fields})  # type: ignore[arg-type]
+        return True
+
+    @_storage_errors
+    async def update_customer(self, custid: str, fields: Mapping[str, str]) -> bool:
+        """Change fields of an existing customer; False when there is none."""
+        if not await self.client.exists(customer_name(custid)):
+            return False
+        await self.client.hset(customer_name(custid), mapping={**fields})  # type: ignore[arg-type]
+        return True
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

@@ -1,0 +1,1 @@
+"""The HTML face and the composition root: create_app(), pages, the `ots` command."""

@@ -1,0 +1,71 @@
+"""Access log that never records a full key: paths are shortened, query strings dropped."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+from typing import Any
+
+from litestar.enums import ScopeType
+from litestar.exceptions import HTTPException
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types.protocols import Logger
+
+from onetime.errors import DomainError
+from onetime.keys import shorten
+
+log = logging.getLogger("ots.access")
+_KEYISH = re.compile(r"[A-Za-z0-9]{20,}")
+
+
+def safe_path(path: str) -> str:
+    """Return the path with every key-like segment cut to six characters."""
+    return _KEYISH.sub(lambda match: shorten(match.group(0)) + "...", path)
+
+
+def access_log_middleware(app: ASGIApp) -> ASGIApp:
+    """Log one line per HTTP request: client, method, safe path, status, milliseconds."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status: dict[str, Any] = {"code": 500}
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status["code"] = message["status"]
+            await send(message)
+
+        try:
+            await app(scope, receive, send_wrapper)
+        finally:
+            client = scope.get("client") or ("-", 0)
+            elapsed = (time.perf_counter() - started) * 1000
+            log.info(
+                '%s "%s %s" %s %.1fms',
+                client[0],
+                scope.get("method", "-"),
+                safe_path(scope["path"]),
+                status["code"],
+                elapsed,
+            )
+
+    return middleware
+
+
+def log_uncaught_exception(logger: Logger, scope: Scope, traceback_lines: list[str]) -> None:
+    """Log a bug with its traceback and a safe path; expected errors are not bugs."""
+    error = sys.exc_info()[1]
+    if isinstance(error, DomainError) or (isinstance(error, HTTPException) and error.status_code < 500):  # noqa: PLR2004
+        return
+    logger.error(
+        "uncaught %s on %s %s\n%s",
+        type(error).__name__,
+        scope.get("method", "-"),
+        safe_path(scope["path"]),
+        "".join(traceback_lines),
+    )

@@ -1,0 +1,105 @@
+"""The composition root: build the Litestar app from settings."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Request
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.logging import LoggingConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template import TemplateConfig
+
+from api.controllers import create_api_router
+from onetime import embedded
+from onetime.accounts import AccountService
+from onetime.clients import client_address
+from onetime.crypto import Cipher, PassphraseHasher, load_or_create_master_secret
+from onetime.redis_client import connect
+from onetime.service import SecretService
+from onetime.settings import Settings
+from onetime.store import RedisStore
+from web import pages
+from web.access_log import access_log_middleware, log_uncaught_exception
+
+log = logging.getLogger(__name__)
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Return the app for these settings (read from the environment when not given)."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        async with AsyncExitStack() as stack:
+            redis_url = settings.redis_url
+            if redis_url is None:
+                redis_url = embedded.redis_url(settings.data_dir)
+                if not embedded.is_running(settings.data_dir):
+                    stack.enter_context(embedded.EmbeddedRedis(settings.data_dir))
+            client = connect(redis_url)
+            stack.push_async_callback(client.aclose)
+            store = RedisStore(client)
+            master = settings.secret or load_or_create_master_secret(settings.data_dir)
+            hasher = PassphraseHasher(settings.bcrypt_cost)
+            app.state.secret_service = SecretService(store, Cipher(master, settings.secret_previous), hasher, settings)
+            app.state.account_service = AccountService(store, settings)
+            await warn_unless_noeviction(store)
+            yield
+
+    def provide_client_address(request: Request[Any, Any, Any]) -> str:
+        peer = request.client.host if request.client else None
+        return client_address(peer, request.headers.get("x-forwarded-for"), settings.trusted_proxies)
+
+    return Litestar(
+        route_handlers=[
+            create_api_router(),
+            pages.HomeController,
+            create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"]),
+        ],
+        lifespan=[lifespan],
+        dependencies={
+            "secret_service": Provide(provide_secret_service, sync_to_thread=False),
+            "account_service": Provide(provide_account_service, sync_to_thread=False),
+            "client_address": Provide(provide_client_address, sync_to_thread=False),
+        },
+        exception_handlers={HTTPException: pages.http_error_page},
+        template_config=TemplateConfig(directory=PROJECT_ROOT / "templates", engine=JinjaTemplateEngine),
+        request_max_body_size=settings.max_body_bytes,
+        middleware=[access_log_middleware],
+        logging_config=LoggingConfig(log_exceptions="always", exception_logging_handler=log_uncaught_exception),
+        openapi_config=OpenAPIConfig(title="Onetime Secret API", version="1.0.0", path="/api/schema"),
+        debug=False,
+    )
+
+
+async def warn_unless_noeviction(store: RedisStore) -> None:
+    """Warn loudly when Redis may evict keys: an evicted secret is silently lost."""
+    policy = await store.eviction_policy()
+    if policy is None:
+        log.warning("could not read Redis maxmemory-policy; make sure it is noeviction")
+    elif policy != "noeviction":
+        log.warning(
+            "REDIS maxmemory-policy IS %s: Redis may silently drop unread secrets. Set it to noeviction.", policy
+        )
+
+
+def provide_secret_service(state: State) -> SecretService:
+    """Return the process's secret service."""
+    service: SecretService = state.secret_service
+    return service
+
+
+def provide_account_service(state: State) -> AccountService:
+    """Return the process's account service."""
+    service: AccountService = state.account_service
+    return service

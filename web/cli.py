@@ -1,0 +1,115 @@
+"""The `ots` command: serve the app, manage accounts."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+import uvicorn
+
+from onetime import embedded
+from onetime.accounts import AccountService
+from onetime.crypto import load_or_create_master_secret
+from onetime.errors import DomainError
+from onetime.plans import ACCOUNT_PLANS
+from onetime.redis_client import connect
+from onetime.settings import Settings, SettingsError
+from onetime.store import RedisStore
+
+log = logging.getLogger("ots")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `ots` command line."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print(f"ots: configuration error: {error}", file=sys.stderr)
+        return 2
+    if args.command == "serve":
+        return serve(settings)
+    if args.command == "account":
+        return asyncio.run(_account(settings, args))
+    parser.print_help()
+    return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ots", description="A self-hosted one-time secret server.")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("serve", help="serve the web app and the v1 API (configured by OTS_* variables)")
+    account = commands.add_parser("account", help="manage API accounts").add_subparsers(dest="action", required=True)
+    create = account.add_parser("create", help="create an account and print its API token")
+    create.add_argument("email")
+    create.add_argument("--plan", choices=ACCOUNT_PLANS, default="basic")
+    token = account.add_parser("token", help="print a new API token for an account")
+    token.add_argument("email")
+    token.add_argument("--rotate", action="store_true", required=True, help="replace the token (required)")
+    return parser
+
+
+@contextmanager
+def redis_for(settings: Settings) -> Iterator[str]:
+    """Yield the Redis URL to use, starting the embedded Redis for the duration if needed."""
+    if settings.redis_url is not None:
+        yield settings.redis_url
+    elif embedded.is_running(settings.data_dir):
+        yield embedded.redis_url(settings.data_dir)
+    else:
+        with embedded.EmbeddedRedis(settings.data_dir) as server:
+            yield server.url
+
+
+def serve(settings: Settings) -> int:
+    """Serve the app; with no OTS_REDIS_URL, supervise the embedded Redis in this process."""
+    if settings.secret is None:
+        load_or_create_master_secret(settings.data_dir)  # once, before any worker reads it
+    try:
+        with redis_for(settings) as url:
+            os.environ["OTS_REDIS_URL"] = url  # the workers build their settings from the environment
+            log.info("serving on http://%s:%s with %s worker(s)", settings.host, settings.port, settings.workers)
+            uvicorn.run(
+                "web.app:create_app",
+                factory=True,
+                host=settings.host,
+                port=settings.port,
+                workers=settings.workers,
+                access_log=False,  # web.access_log writes a line without full keys instead
+                proxy_headers=False,  # the app reads forwarded headers itself, from trusted proxies only
+                server_header=False,
+                log_level="info",
+            )
+    except embedded.EmbeddedRedisError as error:
+        print(f"ots: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def _account(settings: Settings, args: argparse.Namespace) -> int:
+    with redis_for(settings) as url:
+        client = connect(url)
+        try:
+            accounts = AccountService(RedisStore(client), settings)
+            if args.action == "create":
+                token = await accounts.create(args.email, args.plan)
+            else:
+                token = await accounts.rotate_token(args.email)
+        except DomainError as error:
+            print(f"ots: {error.message}", file=sys.stderr)
+            return 1
+        finally:
+            await client.aclose()
+    print(token)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
