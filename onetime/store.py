@@ -25,6 +25,7 @@ from typing import Any, ParamSpec, TypeVar
 from redis import exceptions as redis_errors
 from redis.asyncio import Redis
 from redis.asyncio.cluster import RedisCluster
+from redis.typing import EncodableT
 
 from onetime.errors import StorageUnavailable
 
@@ -329,7 +330,7 @@ class RedisStore:
         created = await self.client.hsetnx(customer_name(custid), "created", fields["created"])
         if not created:
             return False
-        await self.client.hset(customer_name(custid), mapping={**fields})  # type: ignore[arg-type]
+        await self.client.hset(customer_name(custid), mapping=_encodable(fields))
         return True
 
     @_storage_errors
@@ -337,8 +338,12 @@ class RedisStore:
         """Change fields of an existing customer; False when there is none."""
         if not await self.client.exists(customer_name(custid)):
             return False
-        await self.client.hset(customer_name(custid), mapping={**fields})  # type: ignore[arg-type]
+        await self.client.hset(customer_name(custid), mapping=_encodable(fields))
         return True
+
+
+def _encodable(fields: Mapping[str, str]) -> dict[EncodableT, EncodableT]:
+    return dict(fields.items())
 
 
 def _text(value: bytes | str) -> str:
