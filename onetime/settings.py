@@ -119,8 +119,8 @@ class Settings:
             smtp_url=reader.optional("OTS_SMTP_URL"),
             mail_from=reader.optional("OTS_MAIL_FROM"),
             trusted_proxies=reader.networks("OTS_TRUSTED_PROXIES", "127.0.0.1"),
-            limit_create=RequestLimit.parse("OTS_LIMIT_CREATE", env.get("OTS_LIMIT_CREATE", "1000/1200")),
-            limit_reveal=RequestLimit.parse("OTS_LIMIT_REVEAL", env.get("OTS_LIMIT_REVEAL", "1000/1200")),
+            limit_create=reader.limit("OTS_LIMIT_CREATE", "1000/1200"),
+            limit_reveal=reader.limit("OTS_LIMIT_REVEAL", "1000/1200"),
             rate_limits=reader.switch("OTS_RATE_LIMITS", default=True),
             passphrase_min_length=reader.integer("OTS_PASSPHRASE_MIN_LENGTH", 0, 0, 1024),
             passphrase_max_length=reader.integer("OTS_PASSPHRASE_MAX_LENGTH", 128, 1, 1024),
@@ -154,6 +154,9 @@ class _EnvReader:
             raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
         return value
 
+    def limit(self, name: str, default: str) -> RequestLimit:
+        return RequestLimit.parse(name, self.text(name, default))
+
     def switch(self, name: str, *, default: bool) -> bool:
         raw = self.optional(name)
         if raw is None:
@@ -184,7 +187,10 @@ class _EnvReader:
             return None
         try:
             parts = urlsplit(raw)
-            parts.port  # noqa: B018 - raises on a port out of range
+            # A cluster URL lists its seed nodes, `host:port,host:port`: check each one's port.
+            nodes = parts.netloc.split(",") if parts.scheme == "redis+cluster" else [parts.netloc]
+            for node in nodes:
+                urlsplit(f"//{node}").port  # noqa: B018 - raises on a port out of range
         except ValueError:
             raise SettingsError(f"{name} is not a valid URL") from None
         if parts.scheme not in REDIS_SCHEMES:
