@@ -1,0 +1,50 @@
+"""Helpers for API tests: credentials, accounts, and an in-loop client with a chosen peer address.
+
+Litestar's AsyncTestClient runs the app in a separate thread and answers one request at a time,
+and it always reports the peer as "testclient". `serve()` runs the app's lifespan in the test's
+own event loop instead and talks to it through httpx's ASGI transport, so `asyncio.gather` really
+interleaves requests and a test can choose the peer address.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from litestar import Litestar
+from redis.asyncio import Redis
+
+from onetime.accounts import AccountService
+from onetime.settings import Settings
+from onetime.store import RedisStore
+from web.app import create_app
+
+BASE_URL = "https://secrets.example.com"
+
+
+def basic_auth(custid: str, token: str) -> dict[str, str]:
+    """Return the Authorization header for HTTP Basic credentials."""
+    encoded = base64.b64encode(f"{custid}:{token}".encode()).decode()
+    return {"Authorization": f"Basic {encoded}"}
+
+
+async def create_account(redis: Redis, settings: Settings, email: str, plan: str = "basic") -> dict[str, str]:
+    """Create an account through the domain service and return its Authorization header."""
+    token = await AccountService(RedisStore(redis), settings).create(email, plan)
+    return basic_auth(email, token)
+
+
+def peer_client(app: Litestar, peer: str) -> httpx.AsyncClient:
+    """Return an httpx client that calls `app` in this event loop as if from `peer`."""
+    transport = httpx.ASGITransport(app=app, client=(peer, 50000))
+    return httpx.AsyncClient(transport=transport, base_url=BASE_URL)
+
+
+@asynccontextmanager
+async def serve(settings: Settings, peer: str = "203.0.113.7") -> AsyncIterator[tuple[Litestar, httpx.AsyncClient]]:
+    """Run the app's lifespan in the current event loop and yield it with a client from `peer`."""
+    app = create_app(settings)
+    async with app.lifespan(), peer_client(app, peer) as client:
+        yield app, client
