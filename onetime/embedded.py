@@ -92,7 +92,11 @@ class EmbeddedRedis:
         """Start redis-server, wait until it answers, and watch it from a thread."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.data_dir.chmod(0o700)
-        self._spawn()
+        try:
+            self._spawn()
+        except BaseException:
+            self.stop()  # interrupted while waiting (a signal, Ctrl-C): leave no redis-server behind
+            raise
         self._watcher = threading.Thread(target=self._watch, name="embedded-redis", daemon=True)
         self._watcher.start()
 

@@ -6,9 +6,11 @@ import argparse
 import asyncio
 import logging
 import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from types import FrameType
 
 import uvicorn
 
@@ -68,11 +70,24 @@ def redis_for(settings: Settings) -> Iterator[str]:
             yield server.url
 
 
+class _Stop(Exception):
+    """SIGTERM or SIGINT arrived: leave through the normal exit path."""
+
+
+def _stop_on_signal(signum: int, _frame: FrameType | None) -> None:
+    raise _Stop(signum)
+
+
 def serve(settings: Settings) -> int:
     """Serve the app; with no OTS_REDIS_URL, supervise the embedded Redis in this process."""
-    if settings.secret is None:
-        load_or_create_master_secret(settings.data_dir)  # once, before any worker reads it
+    # After its graceful shutdown, uvicorn restores the previous handler and raises the signal
+    # again; the default handler would kill this process before the embedded redis-server (in its
+    # own session) is stopped. This one unwinds the `with` below instead, which stops it.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _stop_on_signal)
     try:
+        if settings.secret is None:
+            load_or_create_master_secret(settings.data_dir)  # once, before any worker reads it
         with redis_for(settings) as url:
             os.environ["OTS_REDIS_URL"] = url  # the workers build their settings from the environment
             log.info("serving on http://%s:%s with %s worker(s)", settings.host, settings.port, settings.workers)
@@ -90,6 +105,8 @@ def serve(settings: Settings) -> int:
     except embedded.EmbeddedRedisError as error:
         print(f"ots: {error}", file=sys.stderr)
         return 1
+    except _Stop:
+        pass  # the embedded Redis, if any, has been stopped on the way out
     return 0
 
 
