@@ -1,0 +1,119 @@
+"""`ots serve` answers a clear, fast 503-class error while Redis is down or frozen, and recovers alone."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.support.redis_server import RedisServer
+from tests.support.server_process import ServerProcess, ots_env
+
+pytestmark = pytest.mark.slow
+
+UNAVAILABLE = {"message": "Service unavailable, please try again shortly"}
+DEADLINE_SECONDS = 2.0
+
+Call = Callable[[httpx.Client], httpx.Response]
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server this test owns and may stop, freeze and start again on the same port."""
+    server = RedisServer(tmp_path / "redis").start()
+    try:
+        yield server
+    finally:
+        if server.process is not None:
+            os.kill(server.process.pid, signal.SIGCONT)  # a frozen server cannot act on SIGTERM
+        server.stop()
+
+
+@pytest.fixture
+def server(redis_server: RedisServer, tmp_path: Path) -> Iterator[ServerProcess]:
+    env = ots_env(tmp_path / "data", OTS_REDIS_URL=redis_server.url, OTS_WORKERS="1")
+    with ServerProcess(env, tmp_path / "logs") as running:
+        yield running
+
+
+def api_calls(secret: dict[str, str]) -> dict[str, Call]:
+    """Return one call per kind of endpoint, aimed at a secret created while Redis was up."""
+    return {
+        "status": lambda api: api.get("/status"),
+        "share": lambda api: api.post("/share", data={"secret": "while redis is away"}),
+        "reveal": lambda api: api.post(f"/secret/{secret['secret_key']}"),
+        "receipt": lambda api: api.get(f"/private/{secret['metadata_key']}"),
+    }
+
+
+def assert_unavailable_fast(api: httpx.Client, calls: dict[str, Call]) -> dict[str, float]:
+    """Check that every call answers the 503-class body in time; return how long each took."""
+    timings = {}
+    for name, call in calls.items():
+        started = time.monotonic()
+        response = call(api)
+        timings[name] = time.monotonic() - started
+        assert response.status_code == 404, (name, response.text)
+        assert response.json() == UNAVAILABLE, name
+        assert response.headers["x-ots-intended-status"] == "503", name
+        assert response.headers["content-type"].startswith("application/json"), name
+        assert timings[name] < DEADLINE_SECONDS, (name, timings[name])
+    return timings
+
+
+def assert_working(api: httpx.Client) -> None:
+    assert api.get("/status").json()["status"] == "nominal"
+    created = api.post("/share", data={"secret": "after the outage"}).json()
+    assert api.get(f"/private/{created['metadata_key']}").json()["state"] == "new"
+    assert api.post(f"/secret/{created['secret_key']}").json()["value"] == "after the outage"
+
+
+def test_a_stopped_redis_gives_503_answers_and_the_app_recovers_when_it_returns(
+    server: ServerProcess, redis_server: RedisServer
+) -> None:
+    with server.client() as api:
+        secret = api.post("/share", data={"secret": "made before the outage"}).json()
+        redis_server.stop()
+        timings = assert_unavailable_fast(api, api_calls(secret))
+        print(f"redis stopped: {timings}")  # -s shows the timings
+        redis_server.start()  # same port, no restart of ots serve
+        assert_working(api)
+    assert "Traceback" not in server.output()
+
+
+def test_a_frozen_redis_gives_503_answers_within_two_seconds(server: ServerProcess, redis_server: RedisServer) -> None:
+    assert redis_server.process is not None
+    with server.client() as api:
+        secret = api.post("/share", data={"secret": "made before the freeze"}).json()
+        os.kill(redis_server.process.pid, signal.SIGSTOP)
+        try:
+            timings = assert_unavailable_fast(api, api_calls(secret))
+            print(f"redis frozen: {timings}")  # -s shows the timings
+            # Concurrent callers each get their answer in time: nobody queues behind a stuck call.
+            status_only = {"status": api_calls(secret)["status"]}
+            with ThreadPoolExecutor(8) as pool:
+                batch = list(pool.map(lambda _: assert_unavailable_fast(api, status_only)["status"], range(8)))
+            print(f"redis frozen, 8 calls at once: {max(batch):.3f}s at most")
+        finally:
+            os.kill(redis_server.process.pid, signal.SIGCONT)
+        assert_working(api)
+        # Redis kept its data through the freeze: the secret made before it still reveals.
+        assert api.post(f"/secret/{secret['secret_key']}").json()["value"] == "made before the freeze"
+    assert "Traceback" not in server.output()
+
+
+def test_the_server_starts_while_redis_is_down_and_serves_once_it_is_up(
+    redis_server: RedisServer, tmp_path: Path
+) -> None:
+    redis_server.stop()
+    env = ots_env(tmp_path / "data", OTS_REDIS_URL=redis_server.url)
+    with ServerProcess(env, tmp_path / "logs") as server, server.client() as api:
+        assert_unavailable_fast(api, {"status": lambda api: api.get("/status")})
+        redis_server.start()
+        assert_working(api)
