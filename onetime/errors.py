@@ -30,6 +30,14 @@ class UnknownSecret(DomainError):
         return self.message
 
 
+class WrongSecretPassphrase(UnknownSecret):
+    """The secret exists, but the passphrase to reveal it is wrong or missing.
+
+    The v1 API answers this as an unknown secret, as its contract says; the browser tells the
+    recipient to check the passphrase. Either way the secret survives.
+    """
+
+
 class WrongPassphrase(DomainError):
     """The creator's passphrase for a burn did not match."""
 
@@ -50,6 +58,16 @@ class RateLimited(DomainError):
 
 class InvalidRequest(DomainError):
     """The request breaks a rule; the message says which."""
+
+
+class NothingToShare(InvalidRequest):
+    """The secret to create is empty."""
+
+    message = "You did not provide anything to share"
+
+
+class PassphraseRejected(InvalidRequest):
+    """The passphrase given for a new secret breaks this deployment's rules."""
 
 
 class TooLarge(InvalidRequest):

@@ -15,10 +15,13 @@ from onetime.errors import (
     InvalidRequest,
     MailUnavailable,
     NotAuthorized,
+    NothingToShare,
+    PassphraseRejected,
     RateLimited,
     TooLarge,
     UnknownSecret,
     WrongPassphrase,
+    WrongSecretPassphrase,
 )
 from onetime.settings import Settings
 from onetime.store import (
@@ -151,7 +154,7 @@ class SecretService:
         """Encrypt and store a secret typed by the caller; return its receipt."""
         await self._check_create(caller, client, request)
         if not request.value:
-            raise InvalidRequest("You did not provide anything to share")
+            raise NothingToShare
         if len(request.value.encode()) > caller.plan.max_size:
             raise TooLarge(f"Secret value exceeds the maximum size of {caller.plan.max_size} bytes")
         return await self._store(caller, request, request.value, generated=False)
@@ -178,15 +181,15 @@ class SecretService:
         self._check_passphrase(request.passphrase)
 
     def _check_passphrase(self, passphrase: str | None) -> None:
-        settings = self.settings
+        low, high = self.settings.passphrase_min_length, self.settings.passphrase_max_length
         if not passphrase:
-            if settings.passphrase_required:
-                raise InvalidRequest("A passphrase is required for all secrets")
+            if self.settings.passphrase_required:
+                raise PassphraseRejected("A passphrase is required for all secrets")
             return
-        if len(passphrase) < settings.passphrase_min_length:
-            raise InvalidRequest(f"Passphrase must be at least {settings.passphrase_min_length} characters long")
-        if len(passphrase) > settings.passphrase_max_length:
-            raise InvalidRequest(f"Passphrase must be no more than {settings.passphrase_max_length} characters long")
+        if len(passphrase) < low:
+            raise PassphraseRejected(f"Passphrase must be at least {low} characters long")
+        if len(passphrase) > high:
+            raise PassphraseRejected(f"Passphrase must be no more than {high} characters long")
 
     async def _count(self, limit_name: str, client: str) -> None:
         if not self.settings.rate_limits:
@@ -311,7 +314,7 @@ class SecretService:
         if passphrase_hash is not None and not await self._passphrase_matches(
             secret_key, passphrase_hash, passphrase, client
         ):
-            raise UnknownSecret(secret_key)
+            raise WrongSecretPassphrase(secret_key)
         consumed = await self.store.consume(secret_key, self._now(), burn=False)
         if consumed is None:
             raise UnknownSecret(secret_key)
