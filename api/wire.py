@@ -77,7 +77,8 @@ def metadata(receipt: Receipt, *, listed: bool = False) -> Metadata:
         metadata_ttl=receipt.metadata_ttl,
         secret_ttl=UNSET if received else receipt.secret_ttl,
         metadata_url=receipt.metadata_url,
-        secret_url=receipt.secret_url or UNSET,
+        # The link embeds the secret key, so a listed receipt leaves it out with the key.
+        secret_url=UNSET if listed else receipt.secret_url or UNSET,
         state=receipt.state,
         updated=receipt.updated,
         created=receipt.created,
