@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 from litestar import Litestar
@@ -48,3 +49,29 @@ async def serve(settings: Settings, peer: str = "203.0.113.7") -> AsyncIterator[
     app = create_app(settings)
     async with app.lifespan(), peer_client(app, peer) as client:
         yield app, client
+
+
+RATE_LIMITED = "Rate limit exceeded. Please try again later."
+NOT_AUTHORIZED = "Not authorized"
+UNKNOWN_SECRET = "Unknown secret"
+
+
+def assert_error(response: httpx.Response, message: str, intended: int, secret_key: str | None = None) -> None:
+    """Assert a v1 error: HTTP 404, a JSON body with the message, the intended status header."""
+    expected: dict[str, str] = {"message": message}
+    if secret_key is not None:
+        expected["secret_key"] = secret_key
+    assert response.status_code == 404, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == expected
+    assert response.headers["x-ots-intended-status"] == str(intended)
+    assert response.headers["cache-control"] == "no-store"
+
+
+def assert_ok(response: httpx.Response) -> Any:
+    """Assert a v1 success (HTTP 200, JSON, not cacheable) and return its body."""
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.headers["cache-control"] == "no-store"
+    assert "x-ots-intended-status" not in response.headers
+    return response.json()
