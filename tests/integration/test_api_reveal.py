@@ -9,7 +9,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from onetime.settings import Settings
+from onetime.settings import RequestLimit, Settings
 from onetime.store import secret_name
 from tests.conftest import with_settings
 from tests.support.api import (
@@ -115,6 +115,16 @@ async def test_long_passphrase_over_72_bytes_must_match_in_full(client: AsyncTes
     near_miss = "p" * 99 + "q"
     assert_error(await client.post(f"/api/v1/secret/{key}", data={"passphrase": near_miss}), UNKNOWN_SECRET, 404, key)
     assert assert_ok(await client.post(f"/api/v1/secret/{key}", data={"passphrase": passphrase}))["value"]
+
+
+async def test_reveal_rate_limit_refuses_reveals_past_the_limit(settings: Settings, redis: Redis) -> None:
+    async with serve(with_settings(settings, limit_reveal=RequestLimit(2, 60))) as (app, http):
+        keys = [assert_ok(await http.post("/api/v1/share", data={"secret": "x"}))["secret_key"] for _ in range(3)]
+        assert_ok(await http.post(f"/api/v1/secret/{keys[0]}"))
+        assert_error(await http.post(f"/api/v1/secret/{keys[0]}"), UNKNOWN_SECRET, 404, keys[0])
+        assert_error(await http.post(f"/api/v1/secret/{keys[1]}"), RATE_LIMITED, 429)
+        async with peer_client(app, "198.51.100.9") as other:
+            assert assert_ok(await other.post(f"/api/v1/secret/{keys[1]}"))["value"] == "x"
 
 
 # Brute force: five failures from one client, or twenty in all, lock the secret.
