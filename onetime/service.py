@@ -47,6 +47,8 @@ LOCKOUT_WINDOW = 10 * 60
 LOCKOUT_SECONDS = 30 * 60
 LOCKOUT_PER_CLIENT = 5
 LOCKOUT_PER_SECRET = 20
+RECENT_BATCH = 16
+"""Receipts a recent list reads at once: quick, and far below the Redis connection pool size."""
 _RECIPIENT_SEPARATOR = "\n"
 
 
@@ -369,7 +371,11 @@ class SecretService:
         if caller.is_anonymous:
             raise NotAuthorized
         metadata_keys = await self.store.recent(caller.custid, self._now() - RECENT_SECONDS)
-        found = await asyncio.gather(*(self._recent_receipt(key) for key in metadata_keys))
+        found: list[Receipt | None] = []
+        # In batches: one gather over hundreds of receipts would empty the Redis connection pool.
+        for start in range(0, len(metadata_keys), RECENT_BATCH):
+            batch = metadata_keys[start : start + RECENT_BATCH]
+            found += await asyncio.gather(*(self._recent_receipt(key) for key in batch))
         gone = [key for key, receipt in zip(metadata_keys, found, strict=True) if receipt is None]
         await self.store.forget_recent(caller.custid, gone)
         return [receipt for receipt in found if receipt is not None]

@@ -133,3 +133,12 @@ async def test_recent_drops_receipts_that_are_gone(
 async def test_recent_is_not_read_as_a_receipt_key(client: AsyncTestClient) -> None:
     # `recent` routes match before `:key` routes, for POST too, which stays a receipt read.
     assert_error(await client.get("/api/v1/metadata/recent"), NOT_AUTHORIZED, 401)
+
+
+async def test_recent_lists_more_receipts_than_the_redis_pool_has_connections(
+    client: AsyncTestClient, alice: dict[str, str]
+) -> None:
+    for _ in range(150):
+        assert_ok(await client.post("/api/v1/share", data={"secret": "x"}, headers=alice))
+    listed = assert_ok(await client.get("/api/v1/private/recent", headers=alice))
+    assert len(listed) == 150
