@@ -9,14 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Request
-from litestar.datastructures import State
+from litestar.datastructures import CacheControlHeader, State
 from litestar.di import Provide
-from litestar.exceptions import HTTPException
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
-from litestar.template import TemplateConfig
 
 from api.controllers import create_api_router
 from onetime import embedded
@@ -27,16 +24,24 @@ from onetime.redis_client import connect
 from onetime.service import SecretService
 from onetime.settings import Settings
 from onetime.store import RedisStore
-from web import pages
 from web.access_log import access_log_middleware, log_uncaught_exception
+from web.html_errors import APP_EXCEPTION_HANDLERS
+from web.pages import create_pages_router
+from web.security import add_security_headers, csrf_config
+from web.templating import template_config
 
 log = logging.getLogger(__name__)
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+STATIC_DIR = PROJECT_ROOT / "static"
+TEMPLATE_DIR = PROJECT_ROOT / "templates"
+STATIC_CACHE = CacheControlHeader(public=True, max_age=365 * 24 * 3600)
+"""Static URLs carry a hash of the file (see web.templating), so they may be cached for long."""
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     """Return the app for these settings (read from the environment when not given)."""
     settings = settings or Settings.from_env()
+    master_secret = settings.secret or load_or_create_master_secret(settings.data_dir)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -63,8 +68,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             create_api_router(),
-            pages.HomeController,
-            create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"]),
+            create_pages_router(),
+            create_static_files_router(path="/static", directories=[STATIC_DIR], cache_control=STATIC_CACHE),
         ],
         lifespan=[lifespan],
         dependencies={
@@ -72,8 +77,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "account_service": Provide(provide_account_service, sync_to_thread=False),
             "client_address": Provide(provide_client_address, sync_to_thread=False),
         },
-        exception_handlers={HTTPException: pages.http_error_page},
-        template_config=TemplateConfig(directory=PROJECT_ROOT / "templates", engine=JinjaTemplateEngine),
+        exception_handlers=APP_EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        template_config=template_config(TEMPLATE_DIR, STATIC_DIR),
+        csrf_config=csrf_config(settings, master_secret),
+        before_send=[add_security_headers],
         request_max_body_size=settings.max_body_bytes,
         middleware=[access_log_middleware],
         logging_config=LoggingConfig(log_exceptions="always", exception_logging_handler=log_uncaught_exception),

@@ -1,37 +1,176 @@
-"""HTML pages. The browser app arrives with its own issue; this holds the home page and errors."""
+"""The browser app: create a secret, read its receipt, burn it, reveal it.
+
+Handlers parse, call the secret service and render; errors go to `web.html_errors`. GET never
+changes a secret beyond marking it viewed: only a POST reveals or burns.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeAlias
 
-from litestar import Controller, MediaType, Request, Response, get
-from litestar.exceptions import HTTPException
+from litestar import Controller, Request, Response, Router, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
 from litestar.response import Template
 
-from api.dependencies import SecretServiceDep
+from api.dependencies import AccountServiceDep, CallerDep, ClientAddressDep, SecretServiceDep
+from onetime.accounts import Caller
+from web.forms import PassphraseForm, SecretForm, read_passphrase_form, read_secret_form
+from web.html_errors import PAGE_EXCEPTION_HANDLERS
+from web.views import (
+    BURN,
+    HOME,
+    RECEIPT,
+    REVEAL,
+    REVEALED,
+    burn_context,
+    home_context,
+    receipt_context,
+    remember_form,
+    render,
+    reveal_context,
+    revealed_context,
+    see_other,
+)
 
-API_PREFIX = "/api/"
+AnyRequest: TypeAlias = Request[Any, Any, Any]
+SecretFormDep: TypeAlias = NamedDependency[SecretForm]
+PassphraseFormDep: TypeAlias = NamedDependency[PassphraseForm]
 
 
-class HomeController(Controller):
-    """The landing page."""
-
-    @get("/", media_type=MediaType.HTML)
-    async def home(self, secret_service: SecretServiceDep) -> Template:
-        """Show what this server is and how to use its API."""
-        return Template("pages/home.html", context={"base_url": secret_service.settings.base_url})
+def provide_page_caller(account_service: AccountServiceDep) -> Caller:
+    """Return who is using the browser app: anonymous, until accounts come to the browser."""
+    return account_service.anonymous()
 
 
-def http_error_page(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
-    """Answer framework errors: the v1 JSON shape under /api/, an HTML page elsewhere."""
-    if request.url.path.startswith(API_PREFIX):
-        if error.status_code in {404, 405}:
-            body: dict[str, str] = {"error": "Not Found"}
-            return Response(body, status_code=404, media_type=MediaType.JSON, headers={"Cache-Control": "no-store"})
-        return Response(
-            {"message": "The request could not be read"}, status_code=404, media_type=MediaType.JSON,
-            headers={"X-OTS-Intended-Status": str(error.status_code), "Cache-Control": "no-store"},
-        )  # fmt: skip
-    status = 404 if error.status_code == 405 else error.status_code  # noqa: PLR2004
-    template = "errors/404.html" if status == 404 else "errors/error.html"  # noqa: PLR2004
-    return Template(template, context={"status": status}, status_code=status)
+async def provide_secret_form(request: AnyRequest, caller: CallerDep) -> SecretForm:
+    """Read the home form, remembering how to draw it again with an error."""
+    form = read_secret_form(await request.form())
+    remember_form(request, HOME, home_context(caller.plan, form))
+    return form
+
+
+async def provide_reveal_form(request: AnyRequest, secret_key: FromPath[str]) -> PassphraseForm:
+    """Read the reveal form, remembering how to draw it again with an error."""
+    form = read_passphrase_form(await request.form())
+    remember_form(request, REVEAL, reveal_context(secret_key, passphrase_required=form.passphrase is not None))
+    return form
+
+
+async def provide_burn_form(request: AnyRequest, metadata_key: FromPath[str]) -> PassphraseForm:
+    """Read the burn confirmation, remembering how to draw it again with an error."""
+    form = read_passphrase_form(await request.form())
+    remember_form(request, BURN, burn_context(metadata_key, passphrase_required=form.passphrase is not None))
+    return form
+
+
+def receipt_path(request: AnyRequest, metadata_key: str) -> str:
+    """Return the path of a receipt page."""
+    return request.app.route_reverse("receipt_page", metadata_key=metadata_key)
+
+
+class CreateController(Controller):
+    """The home page and the two ways to create a secret."""
+
+    @get("/", name="home")
+    async def home(self, request: AnyRequest, caller: CallerDep) -> Template:
+        """Show the form that creates a secret."""
+        return render(request, HOME, home_context(caller.plan))
+
+    @post("/create", name="create", dependencies={"secret_form": Provide(provide_secret_form)})
+    async def create(
+        self,
+        request: AnyRequest,
+        secret_form: SecretFormDep,
+        caller: CallerDep,
+        client_address: ClientAddressDep,
+        secret_service: SecretServiceDep,
+    ) -> Response[Any]:
+        """Store the typed secret and go to its receipt."""
+        receipt = await secret_service.create(caller, client_address, secret_form.new_secret())
+        return see_other(request, receipt_path(request, receipt.metadata_key))
+
+    @post("/generate", name="generate", dependencies={"secret_form": Provide(provide_secret_form)})
+    async def generate(
+        self,
+        request: AnyRequest,
+        secret_form: SecretFormDep,
+        caller: CallerDep,
+        client_address: ClientAddressDep,
+        secret_service: SecretServiceDep,
+    ) -> Response[Any]:
+        """Store a generated password and go to its receipt, which shows the password once."""
+        receipt = await secret_service.generate(caller, client_address, secret_form.new_secret())
+        return see_other(request, receipt_path(request, receipt.metadata_key))
+
+
+class ReceiptController(Controller):
+    """The creator's private receipt page, and burning from it."""
+
+    path = "/private/{metadata_key:str}"
+
+    @get(name="receipt_page")
+    async def receipt(self, request: AnyRequest, metadata_key: str, secret_service: SecretServiceDep) -> Template:
+        """Show the share link, its QR code and what became of the secret."""
+        return render(request, RECEIPT, receipt_context(await secret_service.receipt(metadata_key)))
+
+    @get("/burn", name="burn_page")
+    async def confirm_burn(
+        self, request: AnyRequest, metadata_key: str, secret_service: SecretServiceDep
+    ) -> Response[Any]:
+        """Ask before burning; a secret that is already gone sends the creator back to its receipt."""
+        receipt = await secret_service.receipt(metadata_key)
+        if not receipt.secret_exists:
+            return see_other(request, receipt_path(request, metadata_key))
+        return render(request, BURN, burn_context(metadata_key, passphrase_required=receipt.passphrase_required))
+
+    @post("/burn", name="burn", dependencies={"burn_form": Provide(provide_burn_form)})
+    async def burn(
+        self,
+        request: AnyRequest,
+        metadata_key: str,
+        burn_form: PassphraseFormDep,
+        client_address: ClientAddressDep,
+        secret_service: SecretServiceDep,
+    ) -> Response[Any]:
+        """Burn the secret and go back to its receipt."""
+        await secret_service.burn(metadata_key, burn_form.passphrase, client_address)
+        return see_other(request, receipt_path(request, metadata_key))
+
+
+class RevealController(Controller):
+    """The recipient's page: a GET that only looks, a POST that reveals."""
+
+    path = "/secret/{secret_key:str}"
+
+    @get(name="reveal_page")
+    async def reveal_page(self, request: AnyRequest, secret_key: str, secret_service: SecretServiceDep) -> Template:
+        """Offer to reveal; link-preview bots that fetch the link consume nothing."""
+        preview = await secret_service.preview(secret_key)
+        await secret_service.mark_viewed(secret_key)
+        return render(request, REVEAL, reveal_context(secret_key, passphrase_required=preview.passphrase_required))
+
+    @post(name="reveal", dependencies={"reveal_form": Provide(provide_reveal_form)})
+    async def reveal(
+        self,
+        request: AnyRequest,
+        secret_key: str,
+        reveal_form: PassphraseFormDep,
+        client_address: ClientAddressDep,
+        secret_service: SecretServiceDep,
+    ) -> Template:
+        """Reveal the secret: this answer is the only page that ever shows its value."""
+        revealed = await secret_service.reveal(secret_key, reveal_form.passphrase, client_address)
+        return render(request, REVEALED, revealed_context(revealed))
+
+
+def create_pages_router() -> Router:
+    """Return the router of the browser app, with its own error table."""
+    return Router(
+        path="/",
+        route_handlers=[CreateController, ReceiptController, RevealController],
+        dependencies={"caller": Provide(provide_page_caller, sync_to_thread=False)},
+        exception_handlers=PAGE_EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        include_in_schema=False,
+        signature_namespace={"Caller": Caller, "SecretForm": SecretForm, "PassphraseForm": PassphraseForm},
+    )

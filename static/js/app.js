@@ -1,0 +1,114 @@
+// Small enhancements on top of pages that work without JavaScript: copy buttons, the byte
+// counter, show/hide of passphrases, and focus after htmx swaps. No inline script, no eval.
+(function () {
+  "use strict";
+
+  const encoder = new TextEncoder();
+
+  function updateCounter(textarea) {
+    const form = textarea.form;
+    const bytes = encoder.encode(textarea.value).length;
+    const limit = Number(textarea.dataset.maxBytes);
+    const counter = form && form.querySelector("[data-byte-count]");
+    if (counter) {
+      counter.textContent = bytes.toLocaleString("en");
+      counter.parentElement.classList.toggle("field-error", bytes > limit);
+    }
+    // Generating a password ignores the textarea, so offer it only while the textarea is empty.
+    const generate = form && form.querySelector("[data-generate]");
+    if (generate) {
+      generate.disabled = textarea.value.length > 0;
+    }
+  }
+
+  function enhance(root) {
+    root.querySelectorAll("[data-copy], [data-toggle-password]").forEach(function (button) {
+      button.hidden = false;
+    });
+    root.querySelectorAll("textarea[data-max-bytes]").forEach(updateCounter);
+  }
+
+  async function copy(button) {
+    const source = document.getElementById(button.dataset.copy);
+    if (!source) {
+      return;
+    }
+    const label = button.dataset.label || button.textContent;
+    button.dataset.label = label;
+    try {
+      await navigator.clipboard.writeText(source.value);
+    } catch (error) {
+      source.select();
+      document.execCommand("copy");
+    }
+    button.textContent = "Copied";
+    announce("Copied to the clipboard");
+    setTimeout(function () { button.textContent = label; }, 2000);
+  }
+
+  function announce(text) {
+    let region = document.getElementById("announcer");
+    if (!region) {
+      region = document.createElement("div");
+      region.id = "announcer";
+      region.className = "visually-hidden";
+      region.setAttribute("role", "status");
+      document.body.appendChild(region);
+    }
+    region.textContent = "";
+    setTimeout(function () { region.textContent = text; }, 50);
+  }
+
+  function togglePassword(button) {
+    const input = document.getElementById(button.dataset.togglePassword);
+    const show = input.type === "password";
+    input.type = show ? "text" : "password";
+    button.textContent = show ? "Hide" : "Show";
+    button.setAttribute("aria-pressed", String(show));
+  }
+
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest("button");
+    if (!button) {
+      return;
+    }
+    if (button.dataset.copy) {
+      copy(button);
+    } else if (button.dataset.togglePassword) {
+      togglePassword(button);
+    }
+  });
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches("textarea[data-max-bytes]")) {
+      updateCounter(event.target);
+    }
+  });
+
+  // After htmx swaps new content into main, move focus where a keyboard or screen reader user
+  // expects it: the first field with an error, else the new heading; and name the page after it.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    const main = document.getElementById("main");
+    if (!main || !(main.contains(event.target) || event.target.contains(main))) {
+      return;
+    }
+    const heading = main.querySelector("h1");
+    if (heading) {
+      document.title = heading.textContent.trim() + " · Onetime Secret";
+    }
+    const target = main.querySelector("[aria-invalid='true'], .alert") || heading;
+    if (target) {
+      target.focus();
+    }
+  });
+
+  document.addEventListener("htmx:load", function (event) {
+    enhance(event.target);
+  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { enhance(document); });
+  } else {
+    enhance(document);
+  }
+})();

@@ -1,0 +1,52 @@
+"""The HTML forms, read from what the browser posted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from litestar.datastructures import FormMultiDict
+
+from onetime.service import NewSecret
+
+
+@dataclass(frozen=True, slots=True)
+class SecretForm:
+    """The home page's form: a secret (or none, to generate one), a passphrase and an expiry."""
+
+    secret: str = ""
+    passphrase: str = ""
+    ttl: str = ""
+
+    def new_secret(self) -> NewSecret:
+        """Return the creation request this form describes."""
+        return NewSecret(value=self.secret, ttl=self.ttl or None, passphrase=self.passphrase or None)
+
+
+@dataclass(frozen=True, slots=True)
+class PassphraseForm:
+    """A form whose one field is a passphrase (reveal, burn); None when the form had no such field."""
+
+    passphrase: str | None = None
+
+
+def _text(form: FormMultiDict, name: str) -> str | None:
+    value = form.get(name)
+    return value if isinstance(value, str) else None
+
+
+def read_secret_form(form: FormMultiDict) -> SecretForm:
+    """Read the home form.
+
+    Browsers send a textarea's line breaks as CRLF; they become LF, which is what the recipient's
+    textarea shows, what the byte counter counted, and what the creator pasted.
+    """
+    return SecretForm(
+        secret=(_text(form, "secret") or "").replace("\r\n", "\n"),
+        passphrase=_text(form, "passphrase") or "",
+        ttl=_text(form, "ttl") or "",
+    )
+
+
+def read_passphrase_form(form: FormMultiDict) -> PassphraseForm:
+    """Read a reveal or burn form."""
+    return PassphraseForm(passphrase=_text(form, "passphrase"))

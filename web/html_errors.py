@@ -1,0 +1,133 @@
+"""The HTML face's error table: each error becomes a page, or a message next to a form's field.
+
+Pages never show a stack trace or say why a secret is gone; a form posted with a mistake comes
+back with what was typed (never the passphrase) and the message next to the field it concerns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException
+from litestar.response import Template
+
+from api.errors import http_error_to_response as api_http_error
+from api.errors import unexpected_error_to_response as api_unexpected_error
+from onetime.errors import (
+    DomainError,
+    InvalidRequest,
+    NothingToShare,
+    PassphraseRejected,
+    RateLimited,
+    StorageUnavailable,
+    TooLarge,
+    UnknownSecret,
+    WrongPassphrase,
+    WrongSecretPassphrase,
+)
+from web.views import PAGE_HEADERS, is_htmx, redraw_of, render
+
+API_PREFIX = "/api/"
+ERROR_PAGES = frozenset({403, 404, 413, 429, 500, 503})
+"""Statuses with a page of their own in templates/errors/; others use errors/error.html."""
+
+T = TypeVar("T")
+
+_FIELD: dict[type[DomainError], str] = {
+    NothingToShare: "secret",
+    TooLarge: "secret",
+    PassphraseRejected: "passphrase",
+    WrongPassphrase: "passphrase",
+    WrongSecretPassphrase: "passphrase",
+}
+_MESSAGE: dict[type[DomainError], str] = {
+    WrongSecretPassphrase: "That passphrase is not right. Check it and try again.",
+    WrongPassphrase: "That passphrase is not right. Check it and try again.",
+    RateLimited: "Too many attempts. Please wait a few minutes, then try again.",
+}
+
+
+def _lookup(table: Mapping[type[DomainError], T], error: DomainError) -> T | None:
+    for kind in type(error).__mro__:
+        if kind in table:
+            return table[kind]
+    return None
+
+
+def error_page(request: Request[Any, Any, Any], status: int) -> Template:
+    """Answer with the error page for a status; htmx swaps it in place of the whole body."""
+    headers = dict(PAGE_HEADERS)
+    if is_htmx(request):
+        headers.update({"HX-Retarget": "body", "HX-Reswap": "innerHTML"})
+    return Template(
+        f"errors/{status}.html" if status in ERROR_PAGES else "errors/error.html",
+        context={"status": status},
+        status_code=status,
+        headers=headers,
+        media_type=MediaType.HTML,
+    )
+
+
+def form_error(request: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
+    """Draw the posted form again with the message next to its field (429 for too many tries)."""
+    status = 429 if isinstance(error, RateLimited) else 422
+    redraw = redraw_of(request)
+    if redraw is None:
+        return error_page(request, status)
+    field = _lookup(_FIELD, error) or "form"
+    message = _lookup(_MESSAGE, error) or error.message
+    return render(request, redraw.view, redraw.with_error(field, message), status_code=status)
+
+
+def secret_gone(request: Request[Any, Any, Any], _: UnknownSecret) -> Response[Any]:
+    """Say that a secret is gone, never whether it was read, burned, expired or never existed."""
+    return error_page(request, 404)
+
+
+def storage_unavailable(request: Request[Any, Any, Any], _: StorageUnavailable) -> Response[Any]:
+    """Say that the service cannot answer right now."""
+    return error_page(request, 503)
+
+
+def http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+    """Answer framework errors (unknown page, refused CSRF token, body too large) with a page."""
+    return error_page(request, 404 if error.status_code == 405 else error.status_code)  # noqa: PLR2004
+
+
+def server_error(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    """Answer a bug with a page that shows no detail (the access log module logs it)."""
+    return error_page(request, 500)
+
+
+PAGE_EXCEPTION_HANDLERS = {
+    WrongSecretPassphrase: form_error,
+    UnknownSecret: secret_gone,
+    InvalidRequest: form_error,
+    WrongPassphrase: form_error,
+    RateLimited: form_error,
+    StorageUnavailable: storage_unavailable,
+    DomainError: form_error,
+    HTTPException: http_error,
+    Exception: server_error,
+}
+"""The error table of the HTML pages' router (the MRO of an error picks its entry)."""
+
+
+def app_http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+    """Answer errors outside any router (unknown paths): v1 JSON under /api/, a page elsewhere."""
+    if request.url.path.startswith(API_PREFIX):
+        return api_http_error(request, error)
+    return http_error(request, error)
+
+
+def app_server_error(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """Answer a bug outside any router: v1 JSON under /api/, a page elsewhere."""
+    if request.url.path.startswith(API_PREFIX):
+        return api_unexpected_error(request, error)
+    return server_error(request, error)
+
+
+APP_EXCEPTION_HANDLERS = {HTTPException: app_http_error, Exception: app_server_error}
+"""The app-wide table; the API router's own table overrides both entries for its routes."""

@@ -1,0 +1,63 @@
+"""Browser security: response headers on every answer, and CSRF protection of the HTML forms."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import MutableScopeHeaders
+from litestar.types import Message, Scope
+
+from onetime.settings import Settings
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+"""Only this origin's own files: no inline script or style, no eval, no third party, no framing."""
+
+SECURITY_HEADERS = {
+    "content-security-policy": CONTENT_SECURITY_POLICY,
+    "referrer-policy": "no-referrer",
+    "x-content-type-options": "nosniff",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=()",
+}
+SCHEMA_DOCS_PREFIX = "/api/schema"
+"""The API's generated documentation pages keep their own policy (they are not part of this face)."""
+
+CSRF_EXEMPT_PATHS = ["^/api/", "^/static/"]
+"""The JSON API uses no cookies, so it needs no token; static files need no cookie either."""
+
+
+async def add_security_headers(message: Message, scope: Scope) -> None:
+    """Add the security headers to every response that does not set its own (a before-send hook)."""
+    if message["type"] != "http.response.start":
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    on_schema_docs = scope.get("path", "").startswith(SCHEMA_DOCS_PREFIX)
+    for name, value in SECURITY_HEADERS.items():
+        if name in headers or (on_schema_docs and name == "content-security-policy"):
+            continue
+        headers[name] = value
+
+
+def csrf_secret(master_secret: bytes) -> str:
+    """Derive the CSRF signing key from the master secret, so every worker signs alike."""
+    return hmac.new(master_secret, b"onetime csrf token v1", hashlib.sha256).hexdigest()
+
+
+def csrf_config(settings: Settings, master_secret: bytes) -> CSRFConfig:
+    """Return the CSRF protection of the HTML forms: a signed double-submit cookie."""
+    secure = settings.base_url.startswith("https://")
+    return CSRFConfig(
+        secret=csrf_secret(master_secret),
+        # "__Host-" binds the cookie to this exact origin; browsers accept it only when Secure.
+        cookie_name="__Host-csrftoken" if secure else "csrftoken",
+        cookie_secure=secure,
+        cookie_httponly=True,
+        cookie_samesite="strict",
+        exclude=CSRF_EXEMPT_PATHS,
+    )

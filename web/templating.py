@@ -1,0 +1,95 @@
+"""Jinja2 set-up for the HTML face: filters for durations, times and QR codes; versioned assets."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import qrcode
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template import TemplateConfig
+from markupsafe import Markup
+from qrcode.image.svg import SvgPathFillImage
+
+from onetime.plans import DAY, HOUR, MINUTE
+
+STATIC_PATH = "/static"
+
+
+def duration(seconds: int) -> str:
+    """Say a number of seconds as people do, in its two largest units: "6 days 23 hours"."""
+    days, rest = divmod(max(0, int(seconds)), DAY)
+    hours, rest = divmod(rest, HOUR)
+    minutes = rest // MINUTE
+    if days:
+        return _join(_count(days, "day"), _count(hours, "hour"))
+    if hours:
+        return _join(_count(hours, "hour"), _count(minutes, "minute"))
+    return _count(minutes, "minute") or "less than a minute"
+
+
+def _count(number: int, unit: str) -> str:
+    if not number:
+        return ""
+    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
+
+
+def _join(*parts: str) -> str:
+    return " ".join(part for part in parts if part)
+
+
+def utc(timestamp: int) -> str:
+    """Write a unix time as an exact UTC time people read: "2026-12-03 05:45 UTC"."""
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def iso_time(timestamp: int) -> str:
+    """Write a unix time for a <time datetime> attribute."""
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def byte_length(text: str) -> int:
+    """Count the UTF-8 bytes of a text, as the plan's size limit does."""
+    return len(text.encode())
+
+
+def qr_svg(link: str) -> Markup:
+    """Draw a link as an inline SVG QR code: dark modules on white, whatever the page's colours."""
+    code = qrcode.QRCode(image_factory=SvgPathFillImage, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(link)
+    attributes = {"class": "qr-code", "role": "img", "aria-label": "QR code of the share link"}
+    image = code.make_image(None, **attributes)
+    # The markup is qrcode's own, built from the link's bits: nothing of the link is echoed as text.
+    return Markup(image.to_string(encoding="unicode"))  # noqa: S704
+
+
+def asset_url(static_dir: Path) -> Callable[[str], str]:
+    """Return the template function that names a static file with a hash of its content.
+
+    The hash changes the URL when the file changes, so browsers may cache assets for long.
+    """
+
+    @functools.cache
+    def asset(path: str) -> str:
+        digest = hashlib.sha256((static_dir / path).read_bytes()).hexdigest()[:12]
+        return f"{STATIC_PATH}/{path}?v={digest}"
+
+    return asset
+
+
+def template_config(template_dir: Path, static_dir: Path) -> TemplateConfig[JinjaTemplateEngine]:
+    """Return the Jinja2 configuration of the HTML face."""
+
+    def configure(engine: JinjaTemplateEngine) -> None:
+        environment = engine.engine
+        environment.trim_blocks = True
+        environment.lstrip_blocks = True
+        environment.filters.update(
+            duration=duration, utc=utc, iso_time=iso_time, byte_length=byte_length, qr_svg=qr_svg
+        )
+        environment.globals["asset"] = asset_url(static_dir)
+
+    return TemplateConfig(directory=template_dir, engine=JinjaTemplateEngine, engine_callback=configure)
