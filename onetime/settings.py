@@ -106,6 +106,7 @@ class Settings:
         host = reader.text("OTS_HOST", "127.0.0.1")
         port = reader.integer("OTS_PORT", 8000, 1, 65535)
         link_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104 - not binding, naming
+        passphrase_max = reader.integer("OTS_PASSPHRASE_MAX_LENGTH", 128, 1, 1024)
         return cls(
             host=host,
             port=port,
@@ -122,8 +123,9 @@ class Settings:
             limit_create=reader.limit("OTS_LIMIT_CREATE", "1000/1200"),
             limit_reveal=reader.limit("OTS_LIMIT_REVEAL", "1000/1200"),
             rate_limits=reader.switch("OTS_RATE_LIMITS", default=True),
-            passphrase_min_length=reader.integer("OTS_PASSPHRASE_MIN_LENGTH", 0, 0, 1024),
-            passphrase_max_length=reader.integer("OTS_PASSPHRASE_MAX_LENGTH", 128, 1, 1024),
+            # A minimum above the maximum would refuse every passphrase.
+            passphrase_min_length=reader.integer("OTS_PASSPHRASE_MIN_LENGTH", 0, 0, passphrase_max),
+            passphrase_max_length=passphrase_max,
             passphrase_required=reader.switch("OTS_PASSPHRASE_REQUIRED", default=False),
             bcrypt_cost=reader.integer("OTS_BCRYPT_COST", 12, 4, 31),
         )

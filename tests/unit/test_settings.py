@@ -155,3 +155,10 @@ def test_max_body_leaves_room_for_the_largest_secret_percent_encoded() -> None:
 def test_cluster_url_with_a_bad_node_port_is_refused(url: str) -> None:
     with pytest.raises(SettingsError, match=r"^OTS_REDIS_URL "):
         Settings.from_env({"OTS_REDIS_URL": url})
+
+
+def test_passphrase_minimum_above_the_maximum_is_refused() -> None:
+    with pytest.raises(SettingsError, match=r"^OTS_PASSPHRASE_MIN_LENGTH must be between 0 and 64, got 65$"):
+        Settings.from_env({"OTS_PASSPHRASE_MIN_LENGTH": "65", "OTS_PASSPHRASE_MAX_LENGTH": "64"})
+    with pytest.raises(SettingsError, match=r"^OTS_PASSPHRASE_MIN_LENGTH "):
+        Settings.from_env({"OTS_PASSPHRASE_MIN_LENGTH": "129"})
