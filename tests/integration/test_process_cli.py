@@ -68,7 +68,7 @@ def test_account_commands_start_and_stop_the_embedded_redis_when_no_server_runs(
 
 
 def test_account_commands_share_the_running_servers_embedded_redis(data_dir: Path, tmp_path: Path) -> None:
-    env = ots_env(data_dir, OTS_WORKERS="2")
+    env = ots_env(data_dir)
     with ServerProcess(env, tmp_path / "logs") as server, server.client() as api:
         (embedded,) = redis_servers_in(data_dir)
         token = printed_token("create", "bob@example.com", "--plan", "identity", env=env)

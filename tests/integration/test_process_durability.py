@@ -30,22 +30,28 @@ def share(api: httpx.Client, **params: str) -> dict[str, str]:
     return response.json()  # type: ignore[no-any-return]
 
 
-def test_unexpired_secrets_survive_a_restart_and_consumed_ones_stay_gone(data_dir: Path, tmp_path: Path) -> None:
+def test_a_restart_keeps_unexpired_secrets_and_consumed_ones_stay_gone(data_dir: Path, tmp_path: Path) -> None:
     logs = tmp_path / "logs"
     with ServerProcess(ots_env(data_dir, OTS_WORKERS="2"), logs) as server, server.client() as api:
+        # One redis-server, started by the parent, whatever the number of workers.
+        (embedded,) = redis_servers_in(data_dir)
+        assert embedded in children(server.pid)
         plain = share(api, secret="plain value", ttl="3600")
         protected = share(api, secret="protected value", passphrase="open sesame")
         revealed = share(api, secret="revealed before the restart")
         burned = share(api, secret="burned before the restart")
         assert api.post(f"/secret/{revealed['secret_key']}").json()["value"] == "revealed before the restart"
         assert api.post(f"/private/{burned['metadata_key']}/burn").status_code == 200
-        master_key = (data_dir / "master.key").read_bytes()
+        master_key = data_dir / "master.key"
+        assert stat.S_IMODE(master_key.stat().st_mode) == 0o600
+        generated_master = master_key.read_bytes()
         # Stopped right after the writes: only the SIGTERM-time flush of the append-only file saves them.
         assert server.stop() == 0
     assert redis_servers_in(data_dir) == []
 
-    with ServerProcess(ots_env(data_dir), logs) as server, server.client() as api:
-        assert (data_dir / "master.key").read_bytes() == master_key
+    with ServerProcess(ots_env(data_dir, OTS_WORKERS="1"), logs) as server, server.client() as api:
+        assert master_key.read_bytes() == generated_master  # reused, so the old secrets still decrypt
+        assert stat.S_IMODE(master_key.stat().st_mode) == 0o600
         first = api.post(f"/secret/{plain['secret_key']}")
         expected = {"value": "plain value", "secret_key": plain["secret_key"], "share_domain": server.origin}
         assert first.json() == expected
@@ -59,38 +65,9 @@ def test_unexpired_secrets_survive_a_restart_and_consumed_ones_stay_gone(data_di
             assert again.json() == {"message": "Unknown secret", "secret_key": gone["secret_key"]}
         assert api.get(f"/private/{revealed['metadata_key']}").json()["state"] == "received"
         assert api.get(f"/private/{burned['metadata_key']}").json()["state"] == "burned"
+        # One worker: uvicorn re-raises SIGTERM after its shutdown, and the embedded Redis must still stop.
         assert server.stop() == 0
     assert redis_servers_in(data_dir) == []
-
-
-def test_the_parent_starts_one_embedded_redis_for_all_workers_and_stops_it(data_dir: Path, tmp_path: Path) -> None:
-    with ServerProcess(ots_env(data_dir, OTS_WORKERS="2"), tmp_path / "logs") as server:
-        embedded = redis_servers_in(data_dir)
-        assert len(embedded) == 1
-        assert embedded[0] in children(server.pid)
-        assert server.stop() == 0
-    assert redis_servers_in(data_dir) == []
-
-
-def test_a_single_worker_server_stops_its_embedded_redis_on_sigterm(data_dir: Path, tmp_path: Path) -> None:
-    # uvicorn re-raises SIGTERM after its graceful shutdown; the embedded Redis must still be stopped.
-    with ServerProcess(ots_env(data_dir, OTS_WORKERS="1"), tmp_path / "logs") as server:
-        assert len(redis_servers_in(data_dir)) == 1
-        assert server.stop() == 0
-    assert redis_servers_in(data_dir) == []
-
-
-def test_the_generated_master_secret_is_private_and_reused(data_dir: Path, tmp_path: Path) -> None:
-    logs = tmp_path / "logs"
-    with ServerProcess(ots_env(data_dir), logs) as server, server.client() as api:
-        created = share(api, secret="sealed with the generated key")
-    path = data_dir / "master.key"
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    first = path.read_bytes()
-    with ServerProcess(ots_env(data_dir), logs) as server, server.client() as api:
-        assert path.read_bytes() == first
-        assert api.post(f"/secret/{created['secret_key']}").json()["value"] == "sealed with the generated key"
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
 def test_a_dead_embedded_redis_is_restarted_and_the_app_recovers(data_dir: Path, tmp_path: Path) -> None:
@@ -107,3 +84,4 @@ def test_a_dead_embedded_redis_is_restarted_and_the_app_recovers(data_dir: Path,
         (second,) = redis_servers_in(data_dir)
         assert second != first
         assert second in children(server.pid)
+        assert share(api, secret="after the restart")["state"] == "new"

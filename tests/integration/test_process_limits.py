@@ -45,13 +45,7 @@ def test_the_sixth_create_is_refused_whichever_worker_serves_it(redis_server: Re
 
 
 def test_ots_rate_limits_off_lifts_the_request_limits(redis_server: RedisServer, tmp_path: Path) -> None:
-    env = ots_env(
-        tmp_path / "data",
-        OTS_REDIS_URL=redis_server.url,
-        OTS_WORKERS="2",
-        OTS_LIMIT_CREATE="5/60",
-        OTS_RATE_LIMITS="off",
-    )
+    env = ots_env(tmp_path / "data", OTS_REDIS_URL=redis_server.url, OTS_LIMIT_CREATE="5/60", OTS_RATE_LIMITS="off")
     with ServerProcess(env, tmp_path / "logs") as server:
         answers = [create(server) for _ in range(8)]
     assert [answer.status_code for answer in answers] == [200] * 8
