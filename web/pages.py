@@ -110,13 +110,15 @@ class ReceiptController(Controller):
     path = "/private/{metadata_key:str}"
 
     @get(name="receipt_page")
-    async def receipt(self, request: AnyRequest, metadata_key: str, secret_service: SecretServiceDep) -> Template:
+    async def receipt(
+        self, request: AnyRequest, metadata_key: FromPath[str], secret_service: SecretServiceDep
+    ) -> Template:
         """Show the share link, its QR code and what became of the secret."""
         return render(request, RECEIPT, receipt_context(await secret_service.receipt(metadata_key)))
 
     @get("/burn", name="burn_page")
     async def confirm_burn(
-        self, request: AnyRequest, metadata_key: str, secret_service: SecretServiceDep
+        self, request: AnyRequest, metadata_key: FromPath[str], secret_service: SecretServiceDep
     ) -> Response[Any]:
         """Ask before burning; a secret that is already gone sends the creator back to its receipt."""
         receipt = await secret_service.receipt(metadata_key)
@@ -128,7 +130,7 @@ class ReceiptController(Controller):
     async def burn(
         self,
         request: AnyRequest,
-        metadata_key: str,
+        metadata_key: FromPath[str],
         burn_form: PassphraseFormDep,
         client_address: ClientAddressDep,
         secret_service: SecretServiceDep,
@@ -144,7 +146,9 @@ class RevealController(Controller):
     path = "/secret/{secret_key:str}"
 
     @get(name="reveal_page")
-    async def reveal_page(self, request: AnyRequest, secret_key: str, secret_service: SecretServiceDep) -> Template:
+    async def reveal_page(
+        self, request: AnyRequest, secret_key: FromPath[str], secret_service: SecretServiceDep
+    ) -> Template:
         """Offer to reveal; link-preview bots that fetch the link consume nothing."""
         preview = await secret_service.preview(secret_key)
         await secret_service.mark_viewed(secret_key)
@@ -154,7 +158,7 @@ class RevealController(Controller):
     async def reveal(
         self,
         request: AnyRequest,
-        secret_key: str,
+        secret_key: FromPath[str],
         reveal_form: PassphraseFormDep,
         client_address: ClientAddressDep,
         secret_service: SecretServiceDep,

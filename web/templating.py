@@ -20,8 +20,12 @@ STATIC_PATH = "/static"
 
 
 def duration(seconds: int) -> str:
-    """Say a number of seconds as people do, in its two largest units: "6 days 23 hours"."""
-    days, rest = divmod(max(0, int(seconds)), DAY)
+    """Say a number of seconds as people do, in its two largest units: "6 days 23 hours".
+
+    Seconds round to the nearest minute, so a week that started a second ago is still "7 days".
+    """
+    rounded = (max(0, int(seconds)) + MINUTE // 2) // MINUTE * MINUTE
+    days, rest = divmod(rounded, DAY)
     hours, rest = divmod(rest, HOUR)
     minutes = rest // MINUTE
     if days:

@@ -78,7 +78,7 @@ def see_other(request: Request[Any, Any, Any], path: str) -> Response[Any]:
     """Send the browser on after a POST: a 303 redirect, or for htmx a load of the page into main."""
     response: Response[Any]
     if is_htmx(request):
-        response = HXLocation(redirect_to=path, target=MAIN_TARGET, swap="innerHTML")
+        response = HXLocation(redirect_to=path, target=MAIN_TARGET, swap="innerHTML", status_code=200)
         response.headers.update(PAGE_HEADERS)
     else:
         response = Redirect(path, status_code=303, headers=PAGE_HEADERS)
