@@ -8,6 +8,7 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from onetime.settings import Settings
+from onetime.store import receipt_name
 from tests.conftest import with_settings
 from tests.support.api import UNKNOWN_SECRET, assert_error, assert_ok, create_account, serve
 
@@ -212,3 +213,11 @@ async def test_successful_answers_are_not_cacheable(client: AsyncTestClient) -> 
     ]
     for response in answers:
         assert_ok(response)  # checks Cache-Control: no-store
+
+
+async def test_an_unexpected_failure_still_answers_json(client: AsyncTestClient, redis: Redis) -> None:
+    created = assert_ok(await client.post("/api/v1/share", data={"secret": "x"}))
+    await redis.hset(receipt_name(created["secret_key"]), "t", "not a number")  # a corrupt record
+    response = await client.get(f"/api/v1/private/{created['metadata_key']}")
+    assert_error(response, "Something went wrong on our side", 500)
+    assert created["secret_key"] not in response.text
