@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import time
 
+import httpx
 import pytest
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
@@ -130,11 +131,9 @@ async def test_reveal_rate_limit_refuses_reveals_past_the_limit(settings: Settin
 # Brute force: five failures from one client, or twenty in all, lock the secret.
 
 
-async def _fail(http: object, key: str, times: int, headers: dict[str, str] | None = None) -> None:
+async def _fail(http: httpx.AsyncClient, key: str, times: int, headers: dict[str, str] | None = None) -> None:
     for attempt in range(times):
-        response = await http.post(  # type: ignore[attr-defined]
-            f"/api/v1/secret/{key}", data={"passphrase": f"guess {attempt}"}, headers=headers
-        )
+        response = await http.post(f"/api/v1/secret/{key}", data={"passphrase": f"guess {attempt}"}, headers=headers)
         assert_error(response, UNKNOWN_SECRET, 404, key)
 
 
