@@ -18,6 +18,7 @@ from onetime.keys import shorten
 
 log = logging.getLogger("ots.access")
 _KEYISH = re.compile(r"[A-Za-z0-9]{20,}")
+_ROUTED = "ots.access_log.routed"  # scope state: the middleware logs this request
 
 
 def safe_path(path: str) -> str:
@@ -25,14 +26,21 @@ def safe_path(path: str) -> str:
     return _KEYISH.sub(lambda match: shorten(match.group(0)) + "...", path)
 
 
+def _write(scope: Scope, status: int, elapsed_ms: float | None) -> None:
+    client = scope.get("client") or ("-", 0)
+    elapsed = "-" if elapsed_ms is None else f"{elapsed_ms:.1f}ms"
+    log.info('%s "%s %s" %s %s', client[0], scope.get("method", "-"), safe_path(scope["path"]), status, elapsed)
+
+
 def access_log_middleware(app: ASGIApp) -> ASGIApp:
-    """Log one line per HTTP request: client, method, safe path, status, milliseconds."""
+    """Log one line per routed HTTP request: client, method, safe path, status, milliseconds."""
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         started = time.perf_counter()
+        scope["state"][_ROUTED] = True
         status: dict[str, Any] = {"code": 500}
 
         async def send_wrapper(message: Message) -> None:
@@ -43,18 +51,20 @@ def access_log_middleware(app: ASGIApp) -> ASGIApp:
         try:
             await app(scope, receive, send_wrapper)
         finally:
-            client = scope.get("client") or ("-", 0)
-            elapsed = (time.perf_counter() - started) * 1000
-            log.info(
-                '%s "%s %s" %s %.1fms',
-                client[0],
-                scope.get("method", "-"),
-                safe_path(scope["path"]),
-                status["code"],
-                elapsed,
-            )
+            _write(scope, status["code"], (time.perf_counter() - started) * 1000)
 
     return middleware
+
+
+async def log_unrouted_response(message: Message, scope: Scope) -> None:
+    """Log a response that no route produced (unknown path, wrong method): a before-send hook.
+
+    Litestar runs middleware only for requests that match a route, so without this hook a
+    scanner probing for paths would leave no trace.
+    """
+    routed = scope.get("state", {}).get(_ROUTED, False)
+    if message["type"] == "http.response.start" and scope["type"] == ScopeType.HTTP and not routed:
+        _write(scope, message["status"], None)
 
 
 def log_uncaught_exception(logger: Logger, scope: Scope, traceback_lines: list[str]) -> None:

@@ -24,7 +24,7 @@ from onetime.redis_client import connect
 from onetime.service import SecretService
 from onetime.settings import Settings
 from onetime.store import RedisStore
-from web.access_log import access_log_middleware, log_uncaught_exception
+from web.access_log import access_log_middleware, log_uncaught_exception, log_unrouted_response
 from web.html_errors import APP_EXCEPTION_HANDLERS
 from web.pages import create_pages_router
 from web.security import add_security_headers, csrf_config
@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=APP_EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         template_config=template_config(TEMPLATE_DIR, STATIC_DIR),
         csrf_config=csrf_config(settings, master_secret),
-        before_send=[add_security_headers],
+        before_send=[add_security_headers, log_unrouted_response],
         request_max_body_size=settings.max_body_bytes,
         middleware=[access_log_middleware],
         logging_config=LoggingConfig(log_exceptions="always", exception_logging_handler=log_uncaught_exception),
