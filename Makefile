@@ -50,3 +50,20 @@ typecheck: $(VENV)/.dev-installed ## Type-check with mypy --strict
 
 clean: ## Remove the virtual environment and caches (keeps ./var, where secrets live)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# ---- benchmark (issue 6): bench/run.py, results in bench/results/latest.json and BENCHMARKS.md ----
+.PHONY: bench bench-deps bench-profile
+
+bench-deps: ## Install wrk and Redis (server, redis-benchmark) from Debian when missing
+	@command -v wrk >/dev/null && command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null || \
+	  { [ -n "$(APT_GET)" ] && $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk redis-server redis-tools; } || \
+	  { echo "bench: wrk, redis-server and redis-benchmark are needed (Debian: apt-get install wrk redis-server)"; exit 1; }
+
+bench: ## Benchmark `ots serve` on this machine (under 10 minutes); writes BENCHMARKS.md
+	@export BENCH_STARTED=$$(date +%s.%N) && \
+	  $(MAKE) --no-print-directory $(VENV)/.run-installed bench-deps && \
+	  $(BIN)/python -m bench.run
+
+bench-profile: $(VENV)/.run-installed bench-deps ## Profile create and reveal under load with py-spy (bench/results/profile-*)
+	$(BIN)/pip install --quiet -r bench/requirements.txt
+	$(BIN)/python -m bench.profile

@@ -1,0 +1,458 @@
+"""`make bench`: load, ceiling, memory and scaling figures for `ots serve` on this machine.
+
+Everything runs on loopback against processes this script starts and stops itself: a private
+redis-server on a free port (never the shared 6379), `ots serve` (OTS_RATE_LIMITS=off; the
+passphrase lockout stays on) and the ceiling app served the same way. Load comes from wrk with
+the Lua scripts in bench/wrk/. Results: a table on stdout, bench/results/latest.json, and
+BENCHMARKS.md (bench/report.py).
+
+BENCH_SECONDS (default 5) sets the length of each wrk run; BENCH_QUICK=1 skips the 1M tier.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from redis import Redis as SyncRedis
+
+from bench import preload, report
+from bench.procs import REPO, Managed, WrkResult, free_port, rss_bytes, start, start_redis, wait_http, wait_idle, wrk
+
+SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
+CONNECTIONS = (1, 16, 64)
+WORKERS = (1, 2)
+VALUE = "x" * 100
+CREATE_BODY = f"secret={VALUE}&ttl=86400"
+PASSPHRASE = "correct-horse-battery"  # noqa: S105 - a bench fixture
+WRONG_BODY = "passphrase=wrong-guess"
+PASSPHRASE_TIMEOUT = 60.0  # bcrypt queues: a 64-connection passphrase run answers in seconds
+RSS_SECRETS = 100_000
+TIERS = (10_000, 100_000, 1_000_000)
+RESULTS = REPO / "bench" / "results"
+SERVER_DB = 0
+MEMORY_DB = 2
+BENCHMARK_DB = 3
+
+
+@dataclass
+class Bench:
+    """State of one bench run."""
+
+    tmp: Path
+    redis_port: int
+    env: dict[str, str]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    http_created: dict[int, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def redis_base(self) -> str:
+        """Return the bench Redis URL without a database number."""
+        return f"redis://127.0.0.1:{self.redis_port}"
+
+    def redis(self, db: int = SERVER_DB) -> SyncRedis:
+        """Return a client of the bench Redis."""
+        return SyncRedis(port=self.redis_port, db=db)
+
+    def record(self, scenario: str, workers: int, connections: int, result: WrkResult, **extra: object) -> None:
+        """Add a table row and print it as it lands."""
+        row = {"scenario": scenario, "workers": workers, "connections": connections, **result.as_dict(), **extra}
+        self.rows.append(row)
+        flag = " EXHAUSTED KEYS" if result.exhausted_threads else ""
+        print(
+            f"  {scenario:<22} w={workers} c={connections:<3} {result.rps:9.1f} req/s  "
+            f"p50 {result.p50_ms:8.2f} ms  p99 {result.p99_ms:8.2f} ms  errors {result.errors}{flag}",
+            flush=True,
+        )
+
+    def row(self, scenario: str, workers: int, connections: int) -> dict[str, Any] | None:
+        """Return a recorded row."""
+        for row in self.rows:
+            if (row["scenario"], row["workers"], row["connections"]) == (scenario, workers, connections):
+                return row
+        return None
+
+
+async def preload_keys(bench: Bench, count: int, name: str, *, passphrase: str | None = None) -> Path:
+    """Create `count` secrets through the service in two processes; return a file of secret keys."""
+    halves = [count // 2, count - count // 2]
+    outputs = [bench.tmp / f"{name}.{i}.txt" for i in range(2)]
+    env = {**bench.env, "OTS_REDIS_URL": f"{bench.redis_base}/{SERVER_DB}"}
+    processes = []
+    for half, out in zip(halves, outputs, strict=True):
+        command = [sys.executable, "-m", "bench.preload", "--count", str(half), "--out", str(out)]
+        if passphrase:
+            command += ["--passphrase", passphrase]
+        processes.append(
+            await asyncio.create_subprocess_exec(*command, env=env, cwd=REPO, stderr=asyncio.subprocess.PIPE)
+        )
+    for process in processes:
+        _, err = await process.communicate()
+        if process.returncode != 0:
+            raise RuntimeError(f"preload failed: {err.decode()[-800:]}")
+    lines = [line for out in outputs for line in out.read_text().splitlines()]
+    secret_keys, metadata_keys = bench.tmp / f"{name}.s", bench.tmp / f"{name}.m"
+    secret_keys.write_text("".join(line.split()[0] + "\n" for line in lines))
+    metadata_keys.write_text("".join(line.split()[1] + "\n" for line in lines))
+    return secret_keys
+
+
+def walk(keys: Path, path: str, *, method: str = "GET", body: str = "", once: bool) -> dict[str, str]:
+    """Return the wrk environment of bench/wrk/walk.lua."""
+    return {
+        "BENCH_KEYS": str(keys),
+        "BENCH_PATH": path,
+        "BENCH_METHOD": method,
+        "BENCH_BODY": body,
+        "BENCH_MODE": "once" if once else "cycle",
+    }
+
+
+def static(method: str = "GET", body: str = "") -> dict[str, str]:
+    """Return the wrk environment of bench/wrk/static.lua."""
+    return {"BENCH_METHOD": method, "BENCH_BODY": body}
+
+
+def serve_env(bench: Bench, port: int, workers: int) -> dict[str, str]:
+    """Return the environment of a server process."""
+    return {
+        **bench.env,
+        "OTS_PORT": str(port),
+        "OTS_WORKERS": str(workers),
+        "OTS_BASE_URL": f"http://127.0.0.1:{port}",
+        "OTS_REDIS_URL": f"{bench.redis_base}/{SERVER_DB}",
+    }
+
+
+def start_servers(bench: Bench, workers: int) -> tuple[Managed, str, Managed, str]:
+    """Start `ots serve` and the ceiling app with the same settings; wait until both answer."""
+    ots_port, ceiling_port = free_port(), free_port()
+    ots = start(f"ots-w{workers}", [str(Path(sys.executable).parent / "ots"), "serve"],
+                serve_env(bench, ots_port, workers), bench.tmp)  # fmt: skip
+    ceiling = start(f"ceiling-w{workers}", [sys.executable, "-m", "bench.serve"],
+                    serve_env(bench, ceiling_port, workers), bench.tmp)  # fmt: skip
+    ots_url, ceiling_url = f"http://127.0.0.1:{ots_port}", f"http://127.0.0.1:{ceiling_port}"
+    wait_http(ots_url + "/api/v1/status", ots)
+    wait_http(ceiling_url + "/ping", ceiling)
+    return ots, ots_url, ceiling, ceiling_url
+
+
+def page_secret_works(url: str, keys: Path) -> bool:
+    """Tell whether GET /secret/<key> serves a page for an existing secret (it arrives with the browser app)."""
+    key = keys.read_text().split()[0]
+    try:
+        with urllib.request.urlopen(f"{url}/secret/{key}", timeout=5) as reply:  # noqa: S310 - loopback
+            return bool(reply.status == 200)
+    except OSError:
+        return False
+
+
+async def run_workers(bench: Bench, workers: int) -> dict[str, Any]:
+    """Run every HTTP scenario with this many server workers."""
+    print(f"\n== {workers} worker(s) ==", flush=True)
+    ots, url, ceiling, ceiling_url = start_servers(bench, workers)
+    extra: dict[str, Any] = {}
+    try:
+        warm = await wrk(url, 16, 1, path="/api/v1/share", env=static("POST", CREATE_BODY))
+        await wrk(ceiling_url, 16, 1, path="/ping")
+        bench.http_created[workers] = warm.requests - warm.errors
+        extra["rss_after_warmup"] = rss_bytes(ots)
+        pool = await preload_keys(bench, 2000, f"pool-w{workers}")
+        pool_metadata = pool.with_suffix(".m")
+        page_secret = page_secret_works(url, pool)
+        if not page_secret:
+            bench.notes.append("GET /secret/<key> is not served yet (no HTML reveal page): page_secret skipped")
+        for connections in CONNECTIONS:
+            bench.record("ceiling GET /ping", workers, connections, await wrk(ceiling_url, connections, SECONDS,
+                         path="/ping"))  # fmt: skip
+            bench.record("ceiling POST /echo", workers, connections, await wrk(ceiling_url, connections, SECONDS,
+                         path="/echo", env=static("POST", CREATE_BODY)))  # fmt: skip
+            created = await wrk(url, connections, SECONDS, path="/api/v1/share", env=static("POST", CREATE_BODY))
+            bench.http_created[workers] += created.requests - created.errors
+            bench.record("create", workers, connections, created)
+            # Reveal walks fresh secrets, each once: provision 3x what create managed in the same time.
+            count = max(1000, math.ceil(created.rps * SECONDS * 3))
+            keys = await preload_keys(bench, count, f"reveal-w{workers}-c{connections}")
+            wait_idle(ots)
+            revealed = await wrk(url, connections, SECONDS, script="walk.lua",
+                                 env=walk(keys, "/api/v1/secret/KEY", method="POST", body="", once=True))  # fmt: skip
+            bench.record("reveal", workers, connections, revealed, provisioned=count)
+            receipt = await wrk(url, connections, SECONDS, script="walk.lua",
+                                env=walk(pool_metadata, "/api/v1/private/KEY", once=False))  # fmt: skip
+            bench.record("receipt", workers, connections, receipt)
+            bench.record("page GET /", workers, connections, await wrk(url, connections, SECONDS, path="/"))
+            if page_secret:
+                page = await wrk(url, connections, SECONDS, script="walk.lua",
+                                 env=walk(pool, "/secret/KEY", once=False))  # fmt: skip
+                bench.record("page GET /secret/<key>", workers, connections, page)
+        for connections in CONNECTIONS:
+            count = 60 + 3 * connections
+            keys = await preload_keys(bench, count, f"pass-w{workers}-c{connections}", passphrase=PASSPHRASE)
+            result = await wrk(url, connections, SECONDS, script="walk.lua", timeout=PASSPHRASE_TIMEOUT,
+                               env=walk(keys, "/api/v1/secret/KEY", method="POST",
+                                        body=f"passphrase={PASSPHRASE}", once=True))  # fmt: skip
+            drained = wait_idle(ots, limit=60)
+            bench.record("passphrase reveal", workers, connections, result, provisioned=count,
+                         drain_seconds=round(drained, 1))  # fmt: skip
+        if workers == max(WORKERS):
+            extra["mixed"] = await mixed(bench, url, ots, workers)
+            extra["rss"] = await rss_after(bench, url, ots, workers, extra.pop("rss_after_warmup"))
+            extra["scaling"] = await scaling(bench, url, ots, workers)
+    finally:
+        ots.stop()
+        ceiling.stop()
+    return extra
+
+
+async def mixed(bench: Bench, url: str, ots: Managed, workers: int) -> list[dict[str, Any]]:
+    """Reveal p99 at 16 connections while 16 more hammer passphrase reveals with wrong passphrases."""
+    print("  -- mixed: reveals under a wrong-passphrase attack --", flush=True)
+    results = []
+    baseline = bench.row("reveal", workers, 16)
+    victim_rps = baseline["rps"] if baseline else 1000.0
+    spread = await preload_keys(bench, 400, "attack-spread", passphrase=PASSPHRASE)
+    single = await preload_keys(bench, 1, "attack-single", passphrase=PASSPHRASE)
+    attacks = {
+        # Each wrong guess on a different secret: the lockout never triggers, every guess costs a bcrypt.
+        "spread over 400 secrets (worst case: every guess runs bcrypt)": walk(
+            spread, "/api/v1/secret/KEY", method="POST", body=WRONG_BODY, once=False
+        ),
+        # All guesses on one secret: locked after 5 failures from this address, then cheap refusals.
+        "all on one secret (the lockout caps the work)": walk(
+            single, "/api/v1/secret/KEY", method="POST", body=WRONG_BODY, once=False
+        ),
+    }
+    for name, attack_env in attacks.items():
+        victims = await preload_keys(bench, max(1000, math.ceil(victim_rps * SECONDS * 3)), "victims")
+        wait_idle(ots)
+        attack_task = asyncio.create_task(
+            wrk(url, 16, SECONDS + 3, script="walk.lua", env=attack_env, timeout=PASSPHRASE_TIMEOUT)
+        )
+        await asyncio.sleep(1.5)  # let the bcrypt queue fill
+        victim = await wrk(url, 16, SECONDS, script="walk.lua",
+                           env=walk(victims, "/api/v1/secret/KEY", method="POST", once=True))  # fmt: skip
+        attack = await attack_task
+        drained = wait_idle(ots, limit=60)
+        bench.record(f"reveal under attack: {name.split(' (')[0]}", workers, 16, victim,
+                     attack_rps=round(attack.rps, 1), attack_requests=attack.requests,
+                     attack_refused=attack.error_kinds.get("status", 0), drain_seconds=round(drained, 1))  # fmt: skip
+        results.append({
+            "attack": name, "victim": victim.as_dict(), "attack_result": attack.as_dict(),
+            "baseline_p99_ms": baseline["p99_ms"] if baseline else None,
+        })  # fmt: skip
+    return results
+
+
+async def rss_after(bench: Bench, url: str, ots: Managed, workers: int, before: list[int]) -> dict[str, Any]:
+    """Create secrets over HTTP until this server has made 100,000, then read its workers' RSS."""
+    print("  -- server RSS after 100,000 secrets created over HTTP --", flush=True)
+    row = bench.row("create", workers, 64)
+    rate = row["rps"] if row else 1000.0
+    remaining = RSS_SECRETS - bench.http_created[workers]
+    if remaining > 0:
+        seconds = max(1, math.ceil(remaining / rate * 1.1))
+        topup = await wrk(url, 64, seconds, path="/api/v1/share", env=static("POST", CREATE_BODY))
+        bench.http_created[workers] += topup.requests - topup.errors
+    wait_idle(ots)
+    after = rss_bytes(ots)
+    info = bench.redis().info("memory")
+    result = {
+        "workers": workers,
+        "secrets_created_over_http": bench.http_created[workers],
+        "worker_rss_after_warmup_mib": [round(b / 2**20, 1) for b in before],
+        "worker_rss_after_mib": [round(b / 2**20, 1) for b in after],
+        "redis_used_memory_mib": round(info["used_memory"] / 2**20, 1),
+        "redis_rss_mib": round(info["used_memory_rss"] / 2**20, 1),
+        "redis_keys": bench.redis().dbsize(),
+    }
+    print(f"  {result}", flush=True)
+    return result
+
+
+async def scaling(bench: Bench, url: str, ots: Managed, workers: int) -> list[dict[str, Any]]:
+    """Create throughput and Redis memory with 10k, 100k and 1M secrets already stored."""
+    print("  -- scaling: create with 10k / 100k / 1M secrets stored --", flush=True)
+    client = bench.redis()
+    client.flushdb()
+    empty = int(client.info("memory")["used_memory"])
+    keys_per_secret = 3
+    tiers = TIERS[:2] if os.environ.get("BENCH_QUICK") else TIERS
+    results = []
+    for tier in tiers:
+        stored = client.dbsize() // keys_per_secret
+        missing = tier - stored
+        started = time.perf_counter()
+        if tier <= 100_000:
+            how = "service"
+            await preload_keys(bench, missing, f"tier-{tier}")
+        else:
+            how = "clone"
+            keys_per_secret = await preload.clone_secrets(bench.redis_base, SERVER_DB, missing, bench.env)
+        loaded = time.perf_counter() - started
+        stored_keys = client.dbsize()
+        memory = int(client.info("memory")["used_memory"])
+        secrets_stored = stored_keys // keys_per_secret
+        wait_idle(ots)
+        created = await wrk(url, 64, SECONDS, path="/api/v1/share", env=static("POST", CREATE_BODY))
+        bench.record(f"create with {tier:,} stored", workers, 64, created)
+        results.append({
+            "tier": tier, "preload": how, "preload_seconds": round(loaded, 1), "secrets_stored": secrets_stored,
+            "keys": stored_keys, "used_memory_mib": round(memory / 2**20, 1),
+            "bytes_per_secret": round((memory - empty) / max(secrets_stored, 1)),
+            "create_rps": round(created.rps, 1), "create_p99_ms": round(created.p99_ms, 2), "errors": created.errors,
+        })  # fmt: skip
+        print(f"  {results[-1]}", flush=True)
+    client.flushdb()
+    return results
+
+
+async def memory_per_secret(bench: Bench) -> list[dict[str, Any]]:
+    """Sum MEMORY USAGE over every key a secret writes, per kind of secret."""
+    print("\n== Redis memory per stored secret ==", flush=True)
+    client = bench.redis(MEMORY_DB)
+    results = []
+    sample = 200
+    for value_bytes in (100, 10_000):
+        for passphrase in (None, PASSPHRASE):
+            client.flushdb()
+            service = await preload.build_service(f"{bench.redis_base}/{MEMORY_DB}", passphrase, bench.env)
+            await preload.create_many(service, sample, value_bytes=value_bytes, passphrase=passphrase)
+            await service.store.client.aclose()
+            by_prefix: dict[str, int] = {}
+            for name in client.scan_iter(count=1000):
+                prefix = name.decode().split("{")[0].rstrip(":")
+                by_prefix[prefix] = by_prefix.get(prefix, 0) + int(client.memory_usage(name, samples=0) or 0)
+            total = sum(by_prefix.values()) / sample
+            result = {
+                "value_bytes": value_bytes,
+                "passphrase": passphrase is not None,
+                "bytes_per_secret": round(total),
+                "by_key": {prefix: round(size / sample) for prefix, size in sorted(by_prefix.items())},
+            }
+            results.append(result)
+            print(f"  {result}", flush=True)
+    client.flushdb()
+    return results
+
+
+def redis_benchmark(bench: Bench) -> list[dict[str, Any]]:
+    """Redis's own ceiling on this machine: redis-benchmark SET and GET, 100-byte values."""
+    print("\n== redis-benchmark ==", flush=True)
+    command = [
+        "redis-benchmark", "-h", "127.0.0.1", "-p", str(bench.redis_port), "--dbnum", str(BENCHMARK_DB),
+        "-t", "set,get", "-n", "200000", "-c", "50", "-d", "100", "-r", "100000", "--csv",
+    ]  # fmt: skip
+    out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=120).stdout
+    lines = [line.replace('"', "").split(",") for line in out.strip().splitlines()]
+    header, rows = lines[0], lines[1:]
+    results = []
+    for values in rows:
+        data = dict(zip(header, values, strict=False))
+        result = {
+            "test": data["test"], "clients": 50, "rps": float(data["rps"]),
+            "p50_ms": float(data.get("p50_latency_ms", "nan")), "p99_ms": float(data.get("p99_latency_ms", "nan")),
+        }  # fmt: skip
+        results.append(result)
+        print(f"  {result}", flush=True)
+    bench.redis(BENCHMARK_DB).flushdb()
+    return results
+
+
+def machine() -> dict[str, Any]:
+    """Describe this machine."""
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem_kib = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")
+    )
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "ram_gib": round(mem_kib / 2**20, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+    }
+
+
+def versions() -> dict[str, str]:
+    """Return the versions of what the figures depend on."""
+    found = {}
+    for name in ("litestar", "uvicorn", "uvloop", "httptools", "msgspec", "redis", "hiredis", "cryptography", "bcrypt"):
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "absent"
+    redis_line = subprocess.run(["redis-server", "--version"], capture_output=True, text=True, check=False).stdout
+    found["redis-server"] = next((p.split("=")[1] for p in redis_line.split() if p.startswith("v=")), "?")
+    wrk_out = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
+    found["wrk"] = (wrk_out.stdout + wrk_out.stderr).split()[1] if (wrk_out.stdout + wrk_out.stderr).split() else "?"
+    return found
+
+
+async def main() -> int:
+    """Run the whole bench and write its results."""
+    started = float(os.environ.get("BENCH_STARTED") or time.time())
+    run_started = time.time()
+    for tool in ("wrk", "redis-server", "redis-benchmark"):
+        if shutil.which(tool) is None:
+            print(f"bench: {tool} is missing (make bench installs it from Debian)", file=sys.stderr)
+            return 2
+    tmp = Path(tempfile.mkdtemp(prefix="ots-bench-"))
+    port = free_port()
+    redis = start_redis(port, tmp)
+    env = {
+        **os.environ,
+        "OTS_HOST": "127.0.0.1",
+        "OTS_RATE_LIMITS": "off",
+        "OTS_SECRET": preload.random_master_secret(),
+        "OTS_DATA_DIR": str(tmp),
+        "OTS_BCRYPT_COST": "12",
+        "PYTHONPATH": str(REPO),
+    }
+    bench = Bench(tmp=tmp, redis_port=port, env=env)
+    result: dict[str, Any] = {"machine": machine(), "versions": versions(), "seconds_per_run": SECONDS}
+    print(f"bench: {result['machine']}\nbench: {result['versions']}\nbench: redis on port {port}, work dir {tmp}")
+    try:
+        result["redis_benchmark"] = redis_benchmark(bench)
+        result["memory"] = await memory_per_secret(bench)
+        for workers in WORKERS:
+            result.update(await run_workers(bench, workers))
+    finally:
+        redis.stop()
+    result["runs"] = bench.rows
+    result["notes"] = bench.notes
+    result["generated"] = datetime.now(UTC).isoformat(timespec="seconds")
+    result["command"] = "make bench"
+    result["bench_seconds"] = round(time.time() - run_started, 1)
+    result["wall_seconds"] = round(time.time() - started, 1)
+    result["targets"] = report.targets(result)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.json").write_text(json.dumps(result, indent=2) + "\n")
+    print()
+    print(report.text_table(result))
+    (REPO / "BENCHMARKS.md").write_text(report.markdown(result))
+    print(f"\nbench: wrote bench/results/latest.json and BENCHMARKS.md in {result['wall_seconds']:.0f} s")
+    shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

@@ -1,0 +1,33 @@
+"""Serve the ceiling app through `ots serve`'s own code path: `python -m bench.serve`.
+
+web.cli.serve() is called unchanged, with its `uvicorn.run` wrapped so that only the application
+it names differs: every uvicorn option stays whatever the product uses today.
+"""
+
+from __future__ import annotations
+
+import sys
+from types import SimpleNamespace
+from typing import Any
+
+import uvicorn
+
+from onetime.settings import Settings
+from web import cli
+
+CEILING_APP = "bench.ceiling_app:create_app"
+
+
+def _run_ceiling(app: object, **options: Any) -> None:  # noqa: ANN401 - uvicorn.run's options
+    del app
+    uvicorn.run(CEILING_APP, **options)
+
+
+def main() -> int:
+    """Serve the ceiling app with the product's uvicorn settings (OTS_* variables apply)."""
+    cli.uvicorn = SimpleNamespace(run=_run_ceiling)  # type: ignore[assignment]
+    return cli.serve(Settings.from_env())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
