@@ -10,7 +10,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: help run test unit integration lint fmt typecheck system-deps clean
 
 help: ## List the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,7 @@ system-deps: ## Install the Debian packages the tests use, when missing
 
 test: $(VENV)/.dev-installed system-deps ## Run the whole test suite (starts its own Redis and servers)
 	$(BIN)/pytest
+	$(MAKE) --no-print-directory e2e
 
 unit: $(VENV)/.dev-installed ## Run the unit tests only
 	$(BIN)/pytest tests/unit
@@ -67,3 +68,23 @@ bench: ## Benchmark `ots serve` on this machine (under 10 minutes); writes BENCH
 bench-profile: $(VENV)/.run-installed bench-deps ## Profile create and reveal under load with py-spy (bench/results/profile-*)
 	$(BIN)/pip install --quiet -r bench/requirements.txt
 	$(BIN)/python -m bench.profile
+
+# ---- browser tests (issue 3): Playwright driving Debian's Chromium; axe-core and htmx pinned in package.json ----
+.PHONY: e2e e2e-deps vendor-htmx
+CHROMIUM ?= /usr/bin/chromium
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null || { [ -n "$(APT_GET)" ] && $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq npm; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+e2e-deps: $(VENV)/.dev-installed node_modules/.package-lock.json ## Install Chromium (Debian) and axe-core (npm) when missing
+	@[ -x $(CHROMIUM) ] || { [ -n "$(APT_GET)" ] && $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; } || \
+	  { echo "e2e: Debian's chromium is needed at $(CHROMIUM) (apt-get install chromium)"; exit 1; }
+
+e2e: e2e-deps system-deps ## Run the browser tests in Chromium (own pytest run); screenshots in tests/e2e/screenshots/
+	OTS_E2E_CHROMIUM=$(CHROMIUM) $(BIN)/pytest tests/e2e
+
+vendor-htmx: node_modules/.package-lock.json ## Copy the htmx release pinned in package.json into static/vendor/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+	cp node_modules/htmx.org/LICENSE static/vendor/htmx.LICENSE
