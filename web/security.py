@@ -58,6 +58,8 @@ def csrf_config(settings: Settings, master_secret: bytes) -> CSRFConfig:
         cookie_name="__Host-csrftoken" if secure else "csrftoken",
         cookie_secure=secure,
         cookie_httponly=True,
-        cookie_samesite="strict",
+        # Lax is enough (every change of state is a POST) and, unlike strict, keeps the cookie
+        # when a recipient follows a link from mail or chat, so open forms in other tabs stay valid.
+        cookie_samesite="lax",
         exclude=CSRF_EXEMPT_PATHS,
     )

@@ -31,8 +31,14 @@ def test_a_recipient_reveals_a_secret_once_in_another_browser(
     creator = people.new_page()
     creator.goto(server.url("/"))
     screenshot(creator, "home")
-    link = create_secret(creator, server, "correct horse battery staple")
+    creator.evaluate("window.sameDocument = true")
+    creator.get_by_label("Secret", exact=True).fill("correct horse battery staple")
+    creator.get_by_role("button", name="Create a secret link").click()
+    expect(creator).to_have_url(RECEIPT_URL)
+    link = creator.locator("#share-link").input_value()
+    assert creator.evaluate("window.sameDocument") is True  # htmx loaded the receipt into main
     expect(creator.get_by_role("heading", level=1)).to_have_text("Your secret link is ready")
+    expect(creator.get_by_role("heading", level=1)).to_be_focused()
     expect(creator.get_by_text("Not opened yet")).to_be_visible()
     screenshot(creator, "receipt")
     assert link.startswith(f"{server.base_url}/secret/")
@@ -44,9 +50,12 @@ def test_a_recipient_reveals_a_secret_once_in_another_browser(
     creator.reload()
     expect(creator.get_by_text("Opened, not revealed yet")).to_be_visible()  # looked at, not consumed
 
+    recipient.evaluate("window.sameDocument = true")
     recipient.get_by_role("button", name="Reveal the secret").click()
     expect(recipient.locator("#secret-value")).to_have_value("correct horse battery staple")
     expect(recipient.get_by_text("shown once and is now deleted")).to_be_visible()
+    assert recipient.evaluate("window.sameDocument") is True  # htmx swapped the answer in
+    expect(recipient).to_have_title("Your secret · Onetime Secret")
     screenshot(recipient, "revealed")
 
     recipient.reload()
