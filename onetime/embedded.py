@@ -130,6 +130,10 @@ class EmbeddedRedis:
     def stop(self) -> None:
         """Stop redis-server cleanly, so the append-only file is flushed."""
         self._stopping.set()
+        watcher = self._watcher
+        if watcher is not None and watcher is not threading.current_thread():
+            # A restart in progress would otherwise start a redis-server that nobody stops.
+            watcher.join(timeout=START_TIMEOUT + 1)
         process = self._process
         if process is None or process.poll() is not None:
             return

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.support.redis_server import free_port
-from tests.support.server_process import ServerProcess, ots_env, redis_servers_in, run_ots
+from tests.support.server_process import ServerProcess, kill_redis_servers_in, ots_env, redis_servers_in, run_ots
 
 pytestmark = pytest.mark.slow
 
@@ -46,3 +47,18 @@ def test_ots_port_sets_where_the_server_listens_and_the_links_it_makes(tmp_path:
         created = httpx.post(f"http://127.0.0.1:{port}/api/v1/share", data={"secret": "x"}).json()
     assert created["secret_url"] == f"http://127.0.0.1:{port}/secret/{created['secret_key']}"
     assert created["metadata_url"] == f"http://127.0.0.1:{port}/private/{created['metadata_key']}"
+
+
+def test_a_port_in_use_stops_start_up_and_leaves_no_redis_behind(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    try:
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            result = run_ots("serve", env=ots_env(data_dir, OTS_PORT=str(port)), timeout=30)
+        assert result.returncode != 0
+        assert "address already in use" in result.stderr.lower()
+        assert redis_servers_in(data_dir) == []  # the embedded Redis it started is stopped again
+    finally:
+        kill_redis_servers_in(data_dir)
