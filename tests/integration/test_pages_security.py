@@ -196,3 +196,16 @@ async def test_the_secret_value_never_reaches_a_log_or_a_url(
     assert "POST /secret/" in server_log
     assert "c4n4ry" not in server_log
     assert path.rsplit("/", 1)[1] not in server_log  # full keys are shortened in the access log
+
+
+@pytest.mark.parametrize("status", [403, 404, 413, 429, 500, 503, 400])
+def test_every_error_page_has_the_look_of_the_site(settings: Settings, status: int) -> None:
+    engine = create_app(settings).template_engine
+    assert engine is not None
+    name = f"errors/{status}.html" if status != 400 else "errors/error.html"
+    html = engine.get_template(name).render(status=status)
+    assert html.startswith("<!doctype html>")
+    assert '<link rel="stylesheet" href="/static/css/site.css?v=' in html
+    assert '<a href="/" class="brand">Onetime Secret</a>' in html
+    assert re.search(r'<main id="main" tabindex="-1">\s*<h1 tabindex="-1">[^<]+</h1>', html)
+    assert "Traceback" not in html
