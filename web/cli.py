@@ -90,6 +90,12 @@ def serve(settings: Settings) -> int:
     try:
         if settings.secret is None:
             load_or_create_master_secret(settings.data_dir)  # once, before any worker reads it
+        if settings.redis_url is None and embedded.is_running(settings.data_dir):
+            log.warning(
+                "an embedded redis-server already runs in %s (another ots, or one left by a killed server); "
+                "using it, but this server will neither restart nor stop it",
+                settings.data_dir,
+            )
         with redis_for(settings) as url:
             os.environ["OTS_REDIS_URL"] = url  # the workers build their settings from the environment
             log.info("serving on http://%s:%s with %s worker(s)", settings.host, settings.port, settings.workers)

@@ -85,3 +85,24 @@ def test_a_dead_embedded_redis_is_restarted_and_the_app_recovers(data_dir: Path,
         assert second != first
         assert second in children(server.pid)
         assert share(api, secret="after the restart")["state"] == "new"
+
+
+def test_a_server_killed_outright_leaves_its_redis_which_the_next_one_reuses_with_a_warning(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    logs = tmp_path / "logs"
+    first = ServerProcess(ots_env(data_dir), logs).start()
+    try:
+        with first.client() as api:
+            created = share(api, secret="outlived a SIGKILL")
+        os.kill(first.pid, signal.SIGKILL)  # no handler runs: the redis-server in its own session stays
+    finally:
+        first.stop()  # (not the `with` form, which would also kill the redis-server left behind)
+    (orphan,) = redis_servers_in(data_dir)
+
+    with ServerProcess(ots_env(data_dir), logs) as second, second.client() as api:
+        assert api.post(f"/secret/{created['secret_key']}").json()["value"] == "outlived a SIGKILL"
+        assert redis_servers_in(data_dir) == [orphan]  # reused, not a second redis-server on the same files
+        second.stop()
+    assert "an embedded redis-server already runs" in second.output()
+    assert redis_servers_in(data_dir) == [orphan]  # not this server's to stop; the fixture kills it
