@@ -51,6 +51,7 @@ def api_calls(secret: dict[str, str]) -> dict[str, Call]:
         "share": lambda api: api.post("/share", data={"secret": "while redis is away"}),
         "reveal": lambda api: api.post(f"/secret/{secret['secret_key']}"),
         "receipt": lambda api: api.get(f"/private/{secret['metadata_key']}"),
+        "burn": lambda api: api.post(f"/private/{secret['metadata_key']}/burn"),
     }
 
 
@@ -130,7 +131,7 @@ async def burst(url: str, count: int) -> list[tuple[httpx.Response, float]]:
         return response, time.monotonic() - started
 
     limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
-    async with httpx.AsyncClient(limits=limits, timeout=10) as client:
+    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
         return await asyncio.gather(*(timed(client) for _ in range(count)))
 
 
