@@ -96,9 +96,13 @@
     if (heading) {
       document.title = heading.textContent.trim() + " · Onetime Secret";
     }
-    const target = main.querySelector("[aria-invalid='true'], .alert") || heading;
-    if (target) {
-      target.focus();
+    const invalid = main.querySelector("[aria-invalid='true'], .alert");
+    if (invalid) {
+      invalid.focus();
+    } else if (heading) {
+      // A new page in all but name: start at its top, as a full page load would.
+      heading.focus({ preventScroll: true });
+      window.scrollTo(0, 0);
     }
   });
 
