@@ -92,11 +92,6 @@ async def test_reveal_racing_burn_has_exactly_one_winner(settings: Settings, red
     assert outcomes  # at least one round ran; either side may win any round
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="onetime/redis_client.py: redis-py 8's async pool holds 100 connections and raises "
-    "MaxConnectionsError past that instead of waiting; use a BlockingConnectionPool",
-)
 async def test_a_burst_beyond_the_redis_pool_size_is_served_not_refused(settings: Settings, redis: Redis) -> None:
     async with serve(settings) as (_, http):
         responses = await asyncio.gather(*(http.post("/api/v1/share", data={"secret": "x"}) for _ in range(300)))
