@@ -8,13 +8,24 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.utils import formataddr, getaddresses
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Literal
+from urllib.parse import unquote, urlsplit
 
+from onetime.errors import InvalidRequest
 from onetime.plans import DEFAULT_PLANS, Plan
+from onetime.recipients import validate_address
 
 MIN_SECRET_BYTES = 32
 REDIS_SCHEMES = ("redis", "rediss", "unix", "redis+cluster")
+SmtpSecurity = Literal["none", "tls", "starttls"]
+# Scheme of OTS_SMTP_URL -> how the connection is secured, and the port it defaults to.
+SMTP_SCHEMES: dict[str, tuple[SmtpSecurity, int]] = {
+    "smtp": ("none", 25),
+    "smtps": ("tls", 465),
+    "smtp+starttls": ("starttls", 587),
+}
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -44,6 +55,68 @@ class RequestLimit:
 
 
 @dataclass(frozen=True, slots=True)
+class SmtpServer:
+    """The outgoing mail server named by OTS_SMTP_URL. The password never shows in repr()."""
+
+    host: str
+    port: int
+    security: SmtpSecurity
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def parse(cls, name: str, raw: str) -> SmtpServer:
+        """Parse `smtp[s|+starttls]://[user:password@]host[:port]`, naming the variable when it is bad.
+
+        The message never quotes the value: it may hold the password.
+        """
+        try:
+            parts = urlsplit(raw)
+            port = parts.port
+        except ValueError:
+            raise SettingsError(f"{name} is not a valid URL (is the port a number up to 65535?)") from None
+        if parts.scheme not in SMTP_SCHEMES:
+            allowed = ", ".join(f"{scheme}://" for scheme in SMTP_SCHEMES)
+            raise SettingsError(f"{name} must start with one of {allowed}")
+        if not parts.hostname:
+            raise SettingsError(f"{name} needs a host, e.g. smtp+starttls://user:password@mail.example.com:587")
+        if parts.path not in {"", "/"} or parts.query or parts.fragment:
+            raise SettingsError(f"{name} must be scheme://[user:password@]host[:port], without a path or query")
+        if (parts.username is None) != (parts.password is None) or parts.username == "":
+            raise SettingsError(f"{name} needs both a user and a password, or neither")
+        security, default_port = SMTP_SCHEMES[parts.scheme]
+        return cls(
+            host=parts.hostname,
+            port=port or default_port,
+            security=security,
+            username=None if parts.username is None else unquote(parts.username),
+            password=None if parts.password is None else unquote(parts.password),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class MailDelivery:
+    """How the outbox worker retries: not read from the environment (tests make it fast)."""
+
+    attempts: int = 5
+    """Tries before a message is given up as failed."""
+    first_delay: float = 60.0
+    """Seconds before the second try; each later wait doubles (60 s, 2, 4, 8 min)."""
+    max_delay: float = 3600.0
+    """Longest wait between two tries."""
+    poll: float = 1.0
+    """Seconds an idle worker waits before it looks for due messages queued by other processes."""
+    send_timeout: float = 30.0
+    """Longest time one delivery to the SMTP server may take."""
+    lease: float = 120.0
+    """Seconds a claimed message stays invisible to other workers; must exceed `send_timeout`."""
+
+    def delay(self, attempt: int) -> float:
+        """Return how long to wait after failed try number `attempt` (counted from 1)."""
+        return float(min(self.first_delay * 2 ** (attempt - 1), self.max_delay))
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything a deployment can configure. Build with `Settings.from_env()`."""
 
@@ -65,10 +138,12 @@ class Settings:
     """Rotated-out master secrets that still decrypt (OTS_SECRET_PREVIOUS, comma separated)."""
     region: str | None = None
     """This deployment's region id (OTS_REGION)."""
-    smtp_url: str | None = None
-    """Outgoing mail server (OTS_SMTP_URL); None refuses recipient emails."""
+    smtp_url: str | None = field(default=None, repr=False)
+    """Outgoing mail server (OTS_SMTP_URL, may carry a password); None refuses recipient emails."""
     mail_from: str | None = None
-    """Sender address of outgoing mail (OTS_MAIL_FROM)."""
+    """Sender of outgoing mail (OTS_MAIL_FROM): an address, or `Name <address>`."""
+    mail_delivery: MailDelivery = MailDelivery()
+    """Retries and timing of the mail outbox worker."""
     trusted_proxies: tuple[IPNetwork, ...] = (ipaddress.ip_network("127.0.0.1/32"),)
     """Peers whose X-Forwarded-For header is believed (OTS_TRUSTED_PROXIES)."""
     limit_create: RequestLimit = RequestLimit(1000, 1200)
@@ -98,6 +173,16 @@ class Settings:
         """Return the request body cap: room for the largest secret, percent-encoded."""
         return self.max_secret_bytes * 3 + 8192
 
+    @property
+    def mail_enabled(self) -> bool:
+        """Tell whether recipient emails can be sent: an SMTP server and a sender are configured."""
+        return self.smtp_url is not None and self.mail_from is not None
+
+    @property
+    def smtp_server(self) -> SmtpServer | None:
+        """Return the parsed OTS_SMTP_URL, or None when mail is off."""
+        return None if self.smtp_url is None else SmtpServer.parse("OTS_SMTP_URL", self.smtp_url)
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Build settings from `OTS_*` variables; raise SettingsError naming a bad one."""
@@ -107,6 +192,7 @@ class Settings:
         port = reader.integer("OTS_PORT", 8000, 1, 65535)
         link_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104 - not binding, naming
         passphrase_max = reader.integer("OTS_PASSPHRASE_MAX_LENGTH", 128, 1, 1024)
+        smtp_url = reader.smtp_url("OTS_SMTP_URL")
         return cls(
             host=host,
             port=port,
@@ -117,8 +203,8 @@ class Settings:
             secret=reader.master_secret("OTS_SECRET"),
             secret_previous=reader.master_secrets("OTS_SECRET_PREVIOUS"),
             region=reader.optional("OTS_REGION"),
-            smtp_url=reader.optional("OTS_SMTP_URL"),
-            mail_from=reader.optional("OTS_MAIL_FROM"),
+            smtp_url=smtp_url,
+            mail_from=reader.mail_from("OTS_MAIL_FROM", required=smtp_url is not None),
             trusted_proxies=reader.networks("OTS_TRUSTED_PROXIES", "127.0.0.1"),
             limit_create=reader.limit("OTS_LIMIT_CREATE", "1000/1200"),
             limit_reveal=reader.limit("OTS_LIMIT_REVEAL", "1000/1200"),
@@ -203,6 +289,25 @@ class _EnvReader:
         if parts.scheme != "unix" and not parts.netloc:
             raise SettingsError(f"{name} needs a host, e.g. redis://127.0.0.1:6379/0")
         return raw
+
+    def smtp_url(self, name: str) -> str | None:
+        raw = self.optional(name)
+        if raw is not None:
+            SmtpServer.parse(name, raw)
+        return raw
+
+    def mail_from(self, name: str, *, required: bool) -> str | None:
+        raw = self.optional(name)
+        if raw is None:
+            if required:
+                raise SettingsError(f"{name} is required when OTS_SMTP_URL is set, e.g. noreply@example.com")
+            return None
+        found = getaddresses([raw])
+        address = found[0][1] if len(found) == 1 and "\r" not in raw and "\n" not in raw else ""
+        try:
+            return formataddr((found[0][0], validate_address(address)))
+        except InvalidRequest:
+            raise SettingsError(f"{name} must be one email address, or Name <address>, got {raw[:254]!r}") from None
 
     def master_secret(self, name: str) -> bytes | None:
         raw = self.optional(name)
