@@ -1,0 +1,116 @@
+"""Secret-link emails: composed from templates/mail/, sent over SMTP with aiosmtplib.
+
+An email carries the link to a secret and never the secret itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, parseaddr
+from pathlib import Path
+
+import aiosmtplib
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from onetime.settings import SmtpServer
+
+PERMANENT_FAILURE = 500
+"""SMTP reply codes from here on mean that trying again will not help."""
+_UNITS = (("day", 86400), ("hour", 3600), ("minute", 60))
+
+
+@dataclass(frozen=True, slots=True)
+class SecretLinkMail:
+    """One email telling a recipient where to read a secret."""
+
+    recipient: str
+    """The address the link goes to."""
+    sender: str
+    """The account that shared the secret: named in the subject, and the Reply-To."""
+    secret_url: str
+    """The link to the secret (on the share domain when one is set)."""
+    expires: int
+    """Unix time at which the secret expires."""
+    message_id: str
+    """A random token, the same on every try, so that a repeated message can be recognised."""
+
+
+class DeliveryFailed(Exception):
+    """The SMTP server did not take a message. `reason` names the error class, never an address."""
+
+    def __init__(self, reason: str, *, permanent: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+def expires_in(seconds: int) -> str:
+    """Say how long a link still works, in its largest whole unit ("3 days", "1 hour")."""
+    for unit, size in _UNITS:
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return "less than a minute"
+
+
+class Mailer:
+    """Compose secret-link emails and hand them to the configured SMTP server."""
+
+    def __init__(self, server: SmtpServer, mail_from: str, template_dir: Path, *, timeout: float = 30.0) -> None:
+        self.server = server
+        self.mail_from = mail_from
+        self.timeout = timeout
+        self._templates = Environment(
+            loader=FileSystemLoader(template_dir),
+            autoescape=select_autoescape(["html"]),
+            undefined=StrictUndefined,
+            keep_trailing_newline=True,
+        )
+
+    def compose(self, mail: SecretLinkMail, now: int) -> EmailMessage:
+        """Return the message for `mail`: a plain-text part and an HTML alternative."""
+        context = {
+            "sender": mail.sender,
+            "secret_url": mail.secret_url,
+            "expires_in": expires_in(max(mail.expires - now, 0)),
+        }
+        message = EmailMessage()
+        message["Subject"] = f"{mail.sender} sent you a secret"
+        message["From"] = self.mail_from
+        message["To"] = mail.recipient
+        message["Reply-To"] = mail.sender
+        message["Date"] = formatdate(now, usegmt=True)
+        message["Message-ID"] = f"<{mail.message_id}@{_domain(self.mail_from)}>"
+        message.set_content(self._templates.get_template("secret_link.txt").render(context))
+        message.add_alternative(self._templates.get_template("secret_link.html").render(context), subtype="html")
+        return message
+
+    async def send(self, mail: SecretLinkMail, now: int) -> None:
+        """Deliver one email; raise DeliveryFailed, saying whether a later try could succeed."""
+        message = self.compose(mail, now)
+        try:
+            await aiosmtplib.send(
+                message,
+                sender=parseaddr(self.mail_from)[1],
+                recipients=[mail.recipient],
+                hostname=self.server.host,
+                port=self.server.port,
+                username=self.server.username,
+                password=self.server.password,
+                use_tls=self.server.security == "tls",
+                start_tls=self.server.security == "starttls",
+                timeout=self.timeout,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as error:
+            permanent = all(refused.code >= PERMANENT_FAILURE for refused in error.recipients)
+            raise DeliveryFailed("recipient refused", permanent=permanent) from None
+        except aiosmtplib.SMTPResponseException as error:
+            # Only the class and code: the server's text may quote the recipient's address.
+            raise DeliveryFailed(f"{type(error).__name__} {error.code}", permanent=False) from None
+        except (aiosmtplib.SMTPException, OSError) as error:
+            raise DeliveryFailed(type(error).__name__, permanent=False) from None
+
+
+def _domain(address: str) -> str:
+    return parseaddr(address)[1].rpartition("@")[2]
