@@ -18,8 +18,18 @@ class Status(msgspec.Struct, kw_only=True):
     region: str | Unset = UNSET
 
 
+class Delivery(msgspec.Struct, kw_only=True):
+    """Where the email of the secret link stands: queued, sent or failed, after `attempts` tries."""
+
+    state: str
+    attempts: int
+
+
 class Metadata(msgspec.Struct, kw_only=True):
-    """A receipt; fields that do not apply to a state are left out."""
+    """A receipt; fields that do not apply to a state are left out.
+
+    `delivery` is additive (not in v1), present only when a recipient was given.
+    """
 
     custid: str
     metadata_key: str
@@ -35,6 +45,7 @@ class Metadata(msgspec.Struct, kw_only=True):
     received: int | Unset = UNSET
     recipient: list[str]
     share_domain: str
+    delivery: Delivery | Unset = UNSET
     value: str | Unset = UNSET
     passphrase_required: bool | Unset = UNSET
 
@@ -85,6 +96,9 @@ def metadata(receipt: Receipt, *, listed: bool = False) -> Metadata:
         received=receipt.received if received and receipt.received is not None else UNSET,
         recipient=list(receipt.recipients),
         share_domain=receipt.share_domain,
+        delivery=UNSET
+        if receipt.delivery is None
+        else Delivery(state=receipt.delivery.state, attempts=receipt.delivery.attempts),
         value=UNSET if receipt.value is None else receipt.value,
         passphrase_required=receipt.passphrase_required if show_passphrase else UNSET,
     )

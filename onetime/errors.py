@@ -56,6 +56,13 @@ class RateLimited(DomainError):
     message = "Rate limit exceeded. Please try again later."
 
 
+class MailLimited(RateLimited):
+    """The account queued as many recipient emails as its window allows."""
+
+    def __init__(self, count: int, minutes: int) -> None:
+        super().__init__(f"Too many recipient emails: at most {count} every {minutes} minutes. Please try again later.")
+
+
 class InvalidRequest(DomainError):
     """The request breaks a rule; the message says which."""
 

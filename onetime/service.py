@@ -13,6 +13,7 @@ from onetime.accounts import Caller
 from onetime.crypto import Cipher, DecryptionFailed, PassphraseHasher
 from onetime.errors import (
     InvalidRequest,
+    MailLimited,
     MailUnavailable,
     NotAuthorized,
     NothingToShare,
@@ -23,10 +24,13 @@ from onetime.errors import (
     WrongPassphrase,
     WrongSecretPassphrase,
 )
-from onetime.settings import Settings
+from onetime.outbox import QUEUED, Delivery, Outbox
+from onetime.settings import RequestLimit, Settings
 from onetime.store import (
     BURNED,
     CREATED,
+    DELIVERY,
+    DELIVERY_ATTEMPTS,
     HAS_PASSPHRASE,
     METADATA_KEY,
     OWNER,
@@ -50,6 +54,8 @@ LOCKOUT_PER_SECRET = 20
 RECENT_BATCH = 16
 """Receipts a recent list reads at once: quick, and far below the Redis connection pool size."""
 _RECIPIENT_SEPARATOR = "\n"
+MAIL_LIMIT = RequestLimit(50, 20 * 60)
+"""Recipient emails one account may queue per window; always on, as it guards the sending domain."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +78,8 @@ class Receipt:
     passphrase_required: bool
     link_origin: str
     value: str | None = None
+    delivery: Delivery | None = None
+    """Where the email to the first recipient stands; None when no recipient was given."""
 
     @property
     def secret_exists(self) -> bool:
@@ -128,19 +136,23 @@ class NewSecret:
 class SecretService:
     """Create, generate, read receipts of, reveal and burn secrets."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913 - the composition root hands over every collaborator
         self,
         store: RedisStore,
         cipher: Cipher,
         hasher: PassphraseHasher,
         settings: Settings,
+        *,
         clock: Callable[[], float] = time.time,
+        outbox: Outbox | None = None,
     ) -> None:
         self.store = store
         self.cipher = cipher
         self.hasher = hasher
         self.settings = settings
         self.clock = clock
+        self.outbox = outbox
+        """Where recipient emails are queued; None refuses recipients (mail is not configured)."""
 
     def _now(self) -> int:
         return int(self.clock())
@@ -175,7 +187,7 @@ class SecretService:
                 raise InvalidRequest("An account is required to send emails.")
             for address in request.recipients:
                 recipients.validate_address(address)
-            if not self.settings.smtp_url:
+            if self.outbox is None:
                 raise MailUnavailable
         if request.share_domain:
             # Custom share domains arrive with the domains issue; until then none is verified.
@@ -200,7 +212,14 @@ class SecretService:
         if await self.store.count_request(limit_name, client, limit.seconds) > limit.count:
             raise RateLimited
 
+    async def _reserve_mail(self, caller: Caller) -> None:
+        """Count one recipient email against the account's window, refusing it past the limit."""
+        if await self.store.count_request("mail", caller.custid, MAIL_LIMIT.seconds) > MAIL_LIMIT.count:
+            raise MailLimited(MAIL_LIMIT.count, MAIL_LIMIT.seconds // 60)
+
     async def _store(self, caller: Caller, request: NewSecret, value: str, *, generated: bool) -> Receipt:
+        if request.recipients:
+            await self._reserve_mail(caller)
         ttl = caller.plan.apply_ttl(request.ttl)
         now = self._now()
         secret_key, metadata_key = keys.new_key(), keys.new_key()
@@ -219,6 +238,9 @@ class SecretService:
             SHARE_DOMAIN: share_domain,
             HAS_PASSPHRASE: "1" if passphrase else "",
         }
+        delivery = Delivery(QUEUED, 0) if request.recipients else None
+        if delivery is not None:
+            fields |= {DELIVERY: delivery.state, DELIVERY_ATTEMPTS: str(delivery.attempts)}
         await self.store.save_secret(
             secret_key=secret_key,
             metadata_key=metadata_key,
@@ -229,7 +251,7 @@ class SecretService:
             receipt=fields,
             owner=None if caller.is_anonymous else caller.custid,
         )
-        return Receipt(
+        receipt = Receipt(
             custid=caller.custid,
             metadata_key=metadata_key,
             secret_key=secret_key,
@@ -246,7 +268,18 @@ class SecretService:
             passphrase_required=passphrase is not None,
             link_origin=self._origin(share_domain),
             value=value if generated else None,
+            delivery=delivery,
         )
+        if request.recipients and self.outbox is not None and receipt.secret_url:
+            # Only the first recipient is emailed, as the API contract says.
+            await self.outbox.queue(
+                secret_key,
+                recipient=request.recipients[0].strip(),
+                sender=caller.custid,
+                secret_url=receipt.secret_url,
+                ttl=ttl,
+            )
+        return receipt
 
     async def receipt(self, metadata_key: str) -> Receipt:
         """Return the receipt behind a receipt key, echoing a generated value once within 60 s."""
@@ -289,6 +322,9 @@ class SecretService:
             share_domain=fields.get(SHARE_DOMAIN, ""),
             passphrase_required=bool(fields.get(HAS_PASSPHRASE)),
             link_origin=self._origin(fields.get(SHARE_DOMAIN, "")),
+            delivery=Delivery(fields[DELIVERY], int(fields.get(DELIVERY_ATTEMPTS, "0")))
+            if DELIVERY in fields
+            else None,
         )
 
     async def preview(self, secret_key: str) -> SecretPreview:

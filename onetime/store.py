@@ -10,8 +10,10 @@ the same scripts run on one Redis and on Redis Cluster):
     ots:recent:{owner}    zset  receipt keys by creation time                           TTL 30 days
     ots:fails:{S}[:ip]    str   failed passphrase counts                                TTL window
     ots:lock:{S}[:ip]     str   passphrase lockout                                      TTL lock
-    ots:limit:{name}:ip   str   request counts                                          TTL window
+    ots:limit:{name}:ip   str   request counts (`{mail}:<email>`: recipient emails)     TTL window
     ots:customer:{email}  hash  plan, token digest, created                             no TTL
+    ots:outbox:{mail}     zset  queued emails, by secret key, scored by next try (ms)   TTL longest entry
+    ots:outbox:{mail}:S   hash  one queued email: the only place with the plain address TTL <= ttl
 """
 
 from __future__ import annotations
@@ -41,6 +43,10 @@ RECENT_SECONDS = 30 * 24 * 3600
 # Receipt field names, kept short because every stored secret carries them.
 OWNER, METADATA_KEY, TTL, CREATED, UPDATED, STATE = "o", "m", "t", "c", "u", "s"
 RECEIVED, BURNED, RECIPIENTS, SHARE_DOMAIN, HAS_PASSPHRASE = "r", "b", "rc", "d", "p"
+DELIVERY, DELIVERY_ATTEMPTS = "dl", "da"
+# Outbox entry fields the scripts own: tries so far, and the token of the worker holding the lease.
+MAIL_TRIES, MAIL_LEASE = "n", "k"
+OUTBOX = "ots:outbox:{mail}"
 
 _CREATE = f"""
 redis.call('HSET', KEYS[1], 'c', ARGV[2])
@@ -88,6 +94,51 @@ if redis.call('EXISTS', KEYS[2]) == 1 and redis.call('HGET', KEYS[1], 's') == 'n
   return 1
 end
 return 0
+"""
+
+# The outbox keys share the {mail} tag, so these scripts run on Redis Cluster too. The index
+# lives as long as its longest entry; an entry lives no longer than its secret.
+_QUEUE_MAIL = """
+redis.call('HSET', KEYS[2], unpack(ARGV, 4))
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+if redis.call('TTL', KEYS[1]) < tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return 1
+"""
+
+# Claiming pushes the entry's next-try time past the lease in the same step that checks it is
+# due, so of two workers that saw it due, exactly one gets it. 0: the entry expired unsent.
+_CLAIM_MAIL = """
+local due = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not due or tonumber(due) > tonumber(ARGV[2]) then return false end
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  return 0
+end
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+redis.call('HINCRBY', KEYS[2], 'n', 1)
+redis.call('HSET', KEYS[2], 'k', ARGV[4])
+return redis.call('HGETALL', KEYS[2])
+"""
+
+# Finish (delete) or reschedule an entry, only for the worker that still holds its lease.
+_FINISH_MAIL = """
+if redis.call('HGET', KEYS[2], 'k') ~= ARGV[2] then return 0 end
+redis.call('DEL', KEYS[2])
+redis.call('ZREM', KEYS[1], ARGV[1])
+return 1
+"""
+
+_RETRY_MAIL = """
+if redis.call('HGET', KEYS[2], 'k') ~= ARGV[2] then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+return 1
+"""
+
+_SET_FIELDS = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return 1
 """
 
 _COUNT = """
@@ -171,6 +222,11 @@ def recent_name(custid: str) -> str:
     return f"ots:recent:{{{custid}}}"
 
 
+def outbox_entry_name(secret_key: str) -> str:
+    """Return the Redis key of the email queued for a secret."""
+    return f"{OUTBOX}:{secret_key}"
+
+
 class RedisStore:
     """The only code that talks to Redis."""
 
@@ -183,6 +239,11 @@ class RedisStore:
         self._mark_viewed = client.register_script(_MARK_VIEWED)
         self._count = client.register_script(_COUNT)
         self._record_failure = client.register_script(_RECORD_FAILURE)
+        self._queue_mail = client.register_script(_QUEUE_MAIL)
+        self._claim_mail = client.register_script(_CLAIM_MAIL)
+        self._finish_mail = client.register_script(_FINISH_MAIL)
+        self._retry_mail = client.register_script(_RETRY_MAIL)
+        self._set_fields = client.register_script(_SET_FIELDS)
 
     @_storage_errors
     async def ping(self) -> None:
@@ -340,6 +401,49 @@ class RedisStore:
             return False
         await self.client.hset(customer_name(custid), mapping=_encodable(fields))
         return True
+
+    @_storage_errors
+    async def queue_mail(self, secret_key: str, fields: Mapping[str, str], *, ttl: int, due_ms: int) -> None:
+        """Queue the email of a secret, due at `due_ms`, kept at most `ttl` seconds."""
+        args: list[Any] = [ttl, due_ms, secret_key]
+        for name, value in fields.items():
+            args += [name, value]
+        await self._queue_mail(keys=[OUTBOX, outbox_entry_name(secret_key)], args=args)
+
+    @_storage_errors
+    async def due_mail(self, now_ms: int, count: int) -> list[str]:
+        """Return up to `count` outbox entries due by `now_ms`, oldest first."""
+        ids = await self.client.zrangebyscore(OUTBOX, "-inf", now_ms, start=0, num=count)
+        return [_text(entry) for entry in ids if isinstance(entry, bytes | str)]
+
+    @_storage_errors
+    async def claim_mail(self, secret_key: str, now_ms: int, lease_until_ms: int, token: str) -> dict[str, str] | None:
+        """Lease a due entry to one worker; return its fields ({} if it expired unsent), or None if not won."""
+        keys = [OUTBOX, outbox_entry_name(secret_key)]
+        reply = await self._claim_mail(keys=keys, args=[secret_key, now_ms, lease_until_ms, token])
+        if reply is None:
+            return None
+        if not isinstance(reply, list):
+            return {}
+        return {_text(reply[i]): _text(reply[i + 1]) for i in range(0, len(reply), 2)}
+
+    @_storage_errors
+    async def finish_mail(self, secret_key: str, token: str) -> bool:
+        """Delete a sent or given-up entry; False when the lease was lost."""
+        keys = [OUTBOX, outbox_entry_name(secret_key)]
+        return bool(await self._finish_mail(keys=keys, args=[secret_key, token]))
+
+    @_storage_errors
+    async def retry_mail(self, secret_key: str, token: str, due_ms: int) -> bool:
+        """Schedule the next try of an entry; False when the lease was lost."""
+        keys = [OUTBOX, outbox_entry_name(secret_key)]
+        return bool(await self._retry_mail(keys=keys, args=[secret_key, token, due_ms]))
+
+    @_storage_errors
+    async def set_delivery(self, secret_key: str, state: str, attempts: int | None = None) -> None:
+        """Record the delivery state on a secret's receipt, if the receipt still exists."""
+        args = [DELIVERY, state] if attempts is None else [DELIVERY, state, DELIVERY_ATTEMPTS, str(attempts)]
+        await self._set_fields(keys=[receipt_name(secret_key)], args=args)
 
 
 def _encodable(fields: Mapping[str, str]) -> dict[EncodableT, EncodableT]:

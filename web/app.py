@@ -20,6 +20,7 @@ from onetime import embedded
 from onetime.accounts import AccountService
 from onetime.clients import client_address
 from onetime.crypto import Cipher, PassphraseHasher, load_or_create_master_secret
+from onetime.outbox import MailWorker, Outbox
 from onetime.redis_client import connect
 from onetime.service import SecretService
 from onetime.settings import Settings
@@ -56,9 +57,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             store = RedisStore(client)
             master = settings.secret or load_or_create_master_secret(settings.data_dir)
             hasher = PassphraseHasher(settings.bcrypt_cost)
-            app.state.secret_service = SecretService(store, Cipher(master, settings.secret_previous), hasher, settings)
+            outbox = Outbox(store) if settings.mail_enabled else None
+            cipher = Cipher(master, settings.secret_previous)
+            app.state.secret_service = SecretService(store, cipher, hasher, settings, outbox=outbox)
             app.state.account_service = AccountService(store, settings)
             await warn_unless_noeviction(store)
+            if outbox is not None:
+                await stack.enter_async_context(
+                    MailWorker.from_settings(outbox, settings, TEMPLATE_DIR / "mail").running()
+                )
             yield
 
     def provide_client_address(request: Request[Any, Any, Any]) -> str:

@@ -36,7 +36,8 @@ async def test_json_body_with_numbers(client: AsyncTestClient) -> None:
 
 async def test_json_body_with_a_recipient_list(settings: Settings, redis: Redis) -> None:
     alice = await create_account(redis, settings, "alice@example.com")
-    async with serve(with_settings(settings, smtp_url="smtp://127.0.0.1:2525")) as (_, http):
+    mail = {"smtp_url": "smtp://127.0.0.1:2525", "mail_from": "noreply@example.com"}
+    async with serve(with_settings(settings, **mail)) as (_, http):
         response = await http.post(
             "/api/v1/share", headers=alice, json={"secret": "x", "recipient": ["tom@example.com", "a@b.co"]}
         )

@@ -76,7 +76,9 @@ async def test_full_share_applies_every_parameter(settings: Settings, redis: Red
             data={"secret": "hunter2", "ttl": "3600", "passphrase": "open sesame", "recipient": "tom@example.com"},
         )
         body = assert_ok(response)
-        assert list(body) == CREATE_FIELDS
+        # `delivery` is additive: only a receipt with a recipient has it, just before passphrase_required.
+        assert list(body) == [*CREATE_FIELDS[:-1], "delivery", "passphrase_required"]
+        assert body["delivery"] == {"state": "queued", "attempts": 0}
         assert body["custid"] == "alice@example.com"
         assert (body["ttl"], body["secret_ttl"], body["metadata_ttl"]) == (3600, 3600, 7200)
         assert body["recipient"] == ["to*****@e*****.com"]
