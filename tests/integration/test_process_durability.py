@@ -104,5 +104,5 @@ def test_a_server_killed_outright_leaves_its_redis_which_the_next_one_reuses_wit
         assert api.post(f"/secret/{created['secret_key']}").json()["value"] == "outlived a SIGKILL"
         assert redis_servers_in(data_dir) == [orphan]  # reused, not a second redis-server on the same files
         second.stop()
+        assert redis_servers_in(data_dir) == [orphan]  # not this server's to stop (the `with` kills it)
     assert "an embedded redis-server already runs" in second.output()
-    assert redis_servers_in(data_dir) == [orphan]  # not this server's to stop; the fixture kills it
