@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from redis import exceptions as redis_errors
 from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.cluster import ClusterNode, RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import ConnectionError  # noqa: A004 - redis's own, not the builtin
 
 from onetime.store import RedisClient
 
@@ -25,7 +25,7 @@ POOL_WAIT = 0.3
 # A dropped connection (Redis restarted, an idle connection closed) is retried once, at once.
 # A timeout is not: Redis may have run the command (a reveal must never run twice), and a frozen
 # Redis would only make the caller wait twice as long.
-RETRIED_ERRORS = (ConnectionError,)
+RETRIED_ERRORS = (redis_errors.ConnectionError,)
 
 
 def connect(url: str) -> RedisClient:
