@@ -12,7 +12,7 @@ the same scripts run on one Redis and on Redis Cluster):
     ots:lock:{S}[:ip]     str   passphrase lockout                                      TTL lock
     ots:limit:{name}:ip   str   request counts (`{mail}:<email>`: recipient emails)     TTL window
     ots:customer:{email}  hash  plan, token digest, created                             no TTL
-    ots:outbox:{mail}     zset  queued emails, by secret key, scored by next try (ms)   TTL longest entry
+    ots:outbox:{mail}     zset  queued emails, by secret key, scored by next try (ms)   TTL longest + 2 h
     ots:outbox:{mail}:S   hash  one queued email: the only place with the plain address TTL <= ttl
 """
 
@@ -96,13 +96,19 @@ end
 return 0
 """
 
-# The outbox keys share the {mail} tag, so these scripts run on Redis Cluster too. The index
-# lives as long as its longest entry; an entry lives no longer than its secret.
-_QUEUE_MAIL = """
+OUTBOX_MARGIN = 2 * 3600
+"""The outbox index outlives its longest entry by this much, so that a worker still finds the
+id of an entry that expired unsent (and marks its receipt failed), even one whose next try was
+scheduled up to an hour after it expired."""
+
+# The outbox keys share the {mail} tag, so these scripts run on Redis Cluster too. An entry
+# lives no longer than its secret; the index a little longer than its longest entry.
+_QUEUE_MAIL = f"""
 redis.call('HSET', KEYS[2], unpack(ARGV, 4))
 redis.call('EXPIRE', KEYS[2], ARGV[1])
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
-if redis.call('TTL', KEYS[1]) < tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+local keep = tonumber(ARGV[1]) + {OUTBOX_MARGIN}
+if redis.call('TTL', KEYS[1]) < keep then redis.call('EXPIRE', KEYS[1], keep) end
 return 1
 """
 
