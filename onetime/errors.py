@@ -103,3 +103,50 @@ class UnknownAccount(DomainError):
     """No account has this email."""
 
     message = "No account with that email"
+
+
+class InvalidEmail(InvalidRequest):
+    """An account's email is not an address that can receive mail."""
+
+
+class PasswordRejected(InvalidRequest):
+    """A new account password breaks the rules: too short, too long, too common, or the email itself."""
+
+
+class WrongCredentials(DomainError):
+    """A sign-in or a password confirmation failed; never says whether the email has an account."""
+
+    message = "The email or password is not right."
+
+
+class SignInLocked(RateLimited):
+    """Too many failed sign-ins for this account or from this address: wait until the window ends."""
+
+    def __init__(self, minutes: int) -> None:
+        unit = "minute" if minutes == 1 else "minutes"
+        super().__init__(f"Too many failed attempts. Try again in {minutes} {unit}.")
+        self.minutes = minutes
+
+
+class SignUpRefused(DomainError):
+    """A sign-up was not completed; the same words whether or not the email has an account."""
+
+    message = "No new account was created with these details. If you already have an account, sign in instead."
+
+
+class SignInRequired(NotAuthorized):
+    """A page of the browser app needs a signed-in account."""
+
+    message = "Sign in to see this page."
+
+
+class EmailNotVerified(InvalidRequest):
+    """A browser account that has not confirmed its email address asked to send a recipient email."""
+
+    message = "Confirm your email address (see the account page) before sending secrets by email."
+
+
+class UnknownVerification(DomainError):
+    """An email confirmation link is unknown, used or expired."""
+
+    message = "This confirmation link is no longer valid. Ask for a new one on your account page."

@@ -12,6 +12,7 @@ from onetime import keys, passwords, recipients
 from onetime.accounts import Caller
 from onetime.crypto import Cipher, DecryptionFailed, PassphraseHasher
 from onetime.errors import (
+    EmailNotVerified,
     InvalidRequest,
     MailLimited,
     MailUnavailable,
@@ -189,6 +190,8 @@ class SecretService:
                 recipients.validate_address(address)
             if self.outbox is None:
                 raise MailUnavailable
+            if not caller.verified:
+                raise EmailNotVerified
         if request.share_domain:
             # Custom share domains arrive with the domains issue; until then none is verified.
             raise InvalidRequest(f"Unknown domain: {request.share_domain[:253]}")
@@ -385,12 +388,17 @@ class SecretService:
         )
         return False
 
-    async def burn(self, metadata_key: str, passphrase: str | None, client: str) -> Burned:
-        """Destroy a secret before it is read; the creator must know its passphrase."""
+    async def burn(self, metadata_key: str, passphrase: str | None, client: str, owner: Caller | None = None) -> Burned:
+        """Destroy a secret before it is read; the creator must know its passphrase.
+
+        A signed-in `owner` burning a secret of their own (from the dashboard) needs no passphrase.
+        """
         secret_key = await self._secret_key_for(metadata_key)
         exists, passphrase_hash = await self.store.passphrase_hash(secret_key)
         if not exists:
             raise UnknownSecret(metadata_key)
+        if passphrase_hash is not None and owner is not None and await self._owned_by(secret_key, owner):
+            passphrase_hash = None
         if passphrase_hash is not None and not await self._passphrase_matches(
             secret_key, passphrase_hash, passphrase, client
         ):
@@ -402,11 +410,16 @@ class SecretService:
             raise UnknownSecret(metadata_key)
         return Burned(receipt=self._receipt(stored), secret_shortkey=secret_key[:8])
 
-    async def recent(self, caller: Caller) -> list[Receipt]:
-        """Return the caller's receipts of the last 30 days, newest first."""
+    async def _owned_by(self, secret_key: str, owner: Caller) -> bool:
+        stored = await self.store.read_receipt(secret_key, self._now())
+        return not owner.is_anonymous and stored is not None and stored.fields.get(OWNER) == owner.custid
+
+    async def recent(self, caller: Caller, *, offset: int = 0, limit: int | None = None) -> list[Receipt]:
+        """Return the caller's receipts of the last 30 days, newest first (`limit` of them from `offset`)."""
         if caller.is_anonymous:
             raise NotAuthorized
-        metadata_keys = await self.store.recent(caller.custid, self._now() - RECENT_SECONDS)
+        since = self._now() - RECENT_SECONDS
+        metadata_keys = await self.store.recent(caller.custid, since, offset=offset, count=limit)
         found: list[Receipt | None] = []
         # In batches: one gather over hundreds of receipts would empty the Redis connection pool.
         for start in range(0, len(metadata_keys), RECENT_BATCH):
@@ -415,6 +428,12 @@ class SecretService:
         gone = [key for key, receipt in zip(metadata_keys, found, strict=True) if receipt is None]
         await self.store.forget_recent(caller.custid, gone)
         return [receipt for receipt in found if receipt is not None]
+
+    async def recent_count(self, caller: Caller) -> int:
+        """Count the caller's receipts of the last 30 days (those gone since are counted until listed)."""
+        if caller.is_anonymous:
+            raise NotAuthorized
+        return await self.store.count_recent(caller.custid, self._now() - RECENT_SECONDS)
 
     async def _recent_receipt(self, metadata_key: str) -> Receipt | None:
         secret_key = await self.store.secret_key_for(metadata_key)

@@ -11,7 +11,11 @@ the same scripts run on one Redis and on Redis Cluster):
     ots:fails:{S}[:ip]    str   failed passphrase counts                                TTL window
     ots:lock:{S}[:ip]     str   passphrase lockout                                      TTL lock
     ots:limit:{name}:ip   str   request counts (`{mail}:<email>`: recipient emails)     TTL window
-    ots:customer:{email}  hash  plan, token digest, created                             no TTL
+    ots:customer:{email}  hash  plan, token digest, created; password hash, verified   no TTL
+    ots:session:{D}       hash  a browser session (D: SHA-256 of its id): account, created  TTL idle
+    ots:sessions:{email}  set   the account's session digests                          TTL lifetime
+    ots:signin:{kind}:W   str   failed sign-ins of an account or a client address      TTL window
+    ots:verify:{D}        str   email confirmation (D: SHA-256 of the link token) -> email TTL 2 days
     ots:outbox:{mail}     zset  queued emails, by secret key, scored by next try (ms)   TTL longest + 2 h
     ots:outbox:{mail}:S   hash  one queued email: the only place with the plain address TTL <= ttl
 """
@@ -20,7 +24,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
@@ -39,6 +43,11 @@ T = TypeVar("T")
 
 GENERATED_ECHO_SECONDS = 60
 RECENT_SECONDS = 30 * 24 * 3600
+RECENT_KEEP_SECONDS = 2 * RECENT_SECONDS
+"""How long the recent index keeps a receipt key: as long as the receipt can live (2 x 30 days),
+so that deleting an account finds every receipt naming it. Lists show the last RECENT_SECONDS."""
+# Browser session fields.
+SESSION_ACCOUNT, SESSION_CREATED = "a", "c"
 
 # Receipt field names, kept short because every stored secret carries them.
 OWNER, METADATA_KEY, TTL, CREATED, UPDATED, STATE = "o", "m", "t", "c", "u", "s"
@@ -147,6 +156,12 @@ redis.call('HSET', KEYS[1], unpack(ARGV))
 return 1
 """
 
+# An account being deleted leaves its receipts to their recipients, under another owner's name.
+_DISOWN = """
+if redis.call('HGET', KEYS[1], 'o') == ARGV[1] then redis.call('HSET', KEYS[1], 'o', ARGV[2]) end
+return 1
+"""
+
 _COUNT = """
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
@@ -228,6 +243,31 @@ def recent_name(custid: str) -> str:
     return f"ots:recent:{{{custid}}}"
 
 
+def session_name(digest: str) -> str:
+    """Return the Redis key of a browser session, named by the digest of its id."""
+    return f"ots:session:{{{digest}}}"
+
+
+def account_sessions_name(custid: str) -> str:
+    """Return the Redis key of the set of an account's sessions."""
+    return f"ots:sessions:{{{custid}}}"
+
+
+def signin_failures_name(kind: str, who: str) -> str:
+    """Return the Redis key counting failed sign-ins of an account or a client address."""
+    return f"ots:signin:{{{kind}}}:{who}"
+
+
+def verification_name(digest: str) -> str:
+    """Return the Redis key of an email confirmation, named by the digest of its token."""
+    return f"ots:verify:{{{digest}}}"
+
+
+def request_limit_name(limit: str, client: str) -> str:
+    """Return the Redis key of a request counter."""
+    return f"ots:limit:{{{limit}}}:{client}"
+
+
 def outbox_entry_name(secret_key: str) -> str:
     """Return the Redis key of the email queued for a secret."""
     return f"{OUTBOX}:{secret_key}"
@@ -245,6 +285,7 @@ class RedisStore:
         self._mark_viewed = client.register_script(_MARK_VIEWED)
         self._count = client.register_script(_COUNT)
         self._record_failure = client.register_script(_RECORD_FAILURE)
+        self._disown = client.register_script(_DISOWN)
         self._queue_mail = client.register_script(_QUEUE_MAIL)
         self._claim_mail = client.register_script(_CLAIM_MAIL)
         self._finish_mail = client.register_script(_FINISH_MAIL)
@@ -348,7 +389,7 @@ class RedisStore:
     @_storage_errors
     async def count_request(self, limit_name: str, client: str, window: int) -> int:
         """Count one request of a client against a limit; return the count in the window."""
-        return int(await self._count(keys=[f"ots:limit:{{{limit_name}}}:{client}"], args=[window]))
+        return int(await self._count(keys=[request_limit_name(limit_name, client)], args=[window]))
 
     @_storage_errors
     async def is_locked(self, secret_key: str, client: str) -> bool:
@@ -369,15 +410,25 @@ class RedisStore:
         """Remember a receipt in its owner's recent list."""
         pipe = self.client.pipeline(transaction=False)
         pipe.zadd(recent_name(owner), {metadata_key: created})
-        pipe.zremrangebyscore(recent_name(owner), "-inf", created - RECENT_SECONDS)
-        pipe.expire(recent_name(owner), RECENT_SECONDS)
+        pipe.zremrangebyscore(recent_name(owner), "-inf", created - RECENT_KEEP_SECONDS)
+        pipe.expire(recent_name(owner), RECENT_KEEP_SECONDS)
         await pipe.execute()
 
     @_storage_errors
-    async def recent(self, owner: str, since: int) -> list[str]:
-        """Return the owner's receipt keys created after `since`, newest first."""
-        keys = await self.client.zrevrangebyscore(recent_name(owner), "+inf", since)
+    async def recent(self, owner: str, since: int, *, offset: int = 0, count: int | None = None) -> list[str]:
+        """Return the owner's receipt keys created after `since`, newest first (`count` from `offset`)."""
+        if count is None and not offset:
+            keys = await self.client.zrevrangebyscore(recent_name(owner), "+inf", since)
+        else:
+            keys = await self.client.zrevrangebyscore(
+                recent_name(owner), "+inf", since, start=offset, num=-1 if count is None else count
+            )
         return [_text(key) for key in keys if isinstance(key, bytes | str)]
+
+    @_storage_errors
+    async def count_recent(self, owner: str, since: int) -> int:
+        """Count the owner's receipt keys created after `since`."""
+        return int(await self.client.zcount(recent_name(owner), since, "+inf"))
 
     @_storage_errors
     async def forget_recent(self, owner: str, metadata_keys: list[str]) -> None:
@@ -402,11 +453,109 @@ class RedisStore:
 
     @_storage_errors
     async def update_customer(self, custid: str, fields: Mapping[str, str]) -> bool:
-        """Change fields of an existing customer; False when there is none."""
-        if not await self.client.exists(customer_name(custid)):
+        """Change fields of an existing customer; False when there is none.
+
+        One script, so that a change racing the account's deletion cannot bring back a stub of it.
+        """
+        args: list[Any] = []
+        for name, value in fields.items():
+            args += [name, value]
+        return bool(await self._set_fields(keys=[customer_name(custid)], args=args))
+
+    @_storage_errors
+    async def delete_customer(self, custid: str, *, new_owner: str, extra_keys: Sequence[str] = ()) -> bool:
+        """Delete a customer and every key naming it; hand its receipts to `new_owner`.
+
+        The customer goes first, so its sessions stop working even if a later step fails. Then its
+        sessions, its recent index (after renaming the owner of each receipt it lists) and
+        `extra_keys` (counters named after the account). False when there was no such customer.
+        """
+        if not await self.client.delete(customer_name(custid)):
             return False
-        await self.client.hset(customer_name(custid), mapping=_encodable(fields))
+        await self.delete_sessions(custid)
+        listed = await self.client.zrange(recent_name(custid), 0, -1)
+        metadata_keys = [_text(key) for key in listed if isinstance(key, bytes | str)]
+        for start in range(0, len(metadata_keys), 16):
+            secret_keys = await self.client.mget([metadata_name(key) for key in metadata_keys[start : start + 16]])
+            for secret_key in secret_keys:
+                if secret_key is not None:
+                    await self._disown(keys=[receipt_name(_text(secret_key))], args=[custid, new_owner])
+        for name in [recent_name(custid), *extra_keys]:
+            await self.client.delete(name)
         return True
+
+    @_storage_errors
+    async def save_session(self, digest: str, custid: str, created: int, *, idle: int, lifetime: int) -> None:
+        """Store a new browser session, expiring after `idle` seconds unless used, and index it."""
+        index = account_sessions_name(custid)
+        await self.client.hset(session_name(digest), mapping={SESSION_ACCOUNT: custid, SESSION_CREATED: created})
+        await self.client.expire(session_name(digest), idle)
+        await self.client.sadd(index, digest)
+        await self.client.expire(index, lifetime)
+        # Drop digests of sessions that have expired meanwhile, so the index stays small.
+        members = [_text(member) for member in await self.client.smembers(index)]
+        gone = [member for member in members if not await self.client.exists(session_name(member))]
+        if gone:
+            await self.client.srem(index, *gone)
+
+    @_storage_errors
+    async def touch_session(self, digest: str, idle: int) -> dict[str, str] | None:
+        """Return a session's fields and push its idle expiry back; None when it has expired."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.hgetall(session_name(digest))
+        pipe.expire(session_name(digest), idle)
+        raw, _ = await pipe.execute()
+        return {_text(k): _text(v) for k, v in raw.items()} or None
+
+    @_storage_errors
+    async def delete_session(self, digest: str, custid: str | None) -> None:
+        """Forget one session."""
+        await self.client.delete(session_name(digest))
+        if custid is not None:
+            await self.client.srem(account_sessions_name(custid), digest)
+
+    @_storage_errors
+    async def delete_sessions(self, custid: str) -> None:
+        """Forget every session of an account, and its index."""
+        index = account_sessions_name(custid)
+        for digest in await self.client.smembers(index):
+            await self.client.delete(session_name(_text(digest)))
+        await self.client.delete(index)
+
+    @_storage_errors
+    async def locked_seconds(self, names: Sequence[str], limit: int) -> int:
+        """Return how long the longest of these failure counters at `limit` or more still runs (0: none)."""
+        longest = 0
+        for name in names:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.get(name)
+            pipe.ttl(name)
+            count, ttl = await pipe.execute()
+            if count is not None and int(count) >= limit:
+                longest = max(longest, int(ttl), 1)
+        return longest
+
+    @_storage_errors
+    async def add_failure(self, names: Sequence[str], window: int) -> None:
+        """Count one failure on each counter; a counter's window starts at its first failure."""
+        for name in names:
+            await self._count(keys=[name], args=[window])
+
+    @_storage_errors
+    async def clear_failures(self, names: Sequence[str]) -> None:
+        """Forget failure counters."""
+        await self.client.delete(*names)
+
+    @_storage_errors
+    async def save_verification(self, digest: str, custid: str, ttl: int) -> None:
+        """Store an email confirmation token's digest for an account."""
+        await self.client.set(verification_name(digest), custid, ex=ttl)
+
+    @_storage_errors
+    async def take_verification(self, digest: str) -> str | None:
+        """Return and forget the account an email confirmation token belongs to."""
+        value = await self.client.getdel(verification_name(digest))
+        return None if value is None else _text(value)
 
     @_storage_errors
     async def queue_mail(self, secret_key: str, fields: Mapping[str, str], *, ttl: int, due_ms: int) -> None:
