@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-import pytest
 from redis.asyncio import Redis
 
 from onetime.settings import Settings
