@@ -10,7 +10,8 @@ from onetime.settings import IPNetwork
 UNKNOWN_CLIENT = "unknown"
 
 
-def _is_trusted(address: str, trusted: Sequence[IPNetwork]) -> bool:
+def is_trusted_proxy(address: str, trusted: Sequence[IPNetwork]) -> bool:
+    """Tell whether an address is one of the trusted proxies."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
@@ -26,13 +27,13 @@ def client_address(peer: str | None, forwarded_for: str | None, trusted: Sequenc
     """
     if not peer:
         return UNKNOWN_CLIENT
-    if not forwarded_for or not _is_trusted(peer, trusted):
+    if not forwarded_for or not is_trusted_proxy(peer, trusted):
         return peer
     for hop in reversed([part.strip() for part in forwarded_for.split(",")]):
         try:
             address = str(ipaddress.ip_address(hop))
         except ValueError:
             return peer
-        if not _is_trusted(address, trusted):
+        if not is_trusted_proxy(address, trusted):
             return address
     return peer

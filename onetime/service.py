@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from onetime import keys, passwords, recipients
 from onetime.accounts import Caller
 from onetime.crypto import Cipher, DecryptionFailed, PassphraseHasher
+from onetime.domains import DomainService, normalize_domain
 from onetime.errors import (
     EmailNotVerified,
     InvalidRequest,
@@ -132,6 +133,14 @@ class NewSecret:
     passphrase: str | None = None
     recipients: Sequence[str] = ()
     share_domain: str | None = None
+    site_domain: str | None = None
+    """The verified custom domain whose public page creates the secret; links then use it."""
+
+    @property
+    def link_domain(self) -> str:
+        """Return the custom domain the secret's links use ("" for the canonical host)."""
+        chosen = self.share_domain or self.site_domain
+        return normalize_domain(chosen) if chosen else ""
 
 
 class SecretService:
@@ -153,6 +162,7 @@ class SecretService:
         self.settings = settings
         self.clock = clock
         self.outbox = outbox
+        self.domains = DomainService(store, settings)
         """Where recipient emails are queued; None refuses recipients (mail is not configured)."""
 
     def _now(self) -> int:
@@ -193,8 +203,9 @@ class SecretService:
             if not caller.verified:
                 raise EmailNotVerified
         if request.share_domain:
-            # Custom share domains arrive with the domains issue; until then none is verified.
-            raise InvalidRequest(f"Unknown domain: {request.share_domain[:253]}")
+            await self.domains.usable_share_domain(caller, request.share_domain)
+        elif request.site_domain:
+            await self.domains.usable_site_domain(request.site_domain)
         self._check_passphrase(request.passphrase)
 
     def _check_passphrase(self, passphrase: str | None) -> None:
@@ -229,7 +240,7 @@ class SecretService:
         passphrase = request.passphrase or None
         passphrase_hash = await self.hasher.hash(passphrase) if passphrase else None
         shown_recipients = tuple(recipients.obfuscate(a.strip()) for a in request.recipients)
-        share_domain = request.share_domain or ""
+        share_domain = request.link_domain
         fields = {
             OWNER: caller.custid,
             METADATA_KEY: metadata_key,

@@ -6,6 +6,7 @@ import base64
 import binascii
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from email.utils import formataddr, getaddresses
@@ -18,6 +19,7 @@ from onetime.plans import DEFAULT_PLANS, Plan
 from onetime.recipients import validate_address
 
 MIN_SECRET_BYTES = 32
+_REGION_ID = re.compile(r"[a-z][a-z0-9-]{0,31}")
 REDIS_SCHEMES = ("redis", "rediss", "unix", "redis+cluster")
 SmtpSecurity = Literal["none", "tls", "starttls"]
 # Scheme of OTS_SMTP_URL -> how the connection is secured, and the port it defaults to.
@@ -52,6 +54,27 @@ class RequestLimit:
         if count < 1 or seconds < 1:
             raise SettingsError(f"{name} needs a positive count and a positive number of seconds")
         return cls(count, seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """One deployment of a multi-region setup: its id and its canonical origin (OTS_REGIONS)."""
+
+    id: str
+    origin: str
+
+    @property
+    def host(self) -> str:
+        """Return the host name of the region's origin."""
+        return urlsplit(self.origin).hostname or ""
+
+
+@dataclass(frozen=True, slots=True)
+class DnsResolver:
+    """The DNS server that domain verification asks (OTS_DNS_RESOLVER, `host:port`)."""
+
+    host: str
+    port: int = 53
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +161,10 @@ class Settings:
     """Rotated-out master secrets that still decrypt (OTS_SECRET_PREVIOUS, comma separated)."""
     region: str | None = None
     """This deployment's region id (OTS_REGION)."""
+    regions: tuple[Region, ...] = ()
+    """Every region of the service, this one included (OTS_REGIONS); empty for a single deployment."""
+    dns_resolver: DnsResolver | None = None
+    """DNS server asked when verifying custom domains (OTS_DNS_RESOLVER); None uses the system's."""
     smtp_url: str | None = field(default=None, repr=False)
     """Outgoing mail server (OTS_SMTP_URL, may carry a password); None refuses recipient emails."""
     mail_from: str | None = None
@@ -193,16 +220,25 @@ class Settings:
         link_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host  # noqa: S104 - not binding, naming
         passphrase_max = reader.integer("OTS_PASSPHRASE_MAX_LENGTH", 128, 1, 1024)
         smtp_url = reader.smtp_url("OTS_SMTP_URL")
+        region = reader.optional("OTS_REGION")
+        regions = reader.regions("OTS_REGIONS", region)
+        # In a multi-region setup the canonical origin is this region's: links must carry its host.
+        this_region = next((r.origin for r in regions if r.id == region), None)
+        base_url = reader.origin("OTS_BASE_URL", this_region or f"http://{link_host}:{port}")
+        if this_region is not None and base_url != this_region:
+            raise SettingsError(f"OTS_BASE_URL must be the origin of region {region} in OTS_REGIONS ({this_region})")
         return cls(
             host=host,
             port=port,
             workers=reader.integer("OTS_WORKERS", 1, 1, 64),
-            base_url=reader.origin("OTS_BASE_URL", f"http://{link_host}:{port}"),
+            base_url=base_url,
             redis_url=reader.redis_url("OTS_REDIS_URL"),
             data_dir=Path(reader.text("OTS_DATA_DIR", "var")),
             secret=reader.master_secret("OTS_SECRET"),
             secret_previous=reader.master_secrets("OTS_SECRET_PREVIOUS"),
-            region=reader.optional("OTS_REGION"),
+            region=region,
+            regions=regions,
+            dns_resolver=reader.dns_resolver("OTS_DNS_RESOLVER"),
             smtp_url=smtp_url,
             mail_from=reader.mail_from("OTS_MAIL_FROM", required=smtp_url is not None),
             trusted_proxies=reader.networks("OTS_TRUSTED_PROXIES", "127.0.0.1"),
@@ -289,6 +325,40 @@ class _EnvReader:
         if parts.scheme != "unix" and not parts.netloc:
             raise SettingsError(f"{name} needs a host, e.g. redis://127.0.0.1:6379/0")
         return raw
+
+    def regions(self, name: str, current: str | None) -> tuple[Region, ...]:
+        raw = self.optional(name)
+        if raw is None:
+            return ()
+        found: list[Region] = []
+        for part in (item.strip() for item in raw.split(",")):
+            region_id, separator, origin = part.partition("=")
+            region_id = region_id.strip()
+            if not separator or not _REGION_ID.fullmatch(region_id):
+                raise SettingsError(f"{name} must look like us=https://us.example.com,eu=https://eu.example.com")
+            if any(region.id == region_id for region in found):
+                raise SettingsError(f"{name} names region {region_id} twice")
+            found.append(Region(region_id, _EnvReader({name: origin}).origin(name, "")))
+        if current is None:
+            raise SettingsError(f"{name} needs OTS_REGION, the id of this deployment's region")
+        if all(region.id != current for region in found):
+            raise SettingsError(f"OTS_REGION ({current}) must be one of the regions in {name}")
+        return tuple(found)
+
+    def dns_resolver(self, name: str) -> DnsResolver | None:
+        raw = self.optional(name)
+        if raw is None:
+            return None
+        host, _, port_text = raw.rpartition(":") if raw.count(":") == 1 or raw.startswith("[") else (raw, "", "53")
+        host = host.strip("[]")
+        try:
+            address = ipaddress.ip_address(host)
+            port = int(port_text)
+        except ValueError:
+            raise SettingsError(f"{name} must be an IP address and port, e.g. 127.0.0.1:53 or [::1]:53") from None
+        if not 1 <= port <= 65535:  # noqa: PLR2004
+            raise SettingsError(f"{name} has a port out of range, got {port}")
+        return DnsResolver(str(address), port)
 
     def smtp_url(self, name: str) -> str | None:
         raw = self.optional(name)

@@ -18,6 +18,9 @@ the same scripts run on one Redis and on Redis Cluster):
     ots:verify:{D}        str   email confirmation (D: SHA-256 of the link token) -> email TTL 2 days
     ots:outbox:{mail}     zset  queued emails, by secret key, scored by next try (ms)   TTL longest + 2 h
     ots:outbox:{mail}:S   hash  one queued email: the only place with the plain address TTL <= ttl
+    ots:domain:{D}        hash  a custom domain: owner, verification, branding          no TTL
+    ots:domain:{D}:logo   str   its re-encoded logo                                     no TTL
+    ots:domains:{owner}   set   the owner's domains                                     no TTL
 """
 
 from __future__ import annotations
@@ -180,6 +183,29 @@ return total
 """
 
 
+# A domain has one owner: claiming writes it only if nobody holds it, and answers the holder.
+_CLAIM_DOMAIN = """
+local holder = redis.call('HGET', KEYS[1], 'o')
+if holder then return holder end
+redis.call('HSET', KEYS[1], 'o', ARGV[1], unpack(ARGV, 2))
+return ''
+"""
+
+# Changes to a domain are made only by its owner, and never recreate a removed one.
+_UPDATE_DOMAIN = """
+if redis.call('HGET', KEYS[1], 'o') ~= ARGV[1] then return 0 end
+if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2]) end
+if #ARGV > 2 then redis.call('HSET', KEYS[1], unpack(ARGV, 3)) end
+return 1
+"""
+
+_REMOVE_DOMAIN = """
+if redis.call('HGET', KEYS[1], 'o') ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2])
+return 1
+"""
+
+
 def _storage_errors(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
     """Turn any Redis failure into StorageUnavailable, logging only its class."""
 
@@ -273,6 +299,21 @@ def outbox_entry_name(secret_key: str) -> str:
     return f"{OUTBOX}:{secret_key}"
 
 
+def domain_name(domain: str) -> str:
+    """Return the Redis key of a custom domain."""
+    return f"ots:domain:{{{domain}}}"
+
+
+def domain_logo_name(domain: str) -> str:
+    """Return the Redis key of a custom domain's logo."""
+    return f"ots:domain:{{{domain}}}:logo"
+
+
+def owner_domains_name(owner: str) -> str:
+    """Return the Redis key of the set of an owner's domains."""
+    return f"ots:domains:{{{owner}}}"
+
+
 class RedisStore:
     """The only code that talks to Redis."""
 
@@ -291,6 +332,9 @@ class RedisStore:
         self._finish_mail = client.register_script(_FINISH_MAIL)
         self._retry_mail = client.register_script(_RETRY_MAIL)
         self._set_fields = client.register_script(_SET_FIELDS)
+        self._claim_domain = client.register_script(_CLAIM_DOMAIN)
+        self._update_domain = client.register_script(_UPDATE_DOMAIN)
+        self._remove_domain = client.register_script(_REMOVE_DOMAIN)
 
     @_storage_errors
     async def ping(self) -> None:
@@ -599,6 +643,63 @@ class RedisStore:
         """Record the delivery state on a secret's receipt, if the receipt still exists."""
         args = [DELIVERY, state] if attempts is None else [DELIVERY, state, DELIVERY_ATTEMPTS, str(attempts)]
         await self._set_fields(keys=[receipt_name(secret_key)], args=args)
+
+    @_storage_errors
+    async def share_domain_of(self, secret_key: str) -> str | None:
+        """Return the share domain of a secret's receipt ("" for none), or None when it is gone."""
+        value = await self.client.hget(receipt_name(secret_key), SHARE_DOMAIN)
+        if value is None:
+            return None if not await self.client.exists(receipt_name(secret_key)) else ""
+        return _text(value)
+
+    @_storage_errors
+    async def domain(self, domain: str) -> dict[str, str] | None:
+        """Return a custom domain's fields, or None."""
+        raw = await self.client.hgetall(domain_name(domain))
+        return {_text(k): _text(v) for k, v in raw.items()} or None
+
+    @_storage_errors
+    async def claim_domain(self, domain: str, owner: str, fields: Mapping[str, str]) -> str | None:
+        """Record a new domain for `owner`; return the holder instead when it is already taken."""
+        args: list[Any] = [owner]
+        for name, value in fields.items():
+            args += [name, value]
+        reply: bytes | str = await self._claim_domain(keys=[domain_name(domain)], args=args)
+        holder = _text(reply)
+        if holder and holder != owner:
+            return holder
+        await self.client.sadd(owner_domains_name(owner), domain)
+        return None
+
+    @_storage_errors
+    async def update_domain(
+        self, domain: str, owner: str, fields: Mapping[str, str], logo: bytes | None = None
+    ) -> bool:
+        """Change fields (and the logo) of a domain that `owner` holds; False otherwise."""
+        args: list[Any] = [owner, logo or b""]
+        for name, value in fields.items():
+            args += [name, value]
+        return bool(await self._update_domain(keys=[domain_name(domain), domain_logo_name(domain)], args=args))
+
+    @_storage_errors
+    async def remove_domain(self, domain: str, owner: str) -> bool:
+        """Forget a domain that `owner` holds, with its logo; False when they do not hold it."""
+        removed = bool(await self._remove_domain(keys=[domain_name(domain), domain_logo_name(domain)], args=[owner]))
+        if removed:
+            await self.client.srem(owner_domains_name(owner), domain)
+        return removed
+
+    @_storage_errors
+    async def owner_domains(self, owner: str) -> list[str]:
+        """Return the names of the owner's domains, sorted."""
+        members = await self.client.smembers(owner_domains_name(owner))
+        return sorted(_text(member) for member in members if isinstance(member, bytes | str))
+
+    @_storage_errors
+    async def domain_logo(self, domain: str) -> bytes | None:
+        """Return a domain's logo, or None."""
+        value = await self.client.get(domain_logo_name(domain))
+        return value.encode() if isinstance(value, str) else value
 
 
 def _encodable(fields: Mapping[str, str]) -> dict[EncodableT, EncodableT]:

@@ -1,0 +1,36 @@
+"""Helpers for tests of custom domains: accounts with domains verified through real DNS lookups."""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+
+from onetime.domains import BrandingChange, Domain, DomainService
+from onetime.settings import Settings
+from onetime.store import RedisStore
+from tests.support.dns_server import DnsTestServer
+
+
+def domain_service(redis: Redis, settings: Settings) -> DomainService:
+    """Return a domain service on the test Redis, asking the DNS server the settings name."""
+    return DomainService(RedisStore(redis), settings)
+
+
+async def verified_domain(
+    redis: Redis,
+    settings: Settings,
+    dns: DnsTestServer,
+    *,
+    email: str,
+    name: str,
+    branding: BrandingChange | None = None,
+) -> Domain:
+    """Add a domain for an existing account, publish its records, verify it, and brand it."""
+    service = domain_service(redis, settings)
+    domain = await service.add(email, name)
+    dns.txt(domain.challenge_name, domain.token)
+    dns.a(name, "192.0.2.10")
+    domain, report = await service.verify(email, name)
+    assert domain.is_verified, report
+    if branding is not None:
+        domain = await service.brand(email, name, branding)
+    return domain
