@@ -22,6 +22,7 @@ from onetime.plans import ACCOUNT_PLANS
 from onetime.redis_client import connect
 from onetime.settings import Settings, SettingsError
 from onetime.store import RedisStore
+from web.cli_domains import add_domain_parser, domain_command
 
 log = logging.getLogger("ots")
 
@@ -42,6 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(settings)
     if args.command == "account":
         return asyncio.run(_account(settings, args))
+    if args.command == "domain":
+        with redis_for(settings) as url:
+            return asyncio.run(domain_command(settings, url, args))
     parser.print_help()
     return 2
 
@@ -57,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     token = account.add_parser("token", help="print a new API token for an account")
     token.add_argument("email")
     token.add_argument("--rotate", action="store_true", required=True, help="replace the token (required)")
+    add_domain_parser(commands)
     return parser
 
 

@@ -1,0 +1,111 @@
+"""`ots domain ...`: add, verify, brand, list and remove an account's custom share domains."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from onetime.branding import LOGO_MAX_BYTES
+from onetime.domains import BrandingChange, Domain, DomainService
+from onetime.errors import DomainError
+from onetime.redis_client import connect
+from onetime.settings import Settings
+from onetime.store import RedisStore
+
+ON_OFF = {"on": True, "off": False}
+
+
+def add_domain_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the `domain` command and its actions to the `ots` parser."""
+    domain = commands.add_parser("domain", help="manage an account's custom share domains")
+    actions = domain.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="register a domain and print the DNS records to create")
+    verify = actions.add_parser("verify", help="check the domain's DNS records now (exit 1 while pending)")
+    remove = actions.add_parser("remove", help="forget a domain; its links stop working")
+    brand = actions.add_parser("brand", help="set the domain's name, colour, texts, logo and home page")
+    for action in (add, verify, remove, brand):
+        action.add_argument("email")
+        action.add_argument("domain")
+    listing = actions.add_parser("list", help="list an account's domains and their states")
+    listing.add_argument("email")
+    brand.add_argument("--name", help="display name shown instead of the product's")
+    brand.add_argument("--color", "--colour", dest="colour", help='primary colour, "#rrggbb" ("" for the default)')
+    brand.add_argument("--logo", type=Path, help="a PNG or JPEG file (re-encoded; at most 256 KB)")
+    brand.add_argument("--before-reveal", help="text on the page before the secret is revealed")
+    brand.add_argument("--on-reveal", help="text shown with the revealed secret")
+    brand.add_argument("--after-reveal", help="text shown below the revealed secret")
+    brand.add_argument("--public-homepage", choices=ON_OFF, help="serve the page that creates secrets on the domain")
+
+
+async def domain_command(settings: Settings, redis_url: str, args: argparse.Namespace) -> int:
+    """Run one `ots domain` action; print its outcome, or one error line."""
+    client = connect(redis_url)
+    try:
+        domains = DomainService(RedisStore(client), settings)
+        return await _run(domains, args)
+    except DomainError as error:
+        print(f"ots: {error.message}", file=sys.stderr)
+        return 1
+    finally:
+        await client.aclose()
+
+
+async def _run(domains: DomainService, args: argparse.Namespace) -> int:
+    if args.action == "add":
+        _print_instructions(await domains.add(args.email, args.domain), args.email)
+    elif args.action == "verify":
+        domain, _ = await domains.verify(args.email, args.domain)
+        _print_state(domain)
+        return 0 if domain.is_verified else 1
+    elif args.action == "remove":
+        await domains.remove(args.email, args.domain)
+        print(f"removed {args.domain.strip().lower()}")
+    elif args.action == "list":
+        for domain in await domains.list(args.email):
+            print(f"{domain.name}\t{domain.state}")
+    else:
+        _print_branding(await domains.brand(args.email, args.domain, _branding_change(args)))
+    return 0
+
+
+def _branding_change(args: argparse.Namespace) -> BrandingChange:
+    logo: bytes | None = None
+    if args.logo is not None:
+        try:
+            with args.logo.open("rb") as upload:
+                logo = upload.read(LOGO_MAX_BYTES + 1)
+        except OSError as error:
+            raise DomainError(f"Cannot read the logo file: {error.strerror}") from None
+    return BrandingChange(
+        display_name=args.name,
+        primary_colour=args.colour,
+        before_reveal=args.before_reveal,
+        on_reveal=args.on_reveal,
+        after_reveal=args.after_reveal,
+        public_homepage=None if args.public_homepage is None else ON_OFF[args.public_homepage],
+        logo=logo,
+    )
+
+
+def _print_instructions(domain: Domain, email: str) -> None:
+    print(f"{domain.name}: {domain.state}")
+    print("Create this DNS record:")
+    print(f'  {domain.challenge_name}  TXT  "{domain.token}"')
+    print(f"and point {domain.name} at this server (an A, AAAA or CNAME record), then run:")
+    print(f"  ots domain verify {email} {domain.name}")
+
+
+def _print_state(domain: Domain) -> None:
+    print(f"{domain.name}: {domain.state}")
+    for line in domain.missing:
+        print(f"  missing: {line}")
+
+
+def _print_branding(domain: Domain) -> None:
+    brand = domain.branding
+    print(f"{domain.name}: {domain.state}")
+    print(f"  name: {brand.display_name or '(the domain)'}")
+    print(f"  colour: {brand.primary_colour or '(default)'}")
+    print(f"  logo: {brand.logo_type or '(none)'}")
+    print(f"  public homepage: {'on' if brand.public_homepage else 'off'}")
