@@ -86,9 +86,22 @@ def start(name: str, command: list[str], env: dict[str, str], log_dir: Path) -> 
 def start_redis(port: int, data_dir: Path) -> Managed:
     """Start a private redis-server on loopback: no persistence, noeviction, like production's policy."""
     command = [
-        "redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-        "--maxmemory-policy", "noeviction", "--dir", str(data_dir), "--daemonize", "no",
-    ]  # fmt: skip
+        "redis-server",
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--maxmemory-policy",
+        "noeviction",
+        "--dir",
+        str(data_dir),
+        "--daemonize",
+        "no",
+    ]
     server = start("redis", command, dict(os.environ), data_dir)
     client = SyncRedis(port=port)
     deadline = time.monotonic() + READY_SECONDS
@@ -139,6 +152,16 @@ def wait_idle(server: Managed, *, limit: float = 30.0, threshold: float = 8.0) -
     return time.monotonic() - started
 
 
+def cpu_seconds(processes: list[psutil.Process]) -> float:
+    """Return the CPU time (user + system, all threads) these processes have used so far."""
+    total = 0.0
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
+
+
 def rss_bytes(server: Managed) -> list[int]:
     """Return the resident memory of each serving process."""
     sizes = []
@@ -162,6 +185,8 @@ class WrkResult:
     errors: int
     error_kinds: dict[str, int] = field(default_factory=dict)
     exhausted_threads: int = 0
+    server_cpu_us: float | None = None
+    redis_cpu_us: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the JSON form."""
@@ -176,6 +201,8 @@ class WrkResult:
             "errors": self.errors,
             "error_kinds": self.error_kinds,
             "exhausted_threads": self.exhausted_threads,
+            "server_cpu_us_per_request": None if self.server_cpu_us is None else round(self.server_cpu_us),
+            "redis_cpu_us_per_request": None if self.redis_cpu_us is None else round(self.redis_cpu_us, 1),
         }
 
 
@@ -188,13 +215,28 @@ async def wrk(  # noqa: PLR0913
     path: str = "/",
     env: dict[str, str] | None = None,
     timeout: float = 10.0,  # noqa: ASYNC109 - wrk's --timeout
+    server: Managed | None = None,
+    redis: Managed | None = None,
 ) -> WrkResult:
-    """Run wrk (1 thread for 1 connection, else 2) and return its summary."""
+    """Run wrk (1 thread for 1 connection, else 2) and return its summary.
+
+    With `server` (and `redis`), also return the CPU time they used per request: a figure that
+    other load on the machine disturbs far less than requests/s.
+    """
+    server_tree = server.tree() if server else []
+    redis_tree = redis.tree() if redis else []
+    server_before, redis_before = cpu_seconds(server_tree), cpu_seconds(redis_tree)
     threads = 1 if connections == 1 else 2
     command = [
-        "wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds:g}s", f"--timeout={timeout:g}s",
-        "-s", str(LUA_DIR / script), base_url + path,
-    ]  # fmt: skip
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds:g}s",
+        f"--timeout={timeout:g}s",
+        "-s",
+        str(LUA_DIR / script),
+        base_url + path,
+    ]
     run_env = {**os.environ, "BENCH_LUA_DIR": str(LUA_DIR), "BENCH_THREADS": str(threads), **(env or {})}
     process = await asyncio.create_subprocess_exec(
         *command, env=run_env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
@@ -208,6 +250,9 @@ async def wrk(  # noqa: PLR0913
         raise RuntimeError(f"wrk gave no summary: {out.decode()[-500:]} {err.decode()[-500:]}")
     kinds = {k: data[k] for k in ("connect", "read", "write", "status", "timeout") if data[k]}
     elapsed = data["duration_us"] / 1e6
+    done = max(data["requests"], 1)
+    server_cpu = (cpu_seconds(server_tree) - server_before) * 1e6 / done if server else None
+    redis_cpu = (cpu_seconds(redis_tree) - redis_before) * 1e6 / done if redis else None
     return WrkResult(
         requests=data["requests"],
         seconds=elapsed,
@@ -219,4 +264,6 @@ async def wrk(  # noqa: PLR0913
         errors=sum(kinds.values()),
         error_kinds=kinds,
         exhausted_threads=data["exhausted_threads"],
+        server_cpu_us=server_cpu,
+        redis_cpu_us=redis_cpu,
     )

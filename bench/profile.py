@@ -25,85 +25,119 @@ from bench.run import CREATE_BODY, Bench, preload_keys, serve_env, static, walk
 
 SECONDS = int(os.environ.get("BENCH_PROFILE_SECONDS", "10"))
 RATE = 250
+PATCHES = os.environ.get("BENCH_PATCHES", "")
+SUFFIX = f"-{PATCHES.replace(',', '+')}" if PATCHES else ""
 RESULTS = REPO / "bench" / "results"
 FRAME = re.compile(r"^(?P<function>.*) \((?P<file>[^:()]+)(?::(?P<line>\d+))?\)$")
-PACKAGES = (
-    ("litestar", "litestar (routing, DI, request/response)"),
-    ("uvicorn", "uvicorn (HTTP protocol)"),
-    ("httptools", "uvicorn (HTTP protocol)"),
-    ("redis/", "redis-py"),
-    ("hiredis", "redis-py"),
-    ("cryptography", "cryptography"),
-    ("msgspec", "msgspec"),
-    ("logging", "logging"),
-    ("asyncio", "asyncio / event loop"),
-    ("uvloop", "asyncio / event loop"),
-    ("urllib", "urllib.parse"),
-    ("/onetime/", "onetime (domain)"),
-    ("/api/", "api (JSON face)"),
-    ("/web/", "web (app, access log)"),
-    ("jinja2", "jinja2"),
+# Where a sample's time goes. First the work that a request calls out to, wherever it sits in the
+# stack (a sample that is inside redis-py is redis-py's, whichever middleware wraps it); otherwise
+# the innermost layer that is running (so a middleware counts only for its own code).
+WORK = (
+    ("access log: logging, its queue and listener thread", ("logging/", "queue.py", "threading.py")),
+    ("bcrypt", ("bcrypt",)),
+    ("redis-py client: commands, pipelines, socket writes", ("redis/", "hiredis")),
+    ("crypto: HKDF, AES-GCM, random bytes", ("cryptography/", "onetime/crypto.py", "random.py", "secrets.py")),
+    ("keys: base36 encoding", ("onetime/keys.py",)),
+    ("params: query and form parsing", ("api/params.py", "urllib/parse.py")),
+    ("JSON encoding (msgspec, wire types)", ("msgspec", "litestar/serialization", "api/wire.py")),
+    ("templates (jinja2)", ("jinja2/", "litestar/template")),
 )
+LAYERS = (
+    ("CSRF middleware (own code)", ("litestar/middleware/csrf.py",)),
+    ("Litestar DI and signature parsing", ("litestar/_kwargs/", "litestar/_signature/", "litestar/di")),
+    ("Litestar request/response, routing, middleware", ("litestar/",)),
+    ("anyio task groups", ("anyio/",)),
+    ("our code (other)", ("onetime/", "api/", "web/")),
+    ("uvicorn + httptools: parse requests, write responses", ("uvicorn/", "httptools")),
+    ("event loop (uvloop, epoll, task switching)", ("asyncio/", "uvloop")),
+)
+IDLE_LEAVES = ("Condition.wait (threading.py", "Queue.get (queue.py")
+OURS = ("onetime/", "api/", "web/")
 
 
-def package(file: str) -> str:
-    """Return the package a source file belongs to, for the summary."""
-    for marker, name in PACKAGES:
-        if marker in file:
+def centre(files: list[str]) -> str:
+    """Return the cost centre of one sampled stack (files from the root to the leaf)."""
+    for name, markers in WORK:
+        if any(marker in file for file in files for marker in markers):
             return name
-    return "other: " + Path(file).name
+    for file in reversed(files):
+        for name, markers in LAYERS:
+            if any(marker in file for marker in markers):
+                return name
+    return "other"
 
 
 def summarize(raw: str, title: str) -> str:
     """Return a Markdown summary of py-spy raw (collapsed) stacks."""
-    by_leaf: Counter[str] = Counter()
-    inclusive: Counter[str] = Counter()
+    centres: Counter[str] = Counter()
     own: Counter[str] = Counter()
-    total = 0
+    leaves: Counter[str] = Counter()
+    total = idle = 0
     for line in raw.splitlines():
         stack, _, count_text = line.rpartition(" ")
         if not stack or not count_text.isdigit():
             continue
-        count = int(count_text)
-        frames = [FRAME.match(part) for part in stack.split(";")[1:]]
-        parsed = [(m["function"], m["file"]) for m in frames if m]
-        if not parsed:
+        parts = stack.split(";")
+        if parts[-1].startswith(IDLE_LEAVES):
+            idle += int(count_text)  # a thread waiting for work (the log listener): not CPU
             continue
+        matches = [FRAME.match(part) for part in parts]
+        frames = [(m["function"], m["file"]) for m in matches if m]
+        if not frames:
+            continue
+        count = int(count_text)
         total += count
-        by_leaf[package(parsed[-1][1])] += count
-        for name in {package(file) for _, file in parsed}:
-            inclusive[name] += count
-        for name in {f"{function} ({Path(file).parent.name}/{Path(file).name})" for function, file in parsed
-                     if any(p in file for p in ("/onetime/", "/api/", "/web/"))}:  # fmt: skip
+        centres[centre([file for _, file in frames])] += count
+        leaves[f"{frames[-1][0]} ({frames[-1][1]})"] += count
+        for name in {f"{function} ({file})" for function, file in frames if file.startswith(OURS)}:
             own[name] += count
     if not total:
         return f"## {title}\n\nNo samples.\n"
-    out = [f"## {title}", "", f"{total} samples at {RATE}/s.", "", "| package | self | inclusive |", "|---|---|---|"]
-    out += [
-        f"| {name} | {by_leaf[name] / total:.0%} | {inclusive[name] / total:.0%} |"
-        for name, _ in inclusive.most_common(16)
+    out = [
+        f"## {title}",
+        "",
+        f"{total} samples at {RATE}/s over all threads ({idle} more of the idle log listener left out).",
+        "",
+        "| cost centre | share |",
+        "|---|---|",
     ]
+    out += [f"| {name} | {count / total:.0%} |" for name, count in centres.most_common()]
     out += ["", "| our function (inclusive) | share |", "|---|---|"]
-    out += [f"| {name} | {count / total:.0%} |" for name, count in own.most_common(20)]
+    out += [f"| {name} | {count / total:.0%} |" for name, count in own.most_common(12)]
+    out += ["", "| hottest frames (self) | share |", "|---|---|"]
+    out += [f"| {name} | {count / total:.1%} |" for name, count in leaves.most_common(12)]
     return "\n".join(out) + "\n"
 
 
 async def profile_scenario(bench: Bench, url: str, pid: int, name: str, load: dict[str, object]) -> str:
     """Record the worker with py-spy while wrk applies `load`; return the summary."""
-    raw_path = RESULTS / f"profile-{name}.txt"
+    raw_path = RESULTS / f"profile-{name}{SUFFIX}.txt"
     spy = await asyncio.create_subprocess_exec(
-        str(Path(sys.executable).parent / "py-spy"), "record", "--pid", str(pid), "--rate", str(RATE),
-        "--duration", str(SECONDS), "--format", "raw", "--output", str(raw_path), "--nonblocking",
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        str(Path(sys.executable).parent / "py-spy"),
+        "record",
+        "--pid",
+        str(pid),
+        "--rate",
+        str(RATE),
+        "--duration",
+        str(SECONDS),
+        "--format",
+        "raw",
+        "--output",
+        str(raw_path),
+        "--nonblocking",
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
     await asyncio.sleep(0.5)
     result = await wrk(url, 16, SECONDS, **load)  # type: ignore[arg-type]
     _, err = await spy.communicate()
     if spy.returncode != 0 or not raw_path.exists():
         raise RuntimeError(f"py-spy failed: {err.decode()[-500:]}")
-    title = f"{name}: {result.rps:.0f} req/s, p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms (1 worker, 16 conns)"
+    figures = f"{result.rps:.0f} req/s, p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms"
+    title = f"{name}{' with ' + PATCHES if PATCHES else ''}: {figures} (1 worker, 16 connections)"
     summary = summarize(raw_path.read_text(), title)
-    (RESULTS / f"profile-{name}.md").write_text(summary)
+    (RESULTS / f"profile-{name}{SUFFIX}.md").write_text(summary)
     del bench
     return summary
 
@@ -116,11 +150,21 @@ async def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="ots-profile-"))
     port = free_port()
     redis = start_redis(port, tmp)
-    env = {**os.environ, "OTS_HOST": "127.0.0.1", "OTS_RATE_LIMITS": "off", "PYTHONPATH": str(REPO),
-           "OTS_SECRET": preload.random_master_secret(), "OTS_DATA_DIR": str(tmp)}  # fmt: skip
+    env = {
+        **os.environ,
+        "OTS_HOST": "127.0.0.1",
+        "OTS_RATE_LIMITS": "off",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+        "OTS_SECRET": preload.random_master_secret(),
+        "OTS_DATA_DIR": str(tmp),
+    }
     bench = Bench(tmp=tmp, redis_port=port, env=env)
     ots_port = free_port()
-    ots = start("ots-profile", [str(Path(sys.executable).parent / "ots"), "serve"], serve_env(bench, ots_port, 1), tmp)
+    command = [str(Path(sys.executable).parent / "ots"), "serve"]
+    if PATCHES:  # profile a variant of bench/variants.py instead of the product as is
+        command = [sys.executable, "-m", "bench.serve"]
+        env["BENCH_APP"] = "bench.variants:create_app"
+    ots = start("ots-profile", command, serve_env(bench, ots_port, 1), tmp)
     url = f"http://127.0.0.1:{ots_port}"
     RESULTS.mkdir(parents=True, exist_ok=True)
     try:

@@ -21,7 +21,7 @@ TARGET_BYTES = 600
 BUDGET_SECONDS = 600
 FLAT_RATIO = 0.9
 LINEAR_SPREAD = 0.15
-HEADER = ["scenario", "workers", "conns", "req/s", "p50 ms", "p99 ms", "errors", "of ceiling"]
+HEADER = ["scenario", "workers", "conns", "req/s", "p50 ms", "p99 ms", "errors", "of ceiling", "server CPU us/req"]
 
 Result = dict[str, Any]
 
@@ -94,8 +94,11 @@ def _scaling_targets(result: Result, add: Callable[[str, str, bool], None]) -> N
     add(f"create cost flat from {first['tier']:,} to {last['tier']:,} stored secrets", figure, ratio >= FLAT_RATIO)
     sizes = [t["bytes_per_secret"] for t in tiers]
     spread = (max(sizes) - min(sizes)) / max(min(sizes), 1)
-    add("Redis memory linear in stored secrets", " / ".join(f"{s} B" for s in sizes) + " per secret",
-        spread <= LINEAR_SPREAD)  # fmt: skip
+    add(
+        "Redis memory linear in stored secrets",
+        " / ".join(f"{s} B" for s in sizes) + " per secret",
+        spread <= LINEAR_SPREAD,
+    )
 
 
 def targets(result: Result) -> list[Result]:
@@ -125,10 +128,19 @@ def run_rows(result: Result) -> list[list[str]]:
     for row in result.get("runs", []):
         share = ceiling_share(result, row)
         errors = str(row["errors"]) + ("*" if row.get("exhausted_threads") else "")
-        rows.append([
-            row["scenario"], str(row["workers"]), str(row["connections"]), f"{row['rps']:.0f}",
-            _ms(row["p50_ms"]), _ms(row["p99_ms"]), errors, f"{share:.0%}" if share is not None else "",
-        ])  # fmt: skip
+        rows.append(
+            [
+                row["scenario"],
+                str(row["workers"]),
+                str(row["connections"]),
+                f"{row['rps']:.0f}",
+                _ms(row["p50_ms"]),
+                _ms(row["p99_ms"]),
+                errors,
+                f"{share:.0%}" if share is not None else "",
+                "" if row.get("server_cpu_us_per_request") is None else str(row["server_cpu_us_per_request"]),
+            ]
+        )
     return rows
 
 
@@ -203,7 +215,8 @@ def _md_head(result: Result) -> list[str]:
         f"- load average when the run started and ended: {load}" if load else "- load average: not recorded",
         (
             "- load generator: wrk with the Lua scripts in bench/wrk/ (1 thread for 1 connection, else 2),"
-            f" {result['seconds_per_run']:g} s a run; wrk, the server and Redis share the 2 cores"
+            f" {result['seconds_per_run']:g} s a run (3 s at one connection, where latency alone sets the rate);"
+            " wrk, the server and Redis share the 2 cores"
         ),
         "- command: `make bench` (installs what it needs, then runs `python -m bench.run`)",
         "",
@@ -225,7 +238,9 @@ def _md_requests(result: Result) -> list[str]:
             "`of ceiling` is the share of the bare Litestar endpoint (`GET /ping` of bench/ceiling_app.py,"
             " served with the same uvicorn settings) at the same workers and connections. `errors` counts"
             " non-2xx answers (every v1 error is HTTP 404), socket errors and timeouts; `*` marks a run that"
-            " ran out of pre-created keys."
+            " ran out of pre-created keys. `server CPU us/req` is the CPU time (all threads of all workers)"
+            " the server spent per answered request: it moves far less than req/s when other work shares"
+            " the machine."
         ),
         "",
         _md_table(HEADER, run_rows(result)),
@@ -242,10 +257,14 @@ def _md_requests(result: Result) -> list[str]:
 
 def _md_memory(result: Result) -> list[str]:
     memory_rows = [
-        [f"{x['value_bytes']:,} B", "yes" if x["passphrase"] else "no", str(x["bytes_per_secret"]),
-         ", ".join(f"{k} {s}" for k, s in x["by_key"].items())]
+        [
+            f"{x['value_bytes']:,} B",
+            "yes" if x["passphrase"] else "no",
+            str(x["bytes_per_secret"]),
+            ", ".join(f"{k} {s}" for k, s in x["by_key"].items()),
+        ]
         for x in result.get("memory", [])
-    ]  # fmt: skip
+    ]
     out = [
         "## Memory",
         "",
@@ -268,10 +287,18 @@ def _md_memory(result: Result) -> list[str]:
             ),
         ]
     scaling_rows = [
-        [f"{t['secrets_stored']:,}", t["preload"], f"{t['preload_seconds']} s", f"{t['used_memory_mib']} MiB",
-         str(t["bytes_per_secret"]), f"{t['create_rps']:.0f}", str(t["create_p99_ms"]), str(t["errors"])]
+        [
+            f"{t['secrets_stored']:,}",
+            t["preload"],
+            f"{t['preload_seconds']} s",
+            f"{t['used_memory_mib']} MiB",
+            str(t["bytes_per_secret"]),
+            f"{t['create_rps']:.0f}",
+            str(t["create_p99_ms"]),
+            str(t["errors"]),
+        ]
         for t in result.get("scaling", [])
-    ]  # fmt: skip
+    ]
     out += [
         "",
         "## Scaling (2 workers, create at 64 connections)",
@@ -303,13 +330,26 @@ def _md_mixed(result: Result) -> list[str]:
     if not result.get("mixed"):
         return []
     rows = [
-        [x["attack"], f"{x['attack_result']['rps']:.0f}", str(x["attack_result"]["error_kinds"].get("status", 0)),
-         f"{x['victim']['rps']:.0f}", str(x["victim"]["p50_ms"]), str(x["victim"]["p99_ms"]),
-         str(x["baseline_p99_ms"])]
+        [
+            x["attack"],
+            f"{x['attack_result']['rps']:.0f}",
+            str(x["attack_result"]["error_kinds"].get("status", 0)),
+            f"{x['victim']['rps']:.0f}",
+            str(x["victim"]["p50_ms"]),
+            str(x["victim"]["p99_ms"]),
+            str(x["baseline_p99_ms"]),
+        ]
         for x in result["mixed"]
-    ]  # fmt: skip
-    header = ["attack: 16 connections of wrong passphrases", "attack req/s", "attack 404s",
-              "reveals req/s (16 conns)", "reveal p50 ms", "reveal p99 ms", "reveal p99 without attack"]  # fmt: skip
+    ]
+    header = [
+        "attack: 16 connections of wrong passphrases",
+        "attack req/s",
+        "attack 404s",
+        "reveals req/s (16 conns)",
+        "reveal p50 ms",
+        "reveal p99 ms",
+        "reveal p99 without attack",
+    ]
     return ["## Reveals under a wrong-passphrase attack (2 workers)", "", _md_table(header, rows), ""]
 
 

@@ -34,6 +34,7 @@ from bench import preload, report
 from bench.procs import REPO, Managed, WrkResult, free_port, rss_bytes, start, start_redis, wait_http, wait_idle, wrk
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
+SHORT_SECONDS = min(SECONDS, 3.0)  # one connection is latency-bound: its figures settle sooner
 CONNECTIONS = (1, 16, 64)
 WORKERS = (1, 2)
 VALUE = "x" * 100
@@ -59,6 +60,11 @@ class Bench:
     rows: list[dict[str, Any]] = field(default_factory=list)
     http_created: dict[int, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    redis_server: Managed | None = None
+
+    async def load(self, server: Managed, url: str, connections: int, seconds: float, **options: Any) -> WrkResult:  # noqa: ANN401
+        """Run wrk against `server`, measuring its CPU and Redis's per request too."""
+        return await wrk(url, connections, seconds, server=server, redis=self.redis_server, **options)
 
     @property
     def redis_base(self) -> str:
@@ -74,9 +80,12 @@ class Bench:
         row = {"scenario": scenario, "workers": workers, "connections": connections, **result.as_dict(), **extra}
         self.rows.append(row)
         flag = " EXHAUSTED KEYS" if result.exhausted_threads else ""
+        cpu = ""
+        if result.server_cpu_us is not None:
+            cpu = f"  cpu/req: server {result.server_cpu_us:6.0f} us, redis {result.redis_cpu_us or 0:5.1f} us"
         print(
-            f"  {scenario:<22} w={workers} c={connections:<3} {result.rps:9.1f} req/s  "
-            f"p50 {result.p50_ms:8.2f} ms  p99 {result.p99_ms:8.2f} ms  errors {result.errors}{flag}",
+            f"  {scenario:<28} w={workers} c={connections:<3} {result.rps:8.0f} req/s  "
+            f"p50 {result.p50_ms:7.2f} ms  p99 {result.p99_ms:7.2f} ms  errors {result.errors}{flag}{cpu}",
             flush=True,
         )
 
@@ -142,10 +151,15 @@ def serve_env(bench: Bench, port: int, workers: int) -> dict[str, str]:
 def start_servers(bench: Bench, workers: int) -> tuple[Managed, str, Managed, str]:
     """Start `ots serve` and the ceiling app with the same settings; wait until both answer."""
     ots_port, ceiling_port = free_port(), free_port()
-    ots = start(f"ots-w{workers}", [str(Path(sys.executable).parent / "ots"), "serve"],
-                serve_env(bench, ots_port, workers), bench.tmp)  # fmt: skip
-    ceiling = start(f"ceiling-w{workers}", [sys.executable, "-m", "bench.serve"],
-                    serve_env(bench, ceiling_port, workers), bench.tmp)  # fmt: skip
+    ots = start(
+        f"ots-w{workers}",
+        [str(Path(sys.executable).parent / "ots"), "serve"],
+        serve_env(bench, ots_port, workers),
+        bench.tmp,
+    )
+    ceiling = start(
+        f"ceiling-w{workers}", [sys.executable, "-m", "bench.serve"], serve_env(bench, ceiling_port, workers), bench.tmp
+    )
     ots_url, ceiling_url = f"http://127.0.0.1:{ots_port}", f"http://127.0.0.1:{ceiling_port}"
     wait_http(ots_url + "/api/v1/status", ots)
     wait_http(ceiling_url + "/ping", ceiling)
@@ -162,57 +176,70 @@ def page_secret_works(url: str, keys: Path) -> bool:
         return False
 
 
-async def run_workers(bench: Bench, workers: int) -> dict[str, Any]:
+async def run_workers(bench: Bench, workers: int) -> dict[str, Any]:  # noqa: C901, PLR0915 - one script
     """Run every HTTP scenario with this many server workers."""
     print(f"\n== {workers} worker(s) ==", flush=True)
     ots, url, ceiling, ceiling_url = start_servers(bench, workers)
     extra: dict[str, Any] = {}
+
+    async def measure(scenario: str, connections: int, **options: Any) -> WrkResult:  # noqa: ANN401
+        server, base = (ceiling, ceiling_url) if scenario.startswith("ceiling") else (ots, url)
+        extras = {key: options.pop(key) for key in ("provisioned",) if key in options}
+        seconds = SHORT_SECONDS if connections == 1 and scenario != "passphrase reveal" else SECONDS
+        result = await bench.load(server, base, connections, seconds, **options)
+        if server is ots:
+            drained = wait_idle(ots, limit=60)  # passphrase runs leave bcrypt work queued behind them
+            if drained > 1:
+                extras["drain_seconds"] = round(drained, 1)
+        bench.record(scenario, workers, connections, result, **extras)
+        if scenario == "create":
+            bench.http_created[workers] += result.requests - result.errors
+        return result
+
     try:
-        warm = await wrk(url, 16, 1, path="/api/v1/share", env=static("POST", CREATE_BODY))
-        await wrk(ceiling_url, 16, 1, path="/ping")
+        warm = await bench.load(ots, url, 16, 1, path="/api/v1/share", env=static("POST", CREATE_BODY))
+        await bench.load(ceiling, ceiling_url, 16, 1, path="/ping")
         bench.http_created[workers] = warm.requests - warm.errors
         extra["rss_after_warmup"] = rss_bytes(ots)
         pool = await preload_keys(bench, 2000, f"pool-w{workers}")
-        pool_metadata = pool.with_suffix(".m")
         page_secret = page_secret_works(url, pool)
         if not page_secret:
             bench.notes.append("GET /secret/<key> is not served yet (no HTML reveal page): page_secret skipped")
         for connections in CONNECTIONS:
-            bench.record("ceiling GET /ping", workers, connections, await wrk(ceiling_url, connections, SECONDS,
-                         path="/ping"))  # fmt: skip
-            bench.record("ceiling POST /echo", workers, connections, await wrk(ceiling_url, connections, SECONDS,
-                         path="/echo", env=static("POST", CREATE_BODY)))  # fmt: skip
-            created = await wrk(url, connections, SECONDS, path="/api/v1/share", env=static("POST", CREATE_BODY))
-            bench.http_created[workers] += created.requests - created.errors
-            bench.record("create", workers, connections, created)
+            await measure("ceiling GET /ping", connections, path="/ping")
+            if connections == max(CONNECTIONS):
+                await measure("ceiling POST /echo", connections, path="/echo", env=static("POST", CREATE_BODY))
+            created = await measure("create", connections, path="/api/v1/share", env=static("POST", CREATE_BODY))
             # Reveal walks fresh secrets, each once: provision 3x what create managed in the same time.
             count = max(1000, math.ceil(created.rps * SECONDS * 3))
             keys = await preload_keys(bench, count, f"reveal-w{workers}-c{connections}")
             wait_idle(ots)
-            revealed = await wrk(url, connections, SECONDS, script="walk.lua",
-                                 env=walk(keys, "/api/v1/secret/KEY", method="POST", body="", once=True))  # fmt: skip
-            bench.record("reveal", workers, connections, revealed, provisioned=count)
-            receipt = await wrk(url, connections, SECONDS, script="walk.lua",
-                                env=walk(pool_metadata, "/api/v1/private/KEY", once=False))  # fmt: skip
-            bench.record("receipt", workers, connections, receipt)
-            bench.record("page GET /", workers, connections, await wrk(url, connections, SECONDS, path="/"))
+            reveal = walk(keys, "/api/v1/secret/KEY", method="POST", once=True)
+            await measure("reveal", connections, script="walk.lua", env=reveal, provisioned=count)
+            receipt = walk(pool.with_suffix(".m"), "/api/v1/private/KEY", once=False)
+            await measure("receipt", connections, script="walk.lua", env=receipt)
+            await measure("page GET /", connections, path="/")
             if page_secret:
-                page = await wrk(url, connections, SECONDS, script="walk.lua",
-                                 env=walk(pool, "/secret/KEY", once=False))  # fmt: skip
-                bench.record("page GET /secret/<key>", workers, connections, page)
+                page = walk(pool, "/secret/KEY", once=False)
+                await measure("page GET /secret/<key>", connections, script="walk.lua", env=page)
         for connections in CONNECTIONS:
             count = 60 + 3 * connections
             keys = await preload_keys(bench, count, f"pass-w{workers}-c{connections}", passphrase=PASSPHRASE)
-            result = await wrk(url, connections, SECONDS, script="walk.lua", timeout=PASSPHRASE_TIMEOUT,
-                               env=walk(keys, "/api/v1/secret/KEY", method="POST",
-                                        body=f"passphrase={PASSPHRASE}", once=True))  # fmt: skip
-            drained = wait_idle(ots, limit=60)
-            bench.record("passphrase reveal", workers, connections, result, provisioned=count,
-                         drain_seconds=round(drained, 1))  # fmt: skip
+            body = f"passphrase={PASSPHRASE}"
+            reveal = walk(keys, "/api/v1/secret/KEY", method="POST", body=body, once=True)
+            await measure(
+                "passphrase reveal",
+                connections,
+                script="walk.lua",
+                env=reveal,
+                timeout=PASSPHRASE_TIMEOUT,
+                provisioned=count,
+            )
         if workers == max(WORKERS):
             extra["mixed"] = await mixed(bench, url, ots, workers)
-            extra["rss"] = await rss_after(bench, url, ots, workers, extra.pop("rss_after_warmup"))
             extra["scaling"] = await scaling(bench, url, ots, workers)
+            extra["rss"] = await rss_after(bench, url, ots, workers, extra.pop("rss_after_warmup"))
+        extra.pop("rss_after_warmup", None)
     finally:
         ots.stop()
         ceiling.stop()
@@ -244,17 +271,29 @@ async def mixed(bench: Bench, url: str, ots: Managed, workers: int) -> list[dict
             wrk(url, 16, SECONDS + 3, script="walk.lua", env=attack_env, timeout=PASSPHRASE_TIMEOUT)
         )
         await asyncio.sleep(1.5)  # let the bcrypt queue fill
-        victim = await wrk(url, 16, SECONDS, script="walk.lua",
-                           env=walk(victims, "/api/v1/secret/KEY", method="POST", once=True))  # fmt: skip
+        victim = await wrk(
+            url, 16, SECONDS, script="walk.lua", env=walk(victims, "/api/v1/secret/KEY", method="POST", once=True)
+        )
         attack = await attack_task
         drained = wait_idle(ots, limit=60)
-        bench.record(f"reveal under attack: {name.split(' (')[0]}", workers, 16, victim,
-                     attack_rps=round(attack.rps, 1), attack_requests=attack.requests,
-                     attack_refused=attack.error_kinds.get("status", 0), drain_seconds=round(drained, 1))  # fmt: skip
-        results.append({
-            "attack": name, "victim": victim.as_dict(), "attack_result": attack.as_dict(),
-            "baseline_p99_ms": baseline["p99_ms"] if baseline else None,
-        })  # fmt: skip
+        bench.record(
+            f"reveal under attack: {name.split(' (')[0]}",
+            workers,
+            16,
+            victim,
+            attack_rps=round(attack.rps, 1),
+            attack_requests=attack.requests,
+            attack_refused=attack.error_kinds.get("status", 0),
+            drain_seconds=round(drained, 1),
+        )
+        results.append(
+            {
+                "attack": name,
+                "victim": victim.as_dict(),
+                "attack_result": attack.as_dict(),
+                "baseline_p99_ms": baseline["p99_ms"] if baseline else None,
+            }
+        )
     return results
 
 
@@ -266,7 +305,7 @@ async def rss_after(bench: Bench, url: str, ots: Managed, workers: int, before: 
     remaining = RSS_SECRETS - bench.http_created[workers]
     if remaining > 0:
         seconds = max(1, math.ceil(remaining / rate * 1.1))
-        topup = await wrk(url, 64, seconds, path="/api/v1/share", env=static("POST", CREATE_BODY))
+        topup = await bench.load(ots, url, 64, seconds, path="/api/v1/share", env=static("POST", CREATE_BODY))
         bench.http_created[workers] += topup.requests - topup.errors
     wait_idle(ots)
     after = rss_bytes(ots)
@@ -308,14 +347,23 @@ async def scaling(bench: Bench, url: str, ots: Managed, workers: int) -> list[di
         memory = int(client.info("memory")["used_memory"])
         secrets_stored = stored_keys // keys_per_secret
         wait_idle(ots)
-        created = await wrk(url, 64, SECONDS, path="/api/v1/share", env=static("POST", CREATE_BODY))
+        created = await bench.load(ots, url, 64, SECONDS, path="/api/v1/share", env=static("POST", CREATE_BODY))
+        bench.http_created[workers] += created.requests - created.errors
         bench.record(f"create with {tier:,} stored", workers, 64, created)
-        results.append({
-            "tier": tier, "preload": how, "preload_seconds": round(loaded, 1), "secrets_stored": secrets_stored,
-            "keys": stored_keys, "used_memory_mib": round(memory / 2**20, 1),
-            "bytes_per_secret": round((memory - empty) / max(secrets_stored, 1)),
-            "create_rps": round(created.rps, 1), "create_p99_ms": round(created.p99_ms, 2), "errors": created.errors,
-        })  # fmt: skip
+        results.append(
+            {
+                "tier": tier,
+                "preload": how,
+                "preload_seconds": round(loaded, 1),
+                "secrets_stored": secrets_stored,
+                "keys": stored_keys,
+                "used_memory_mib": round(memory / 2**20, 1),
+                "bytes_per_secret": round((memory - empty) / max(secrets_stored, 1)),
+                "create_rps": round(created.rps, 1),
+                "create_p99_ms": round(created.p99_ms, 2),
+                "errors": created.errors,
+            }
+        )
         print(f"  {results[-1]}", flush=True)
     client.flushdb()
     return results
@@ -354,9 +402,25 @@ def redis_benchmark(bench: Bench) -> list[dict[str, Any]]:
     """Redis's own ceiling on this machine: redis-benchmark SET and GET, 100-byte values."""
     print("\n== redis-benchmark ==", flush=True)
     command = [
-        "redis-benchmark", "-h", "127.0.0.1", "-p", str(bench.redis_port), "--dbnum", str(BENCHMARK_DB),
-        "-t", "set,get", "-n", "200000", "-c", "50", "-d", "100", "-r", "100000", "--csv",
-    ]  # fmt: skip
+        "redis-benchmark",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(bench.redis_port),
+        "--dbnum",
+        str(BENCHMARK_DB),
+        "-t",
+        "set,get",
+        "-n",
+        "200000",
+        "-c",
+        "50",
+        "-d",
+        "100",
+        "-r",
+        "100000",
+        "--csv",
+    ]
     out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=120).stdout
     lines = [line.replace('"', "").split(",") for line in out.strip().splitlines()]
     header, rows = lines[0], lines[1:]
@@ -364,9 +428,12 @@ def redis_benchmark(bench: Bench) -> list[dict[str, Any]]:
     for values in rows:
         data = dict(zip(header, values, strict=False))
         result = {
-            "test": data["test"], "clients": 50, "rps": float(data["rps"]),
-            "p50_ms": float(data.get("p50_latency_ms", "nan")), "p99_ms": float(data.get("p99_latency_ms", "nan")),
-        }  # fmt: skip
+            "test": data["test"],
+            "clients": 50,
+            "rps": float(data["rps"]),
+            "p50_ms": float(data.get("p50_latency_ms", "nan")),
+            "p99_ms": float(data.get("p99_latency_ms", "nan")),
+        }
         results.append(result)
         print(f"  {result}", flush=True)
     bench.redis(BENCHMARK_DB).flushdb()
@@ -425,10 +492,13 @@ async def main() -> int:
         "OTS_SECRET": preload.random_master_secret(),
         "OTS_DATA_DIR": str(tmp),
         "OTS_BCRYPT_COST": "12",
-        "PYTHONPATH": str(REPO),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
     }
-    bench = Bench(tmp=tmp, redis_port=port, env=env)
+    bench = Bench(tmp=tmp, redis_port=port, env=env, redis_server=redis)
+    load_before = os.getloadavg()[0]
     result: dict[str, Any] = {"machine": machine(), "versions": versions(), "seconds_per_run": SECONDS}
+    if load_before > 0.5:
+        print(f"bench: warning: load average {load_before:.2f} before the start; other work skews the figures")
     print(f"bench: {result['machine']}\nbench: {result['versions']}\nbench: redis on port {port}, work dir {tmp}")
     try:
         result["redis_benchmark"] = redis_benchmark(bench)
@@ -437,6 +507,7 @@ async def main() -> int:
             result.update(await run_workers(bench, workers))
     finally:
         redis.stop()
+    result["load_average"] = f"{load_before:.2f} -> {os.getloadavg()[0]:.2f} (1-minute)"
     result["runs"] = bench.rows
     result["notes"] = bench.notes
     result["generated"] = datetime.now(UTC).isoformat(timespec="seconds")
@@ -450,7 +521,10 @@ async def main() -> int:
     print(report.text_table(result))
     (REPO / "BENCHMARKS.md").write_text(report.markdown(result))
     print(f"\nbench: wrote bench/results/latest.json and BENCHMARKS.md in {result['wall_seconds']:.0f} s")
-    shutil.rmtree(tmp, ignore_errors=True)
+    if any(row["errors"] for row in bench.rows):
+        print(f"bench: some runs had errors; the server logs are kept in {tmp}")
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

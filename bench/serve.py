@@ -1,11 +1,13 @@
-"""Serve the ceiling app through `ots serve`'s own code path: `python -m bench.serve`.
+"""Serve a bench app through `ots serve`'s own code path: `python -m bench.serve`.
 
 web.cli.serve() is called unchanged, with its `uvicorn.run` wrapped so that only the application
-it names differs: every uvicorn option stays whatever the product uses today.
+it names differs: every uvicorn option stays whatever the product uses today. The app is the
+ceiling (bench/ceiling_app.py) unless BENCH_APP names another factory (bench/variants.py).
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from types import SimpleNamespace
 from typing import Any
@@ -16,11 +18,12 @@ from onetime.settings import Settings
 from web import cli
 
 CEILING_APP = "bench.ceiling_app:create_app"
+APP = os.environ.get("BENCH_APP", CEILING_APP)
 
 
 def _run_ceiling(app: object, **options: Any) -> None:  # noqa: ANN401 - uvicorn.run's options
     del app
-    uvicorn.run(CEILING_APP, **options)
+    uvicorn.run(APP, **options)
 
 
 def main() -> int:
