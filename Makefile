@@ -65,13 +65,16 @@ bench-deps: ## Install wrk and Redis (server, redis-benchmark) from Debian when 
 	  { [ -n "$(APT_GET)" ] && $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq wrk redis-server redis-tools; } || \
 	  { echo "bench: wrk, redis-server and redis-benchmark are needed (Debian: apt-get install wrk redis-server)"; exit 1; }
 
+$(VENV)/.bench-installed: $(VENV)/.run-installed bench/requirements.txt
+	$(BIN)/pip install --quiet -r bench/requirements.txt
+	touch $@
+
 bench: ## Benchmark `ots serve` on this machine (under 10 minutes); writes BENCHMARKS.md
 	@export BENCH_STARTED=$$(date +%s.%N) && \
-	  $(MAKE) --no-print-directory $(VENV)/.run-installed bench-deps && \
+	  $(MAKE) --no-print-directory $(VENV)/.bench-installed bench-deps && \
 	  $(BIN)/python -m bench.run
 
-bench-profile: $(VENV)/.run-installed bench-deps ## Profile create and reveal under load with py-spy (bench/results/profile-*)
-	$(BIN)/pip install --quiet -r bench/requirements.txt
+bench-profile: $(VENV)/.bench-installed bench-deps ## Profile create, reveal and receipt under load with py-spy
 	$(BIN)/python -m bench.profile
 
 # ---- browser tests (issue 3): Playwright driving Debian's Chromium; axe-core and htmx pinned in package.json ----
