@@ -71,6 +71,8 @@ class SignedIn:
 
     session: Session
     caller: Caller
+    can_email_links: bool = False
+    """Whether this deployment sends secret links by email (the account may still need to confirm)."""
 
     @property
     def email(self) -> str:
@@ -94,9 +96,11 @@ class NewAccount:
 
     signed_in: SignedIn
     token: str
+    verification_sent: bool = False
+    """Whether an email asking to confirm the address was queued."""
 
     def __repr__(self) -> str:
-        return f"NewAccount(signed_in={self.signed_in!r})"
+        return f"NewAccount(signed_in={self.signed_in!r}, verification_sent={self.verification_sent})"
 
 
 class WebAccountService:
@@ -110,6 +114,14 @@ class WebAccountService:
         self.sessions = sessions
         self.hasher = hasher
         self._absent_hash: bytes | None = None
+
+    @property
+    def base_url(self) -> str:
+        """Return the canonical origin of this deployment (for the API examples)."""
+        return self.accounts.settings.base_url
+
+    def _signed_in(self, session: Session, caller: Caller) -> SignedIn:
+        return SignedIn(session, caller, can_email_links=self.accounts.settings.mail_enabled)
 
     async def _dummy_hash(self) -> bytes:
         # Checked against when the account does not exist, so both paths do the same bcrypt work.
@@ -153,7 +165,7 @@ class WebAccountService:
             raise SignUpRefused from None
         session = await self._start(custid, previous)
         caller = Caller(custid, self.accounts.settings.plans[BROWSER_PLAN], verified=False)
-        return NewAccount(SignedIn(session, caller), token)
+        return NewAccount(self._signed_in(session, caller), token)
 
     async def sign_in(self, email: str, password: str, client: str, previous: Session | None = None) -> SignedIn:
         """Check the password under the sign-in limits and start a new session."""
@@ -171,7 +183,7 @@ class WebAccountService:
             await self._fail(counters)
         await self.store.clear_failures([signin_failures_name("account", custid)])
         session = await self._start(custid, previous)
-        return SignedIn(session, self.accounts.caller(custid, customer))
+        return self._signed_in(session, self.accounts.caller(custid, customer))
 
     async def signed_in(self, session_id: str | None) -> SignedIn | None:
         """Return who a session cookie signs in, or None when it names no live session of an account."""
@@ -182,7 +194,7 @@ class WebAccountService:
         if customer is None:
             await self.sessions.end(session)
             return None
-        return SignedIn(session, self.accounts.caller(session.custid, customer))
+        return self._signed_in(session, self.accounts.caller(session.custid, customer))
 
     async def sign_out(self, signed_in: SignedIn) -> None:
         """End this browser's session (other browsers stay signed in)."""

@@ -23,9 +23,12 @@ from onetime.crypto import Cipher, PassphraseHasher, load_or_create_master_secre
 from onetime.outbox import MailWorker, Outbox
 from onetime.redis_client import connect
 from onetime.service import SecretService
+from onetime.sessions import SessionService
 from onetime.settings import Settings
 from onetime.store import RedisStore
+from onetime.web_accounts import WebAccountService
 from web.access_log import access_log_middleware, log_uncaught_exception, log_unrouted_response
+from web.account_pages import SessionCookie, create_account_router, load_signed_in
 from web.html_errors import APP_EXCEPTION_HANDLERS
 from web.pages import create_pages_router
 from web.security import add_security_headers, csrf_config
@@ -61,6 +64,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             cipher = Cipher(master, settings.secret_previous)
             app.state.secret_service = SecretService(store, cipher, hasher, settings, outbox=outbox)
             app.state.account_service = AccountService(store, settings)
+            app.state.web_account_service = WebAccountService(
+                store, app.state.account_service, SessionService(store), hasher
+            )
+            app.state.session_cookie = SessionCookie.for_settings(settings)
             await warn_unless_noeviction(store)
             if outbox is not None:
                 await stack.enter_async_context(
@@ -76,6 +83,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             create_api_router(),
             create_pages_router(),
+            create_account_router(),
             create_static_files_router(path="/static", directories=[STATIC_DIR], cache_control=STATIC_CACHE),
         ],
         lifespan=[lifespan],
@@ -88,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=template_config(TEMPLATE_DIR, STATIC_DIR),
         csrf_config=csrf_config(settings, master_secret),
         before_send=[add_security_headers, log_unrouted_response],
+        before_request=load_signed_in,
         request_max_body_size=settings.max_body_bytes,
         middleware=[access_log_middleware],
         logging_config=LoggingConfig(log_exceptions="always", exception_logging_handler=log_uncaught_exception),

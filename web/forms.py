@@ -16,10 +16,17 @@ class SecretForm:
     secret: str = ""
     passphrase: str = ""
     ttl: str = ""
+    recipient: str = ""
+    """Where to email the link (signed-in accounts only); "" for nobody."""
 
     def new_secret(self) -> NewSecret:
         """Return the creation request this form describes."""
-        return NewSecret(value=self.secret, ttl=self.ttl or None, passphrase=self.passphrase or None)
+        return NewSecret(
+            value=self.secret,
+            ttl=self.ttl or None,
+            passphrase=self.passphrase or None,
+            recipients=(self.recipient,) if self.recipient else (),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +51,7 @@ def read_secret_form(form: FormMultiDict) -> SecretForm:
         secret=(_text(form, "secret") or "").replace("\r\n", "\n"),
         passphrase=_text(form, "passphrase") or "",
         ttl=_text(form, "ttl") or "",
+        recipient=(_text(form, "recipient") or "").strip(),
     )
 
 

@@ -11,16 +11,22 @@ from typing import Any, TypeVar
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
-from litestar.response import Template
+from litestar.plugins.htmx import ClientRedirect
+from litestar.response import Redirect, Template
 
 from api.errors import http_error_to_response as api_http_error
 from api.errors import unexpected_error_to_response as api_unexpected_error
 from onetime.errors import (
     DomainError,
+    EmailNotVerified,
+    InvalidEmail,
     InvalidRequest,
+    MailUnavailable,
     NothingToShare,
     PassphraseRejected,
+    PasswordRejected,
     RateLimited,
+    SignInRequired,
     StorageUnavailable,
     TooLarge,
     UnknownSecret,
@@ -30,6 +36,7 @@ from onetime.errors import (
 from web.views import PAGE_HEADERS, is_htmx, redraw_of, render
 
 API_PREFIX = "/api/"
+SIGN_IN_PATH = "/signin"
 ERROR_PAGES = frozenset({403, 404, 413, 429, 500, 503})
 """Statuses with a page of their own in templates/errors/; others use errors/error.html."""
 
@@ -41,6 +48,10 @@ _FIELD: dict[type[DomainError], str] = {
     PassphraseRejected: "passphrase",
     WrongPassphrase: "passphrase",
     WrongSecretPassphrase: "passphrase",
+    InvalidEmail: "email",
+    PasswordRejected: "password",
+    MailUnavailable: "recipient",
+    EmailNotVerified: "recipient",
 }
 _MESSAGE: dict[type[DomainError], str] = {
     WrongSecretPassphrase: "That passphrase is not right. Check it and try again.",
@@ -77,13 +88,23 @@ def form_error(request: Request[Any, Any, Any], error: DomainError) -> Response[
     if redraw is None:
         return error_page(request, status)
     field = _lookup(_FIELD, error) or "form"
-    message = _lookup(_MESSAGE, error) or error.message
+    # The exact class only: a subclass (a sign-in lockout, the mail limit) has words of its own.
+    message = _MESSAGE.get(type(error)) or error.message
     return render(request, redraw.view, redraw.with_error(field, message), status_code=status)
 
 
 def secret_gone(request: Request[Any, Any, Any], _: UnknownSecret) -> Response[Any]:
     """Say that a secret is gone, never whether it was read, burned, expired or never existed."""
     return error_page(request, 404)
+
+
+def sign_in_required(request: Request[Any, Any, Any], _: SignInRequired) -> Response[Any]:
+    """Send someone who is not signed in (or no longer) to the sign-in page, as a whole new page."""
+    if is_htmx(request):
+        response: Response[Any] = ClientRedirect(redirect_to=SIGN_IN_PATH)
+        response.headers.update(PAGE_HEADERS)
+        return response
+    return Redirect(SIGN_IN_PATH, status_code=303, headers=PAGE_HEADERS)
 
 
 def storage_unavailable(request: Request[Any, Any, Any], _: StorageUnavailable) -> Response[Any]:
@@ -104,6 +125,7 @@ def server_error(request: Request[Any, Any, Any], _: Exception) -> Response[Any]
 PAGE_EXCEPTION_HANDLERS = {
     WrongSecretPassphrase: form_error,
     UnknownSecret: secret_gone,
+    SignInRequired: sign_in_required,
     InvalidRequest: form_error,
     WrongPassphrase: form_error,
     RateLimited: form_error,

@@ -15,6 +15,7 @@ from litestar.response import Template
 
 from api.dependencies import AccountServiceDep, CallerDep, ClientAddressDep, SecretServiceDep
 from onetime.accounts import Caller
+from web.account_pages import signed_in_of
 from web.forms import PassphraseForm, SecretForm, read_passphrase_form, read_secret_form
 from web.html_errors import PAGE_EXCEPTION_HANDLERS
 from web.views import (
@@ -38,9 +39,10 @@ SecretFormDep: TypeAlias = NamedDependency[SecretForm]
 PassphraseFormDep: TypeAlias = NamedDependency[PassphraseForm]
 
 
-def provide_page_caller(account_service: AccountServiceDep) -> Caller:
-    """Return who is using the browser app: anonymous, until accounts come to the browser."""
-    return account_service.anonymous()
+def provide_page_caller(request: AnyRequest, account_service: AccountServiceDep) -> Caller:
+    """Return who is using the browser app: the signed-in account, else anonymous."""
+    signed_in = signed_in_of(request)
+    return signed_in.caller if signed_in else account_service.anonymous()
 
 
 async def provide_secret_form(request: AnyRequest, caller: CallerDep) -> SecretForm:

@@ -102,6 +102,7 @@ def home_context(plan: Plan, form: SecretForm | None = None) -> dict[str, Any]:
     chosen = plan.apply_ttl(form.ttl or None)
     return {
         "secret": form.secret,
+        "recipient": form.recipient,
         "plan": plan,
         "selected_ttl": chosen if chosen in plan.ttl_choices else max(plan.ttl_choices),
     }

@@ -89,7 +89,21 @@
   // expects it: the first field with an error, else the new heading; and name the page after it.
   document.addEventListener("htmx:afterSettle", function (event) {
     const main = document.getElementById("main");
-    if (!main || !(main.contains(event.target) || event.target.contains(main))) {
+    if (!main) {
+      return;
+    }
+    if (event.target !== main && main.contains(event.target)) {
+      // A part of the page was swapped in place (a dashboard entry): the button that was pressed
+      // is gone, so focus (and so read out) the words that say what happened instead.
+      const news = main.querySelector("[data-announce]");
+      if (news) {
+        news.removeAttribute("data-announce");
+        news.setAttribute("tabindex", "-1");
+        news.focus();
+      }
+      return;
+    }
+    if (!event.target.contains(main)) {
       return;
     }
     const heading = main.querySelector("h1");
