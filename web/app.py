@@ -20,6 +20,7 @@ from onetime import embedded
 from onetime.accounts import AccountService
 from onetime.clients import client_address
 from onetime.crypto import Cipher, PassphraseHasher, load_or_create_master_secret
+from onetime.domains import DomainService, Site, canonical_host
 from onetime.outbox import MailWorker, Outbox
 from onetime.redis_client import connect
 from onetime.service import SecretService
@@ -29,9 +30,12 @@ from onetime.store import RedisStore
 from onetime.web_accounts import WebAccountService
 from web.access_log import access_log_middleware, log_uncaught_exception, log_unrouted_response
 from web.account_pages import SessionCookie, create_account_router, load_signed_in
+from web.brand import create_brand_router
 from web.html_errors import APP_EXCEPTION_HANDLERS
+from web.internal import create_internal_router
 from web.pages import create_pages_router
 from web.security import add_security_headers, csrf_config
+from web.sites import ANY_SITE, site_middleware
 from web.templating import template_config
 
 log = logging.getLogger(__name__)
@@ -68,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 store, app.state.account_service, SessionService(store), hasher
             )
             app.state.session_cookie = SessionCookie.for_settings(settings)
+            app.state.domain_service = DomainService(store, settings)
             await warn_unless_noeviction(store)
             if outbox is not None:
                 await stack.enter_async_context(
@@ -84,12 +89,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_api_router(),
             create_pages_router(),
             create_account_router(),
-            create_static_files_router(path="/static", directories=[STATIC_DIR], cache_control=STATIC_CACHE),
+            create_brand_router(),
+            create_internal_router(),
+            create_static_files_router(
+                path="/static", directories=[STATIC_DIR], cache_control=STATIC_CACHE, opt={ANY_SITE: True}
+            ),
         ],
+        state=State({"settings": settings, "canonical_site": Site(canonical_host(settings), settings.base_url)}),
         lifespan=[lifespan],
         dependencies={
             "secret_service": Provide(provide_secret_service, sync_to_thread=False),
             "account_service": Provide(provide_account_service, sync_to_thread=False),
+            "domain_service": Provide(provide_domain_service, sync_to_thread=False),
             "client_address": Provide(provide_client_address, sync_to_thread=False),
         },
         exception_handlers=APP_EXCEPTION_HANDLERS,  # type: ignore[arg-type]
@@ -98,7 +109,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[add_security_headers, log_unrouted_response],
         before_request=load_signed_in,
         request_max_body_size=settings.max_body_bytes,
-        middleware=[access_log_middleware],
+        middleware=[access_log_middleware, site_middleware],
         logging_config=LoggingConfig(log_exceptions="always", exception_logging_handler=log_uncaught_exception),
         openapi_config=OpenAPIConfig(title="Onetime Secret API", version="1.0.0", path="/api/schema"),
         debug=False,
@@ -125,4 +136,10 @@ def provide_secret_service(state: State) -> SecretService:
 def provide_account_service(state: State) -> AccountService:
     """Return the process's account service."""
     service: AccountService = state.account_service
+    return service
+
+
+def provide_domain_service(state: State) -> DomainService:
+    """Return the process's custom domain service."""
+    service: DomainService = state.domain_service
     return service

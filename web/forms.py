@@ -18,6 +18,8 @@ class SecretForm:
     ttl: str = ""
     recipient: str = ""
     """Where to email the link (signed-in accounts only); "" for nobody."""
+    site_domain: str = ""
+    """The custom domain whose public page was posted ("" on the canonical site)."""
 
     def new_secret(self) -> NewSecret:
         """Return the creation request this form describes."""
@@ -26,6 +28,7 @@ class SecretForm:
             ttl=self.ttl or None,
             passphrase=self.passphrase or None,
             recipients=(self.recipient,) if self.recipient else (),
+            site_domain=self.site_domain or None,
         )
 
 
@@ -41,7 +44,7 @@ def _text(form: FormMultiDict, name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def read_secret_form(form: FormMultiDict) -> SecretForm:
+def read_secret_form(form: FormMultiDict, site_domain: str = "") -> SecretForm:
     """Read the home form.
 
     Browsers send a textarea's line breaks as CRLF; they become LF, which is what the recipient's
@@ -52,6 +55,7 @@ def read_secret_form(form: FormMultiDict) -> SecretForm:
         passphrase=_text(form, "passphrase") or "",
         ttl=_text(form, "ttl") or "",
         recipient=(_text(form, "recipient") or "").strip(),
+        site_domain=site_domain,
     )
 
 

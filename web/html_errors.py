@@ -33,6 +33,7 @@ from onetime.errors import (
     WrongPassphrase,
     WrongSecretPassphrase,
 )
+from web.sites import serves_unrouted
 from web.views import PAGE_HEADERS, is_htmx, redraw_of, render
 
 API_PREFIX = "/api/"
@@ -141,6 +142,9 @@ def app_http_error(request: Request[Any, Any, Any], error: HTTPException) -> Res
     """Answer errors outside any router (unknown paths): v1 JSON under /api/, a page elsewhere."""
     if request.url.path.startswith(API_PREFIX):
         return api_http_error(request, error)
+    if not serves_unrouted(request):
+        # Another host: no page, whose look would tell whose server this is.
+        return Response("Not Found\n", status_code=404, media_type=MediaType.TEXT, headers=PAGE_HEADERS)
     return http_error(request, error)
 
 

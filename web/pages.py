@@ -15,9 +15,11 @@ from litestar.response import Template
 
 from api.dependencies import AccountServiceDep, CallerDep, ClientAddressDep, SecretServiceDep
 from onetime.accounts import Caller
+from onetime.domains import Site
 from web.account_pages import signed_in_of
 from web.forms import PassphraseForm, SecretForm, read_passphrase_form, read_secret_form
 from web.html_errors import PAGE_EXCEPTION_HANDLERS
+from web.sites import provide_site
 from web.views import (
     BURN,
     HOME,
@@ -37,6 +39,7 @@ from web.views import (
 AnyRequest: TypeAlias = Request[Any, Any, Any]
 SecretFormDep: TypeAlias = NamedDependency[SecretForm]
 PassphraseFormDep: TypeAlias = NamedDependency[PassphraseForm]
+SiteDep: TypeAlias = NamedDependency[Site]
 
 
 def provide_page_caller(request: AnyRequest, account_service: AccountServiceDep) -> Caller:
@@ -45,9 +48,9 @@ def provide_page_caller(request: AnyRequest, account_service: AccountServiceDep)
     return signed_in.caller if signed_in else account_service.anonymous()
 
 
-async def provide_secret_form(request: AnyRequest, caller: CallerDep) -> SecretForm:
+async def provide_secret_form(request: AnyRequest, caller: CallerDep, site: SiteDep) -> SecretForm:
     """Read the home form, remembering how to draw it again with an error."""
-    form = read_secret_form(await request.form())
+    form = read_secret_form(await request.form(), site_domain=site.share_domain)
     remember_form(request, HOME, home_context(caller.plan, form))
     return form
 
@@ -175,8 +178,16 @@ def create_pages_router() -> Router:
     return Router(
         path="/",
         route_handlers=[CreateController, ReceiptController, RevealController],
-        dependencies={"caller": Provide(provide_page_caller, sync_to_thread=False)},
+        dependencies={
+            "caller": Provide(provide_page_caller, sync_to_thread=False),
+            "site": Provide(provide_site, sync_to_thread=False),
+        },
         exception_handlers=PAGE_EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         include_in_schema=False,
-        signature_namespace={"Caller": Caller, "SecretForm": SecretForm, "PassphraseForm": PassphraseForm},
+        signature_namespace={
+            "Caller": Caller,
+            "SecretForm": SecretForm,
+            "PassphraseForm": PassphraseForm,
+            "Site": Site,
+        },
     )

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from qrcode.image.svg import SvgPathFillImage
 
 from onetime.plans import DAY, HOUR, MINUTE
+from web.sites import region_links, site_of_page
 
 STATIC_PATH = "/static"
 
@@ -95,5 +96,6 @@ def template_config(template_dir: Path, static_dir: Path) -> TemplateConfig[Jinj
             duration=duration, utc=utc, iso_time=iso_time, byte_length=byte_length, qr_svg=qr_svg
         )
         environment.globals["asset"] = asset_url(static_dir)
+        environment.globals.update(site_of_page=site_of_page, region_links=region_links)
 
     return TemplateConfig(directory=template_dir, engine=JinjaTemplateEngine, engine_callback=configure)
