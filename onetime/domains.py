@@ -282,7 +282,7 @@ class DomainService:
         if not await self.store.remove_domain(domain.name, domain.owner):
             raise UnknownDomain(name.strip())
 
-    async def list(self, email: str) -> list[Domain]:
+    async def of_account(self, email: str) -> list[Domain]:
         """Return the account's domains, by name."""
         owner = await self._owner(email)
         found = [await self.get(name) for name in await self.store.owner_domains(owner)]
@@ -306,6 +306,12 @@ class DomainService:
             return None
         data = await self.store.domain_logo(domain.name)
         return None if data is None else Logo(data, domain.branding.logo_type or "image/png")
+
+    async def share_domains_of(self, caller: Caller) -> list[str]:
+        """Return the verified domains a caller may put on links (none for anonymous callers)."""
+        if caller.is_anonymous:
+            return []
+        return [domain.name for domain in await self.of_account(caller.custid) if domain.is_verified]
 
     async def usable_share_domain(self, caller: Caller, name: str) -> str:
         """Return the domain a caller may put on a link, or raise UnknownDomain."""

@@ -31,6 +31,7 @@ from onetime.web_accounts import WebAccountService
 from web.access_log import access_log_middleware, log_uncaught_exception, log_unrouted_response
 from web.account_pages import SessionCookie, create_account_router, load_signed_in
 from web.brand import create_brand_router
+from web.domain_pages import create_domain_pages_router
 from web.html_errors import APP_EXCEPTION_HANDLERS
 from web.internal import create_internal_router
 from web.pages import create_pages_router
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_pages_router(),
             create_account_router(),
             create_brand_router(),
+            create_domain_pages_router(),
             create_internal_router(),
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], cache_control=STATIC_CACHE, opt={ANY_SITE: True}

@@ -62,7 +62,7 @@ async def _run(domains: DomainService, args: argparse.Namespace) -> int:
         await domains.remove(args.email, args.domain)
         print(f"removed {args.domain.strip().lower()}")
     elif args.action == "list":
-        for domain in await domains.list(args.email):
+        for domain in await domains.of_account(args.email):
             print(f"{domain.name}\t{domain.state}")
     else:
         _print_branding(await domains.brand(args.email, args.domain, _branding_change(args)))

@@ -20,6 +20,8 @@ class SecretForm:
     """Where to email the link (signed-in accounts only); "" for nobody."""
     site_domain: str = ""
     """The custom domain whose public page was posted ("" on the canonical site)."""
+    share_domain: str = ""
+    """The account's verified domain chosen for the links ("" for this site's own host)."""
 
     def new_secret(self) -> NewSecret:
         """Return the creation request this form describes."""
@@ -28,6 +30,7 @@ class SecretForm:
             ttl=self.ttl or None,
             passphrase=self.passphrase or None,
             recipients=(self.recipient,) if self.recipient else (),
+            share_domain=self.share_domain or None,
             site_domain=self.site_domain or None,
         )
 
@@ -56,6 +59,7 @@ def read_secret_form(form: FormMultiDict, site_domain: str = "") -> SecretForm:
         ttl=_text(form, "ttl") or "",
         recipient=(_text(form, "recipient") or "").strip(),
         site_domain=site_domain,
+        share_domain=(_text(form, "share_domain") or "").strip(),
     )
 
 

@@ -15,7 +15,7 @@ from litestar.response import Template
 
 from api.dependencies import AccountServiceDep, CallerDep, ClientAddressDep, SecretServiceDep
 from onetime.accounts import Caller
-from onetime.domains import Site
+from onetime.domains import DomainService, Site
 from web.account_pages import signed_in_of
 from web.forms import PassphraseForm, SecretForm, read_passphrase_form, read_secret_form
 from web.html_errors import PAGE_EXCEPTION_HANDLERS
@@ -40,6 +40,7 @@ AnyRequest: TypeAlias = Request[Any, Any, Any]
 SecretFormDep: TypeAlias = NamedDependency[SecretForm]
 PassphraseFormDep: TypeAlias = NamedDependency[PassphraseForm]
 SiteDep: TypeAlias = NamedDependency[Site]
+DomainServiceDep: TypeAlias = NamedDependency[DomainService]
 
 
 def provide_page_caller(request: AnyRequest, account_service: AccountServiceDep) -> Caller:
@@ -48,10 +49,12 @@ def provide_page_caller(request: AnyRequest, account_service: AccountServiceDep)
     return signed_in.caller if signed_in else account_service.anonymous()
 
 
-async def provide_secret_form(request: AnyRequest, caller: CallerDep, site: SiteDep) -> SecretForm:
+async def provide_secret_form(
+    request: AnyRequest, caller: CallerDep, site: SiteDep, domain_service: DomainServiceDep
+) -> SecretForm:
     """Read the home form, remembering how to draw it again with an error."""
     form = read_secret_form(await request.form(), site_domain=site.share_domain)
-    remember_form(request, HOME, home_context(caller.plan, form))
+    remember_form(request, HOME, home_context(caller.plan, form, await domain_service.share_domains_of(caller)))
     return form
 
 
@@ -78,9 +81,11 @@ class CreateController(Controller):
     """The home page and the two ways to create a secret."""
 
     @get("/", name="home")
-    async def home(self, request: AnyRequest, caller: CallerDep) -> Template:
-        """Show the form that creates a secret."""
-        return render(request, HOME, home_context(caller.plan))
+    async def home(self, request: AnyRequest, caller: CallerDep, domain_service: DomainServiceDep) -> Template:
+        """Show the form that creates a secret (with a choice of link domain for accounts that have one)."""
+        return render(
+            request, HOME, home_context(caller.plan, share_domains=await domain_service.share_domains_of(caller))
+        )
 
     @post("/create", name="create", dependencies={"secret_form": Provide(provide_secret_form)})
     async def create(
@@ -189,5 +194,6 @@ def create_pages_router() -> Router:
             "SecretForm": SecretForm,
             "PassphraseForm": PassphraseForm,
             "Site": Site,
+            "DomainService": DomainService,
         },
     )

@@ -6,7 +6,7 @@ request (header `HX-Request: true`) gets the partial alone, swapped into `<main 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,13 +96,15 @@ def redraw_of(request: Request[Any, Any, Any]) -> Redraw | None:
     return redraw
 
 
-def home_context(plan: Plan, form: SecretForm | None = None) -> dict[str, Any]:
-    """Return what the home page draws: the form as typed (never the passphrase) and the plan."""
+def home_context(plan: Plan, form: SecretForm | None = None, share_domains: Sequence[str] = ()) -> dict[str, Any]:
+    """Return what the home page draws: the form as typed (never the passphrase), the plan, the domains."""
     form = form or SecretForm()
     chosen = plan.apply_ttl(form.ttl or None)
     return {
         "secret": form.secret,
         "recipient": form.recipient,
+        "share_domains": list(share_domains),
+        "selected_domain": form.share_domain,
         "plan": plan,
         "selected_ttl": chosen if chosen in plan.ttl_choices else max(plan.ttl_choices),
     }

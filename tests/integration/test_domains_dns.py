@@ -45,14 +45,14 @@ async def test_adding_the_same_domain_again_returns_the_same_record(service: Dom
     first = await service.add("alice@example.com", DOMAIN)
     again = await service.add("Alice@Example.com", DOMAIN)
     assert again.token == first.token
-    assert [domain.name for domain in await service.list("alice@example.com")] == [DOMAIN]
+    assert [domain.name for domain in await service.of_account("alice@example.com")] == [DOMAIN]
 
 
 async def test_a_domain_held_by_another_account_cannot_be_added(service: DomainService) -> None:
     await service.add("alice@example.com", DOMAIN)
     with pytest.raises(DomainTaken, match="already registered by another account"):
         await service.add("bob@example.com", DOMAIN)
-    assert await service.list("bob@example.com") == []
+    assert await service.of_account("bob@example.com") == []
     assert (await service.owned("alice@example.com", DOMAIN)).owner == "alice@example.com"
 
 
@@ -179,7 +179,7 @@ async def test_a_removed_domain_is_gone_and_free_to_add_again(service: DomainSer
     await service.add("alice@example.com", DOMAIN)
     await service.remove("alice@example.com", DOMAIN)
     assert await service.get(DOMAIN) is None
-    assert await service.list("alice@example.com") == []
+    assert await service.of_account("alice@example.com") == []
     assert await redis.keys("ots:domain*") == []
     taken = await service.add("bob@example.com", DOMAIN)
     assert taken.owner == "bob@example.com"
