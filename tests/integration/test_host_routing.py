@@ -281,6 +281,8 @@ async def test_an_unknown_or_unverified_host_gets_a_plain_404(world: World, host
     assert response.text == "Not Found\n"
     assert response.headers["content-type"].startswith("text/plain")
     assert "location" not in response.headers
+    assert response.headers["x-content-type-options"] == "nosniff"  # the security headers still apply
+    assert response.headers["cache-control"] == "no-store"
 
 
 async def test_an_unknown_host_gets_a_plain_404_for_unrouted_paths_too(world: World) -> None:
