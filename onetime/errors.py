@@ -150,3 +150,9 @@ class UnknownVerification(DomainError):
     """An email confirmation link is unknown, used or expired."""
 
     message = "This confirmation link is no longer valid. Ask for a new one on your account page."
+
+
+class ConfirmationLimited(RateLimited):
+    """The account asked for as many address confirmation emails as its window allows."""
+
+    message = "Too many confirmation emails. Please try again in an hour."

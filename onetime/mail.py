@@ -18,6 +18,9 @@ from onetime.settings import SmtpServer
 PERMANENT_FAILURE = 500
 """SMTP reply codes from here on mean that trying again will not help."""
 _UNITS = (("day", 86400), ("hour", 3600), ("minute", 60))
+SECRET_LINK, CONFIRM_EMAIL = "secret_link", "confirm_email"
+"""Kinds of email, each with its templates in templates/mail/ (`<kind>.txt`, `<kind>.html`)."""
+CONFIRM_EMAIL_SUBJECT = "Confirm your email address"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +37,8 @@ class SecretLinkMail:
     """Unix time at which the secret expires."""
     message_id: str
     """A random token, the same on every try, so that a repeated message can be recognised."""
+    kind: str = SECRET_LINK
+    """SECRET_LINK, or CONFIRM_EMAIL: the link that confirms a new account's address (no sender)."""
 
 
 class DeliveryFailed(Exception):
@@ -76,14 +81,17 @@ class Mailer:
             "expires_in": expires_in(max(mail.expires - now, 0)),
         }
         message = EmailMessage()
-        message["Subject"] = f"{mail.sender} sent you a secret"
+        confirming = mail.kind == CONFIRM_EMAIL
+        message["Subject"] = CONFIRM_EMAIL_SUBJECT if confirming else f"{mail.sender} sent you a secret"
         message["From"] = self.mail_from
         message["To"] = mail.recipient
-        message["Reply-To"] = mail.sender
+        if not confirming:
+            message["Reply-To"] = mail.sender
         message["Date"] = formatdate(now, usegmt=True)
         message["Message-ID"] = f"<{mail.message_id}@{_domain(self.mail_from)}>"
-        message.set_content(self._templates.get_template("secret_link.txt").render(context))
-        message.add_alternative(self._templates.get_template("secret_link.html").render(context), subtype="html")
+        kind = CONFIRM_EMAIL if confirming else SECRET_LINK
+        message.set_content(self._templates.get_template(f"{kind}.txt").render(context))
+        message.add_alternative(self._templates.get_template(f"{kind}.html").render(context), subtype="html")
         return message
 
     async def send(self, mail: SecretLinkMail, now: int) -> None:

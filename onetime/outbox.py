@@ -24,7 +24,7 @@ from pathlib import Path
 
 from onetime import keys
 from onetime.errors import StorageUnavailable
-from onetime.mail import DeliveryFailed, Mailer, SecretLinkMail
+from onetime.mail import SECRET_LINK, DeliveryFailed, Mailer, SecretLinkMail
 from onetime.settings import MailDelivery, Settings
 from onetime.store import MAIL_TRIES, RedisStore
 
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 QUEUED, SENT, FAILED = "queued", "sent", "failed"
 BATCH = 16
 """Due entries a worker looks at in one pass."""
-_TO, _SENDER, _URL, _EXPIRES, _MESSAGE_ID = "to", "from", "url", "exp", "mid"
+_TO, _SENDER, _URL, _EXPIRES, _MESSAGE_ID, _KIND = "to", "from", "url", "exp", "mid", "kind"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,8 +53,14 @@ class Outbox:
         self.wake = asyncio.Event()
         """Set when this process queues an email, so its own worker need not wait for the next poll."""
 
-    async def queue(self, secret_key: str, *, recipient: str, sender: str, secret_url: str, ttl: int) -> None:
-        """Queue the email for a secret, due now, kept no longer than the secret lives."""
+    async def queue(  # noqa: PLR0913 - one email's fields
+        self, secret_key: str, *, recipient: str, sender: str, secret_url: str, ttl: int, kind: str = SECRET_LINK
+    ) -> None:
+        """Queue the email for a secret, due now, kept no longer than the secret lives.
+
+        An email of another kind (an account's address confirmation) is queued under an id of its
+        own in place of a secret key; it has no receipt to record its delivery on.
+        """
         now = self.clock()
         fields = {
             _TO: recipient,
@@ -63,6 +69,8 @@ class Outbox:
             _EXPIRES: str(int(now) + ttl),
             _MESSAGE_ID: keys.new_key(),
         }
+        if kind != SECRET_LINK:
+            fields[_KIND] = kind
         await self.store.queue_mail(secret_key, fields, ttl=ttl, due_ms=int(now * 1000))
         self.wake.set()
 
@@ -74,6 +82,7 @@ def _mail(fields: Mapping[str, str]) -> SecretLinkMail:
         secret_url=fields[_URL],
         expires=int(fields[_EXPIRES]),
         message_id=fields[_MESSAGE_ID],
+        kind=fields.get(_KIND, SECRET_LINK),
     )
 
 

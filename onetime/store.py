@@ -25,6 +25,7 @@ the same scripts run on one Redis and on Redis Cluster):
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -507,26 +508,31 @@ class RedisStore:
         return bool(await self._set_fields(keys=[customer_name(custid)], args=args))
 
     @_storage_errors
-    async def delete_customer(self, custid: str, *, new_owner: str, extra_keys: Sequence[str] = ()) -> bool:
+    async def delete_customer(self, custid: str, *, new_owner: str, extra_keys: Sequence[str] = ()) -> list[str] | None:
         """Delete a customer and every key naming it; hand its receipts to `new_owner`.
 
         The customer goes first, so its sessions stop working even if a later step fails. Then its
         sessions, its recent index (after renaming the owner of each receipt it lists) and
-        `extra_keys` (counters named after the account). False when there was no such customer.
+        `extra_keys` (counters named after the account). Return the secret keys of the receipts
+        handed over, or None when there was no such customer.
         """
         if not await self.client.delete(customer_name(custid)):
-            return False
+            return None
         await self.delete_sessions(custid)
         listed = await self.client.zrange(recent_name(custid), 0, -1)
         metadata_keys = [_text(key) for key in listed if isinstance(key, bytes | str)]
+        handed_over: list[str] = []
         for start in range(0, len(metadata_keys), 16):
-            secret_keys = await self.client.mget([metadata_name(key) for key in metadata_keys[start : start + 16]])
+            batch = metadata_keys[start : start + 16]
+            # One GET each: the index keys live in different slots of a cluster.
+            secret_keys = await asyncio.gather(*(self.client.get(metadata_name(key)) for key in batch))
             for secret_key in secret_keys:
                 if secret_key is not None:
                     await self._disown(keys=[receipt_name(_text(secret_key))], args=[custid, new_owner])
+                    handed_over.append(_text(secret_key))
         for name in [recent_name(custid), *extra_keys]:
             await self.client.delete(name)
-        return True
+        return handed_over
 
     @_storage_errors
     async def save_session(self, digest: str, custid: str, created: int, *, idle: int, lifetime: int) -> None:
@@ -588,7 +594,8 @@ class RedisStore:
     @_storage_errors
     async def clear_failures(self, names: Sequence[str]) -> None:
         """Forget failure counters."""
-        await self.client.delete(*names)
+        for name in names:
+            await self.client.delete(name)
 
     @_storage_errors
     async def save_verification(self, digest: str, custid: str, ttl: int) -> None:
@@ -637,6 +644,15 @@ class RedisStore:
         """Schedule the next try of an entry; False when the lease was lost."""
         keys = [OUTBOX, outbox_entry_name(secret_key)]
         return bool(await self._retry_mail(keys=keys, args=[secret_key, token, due_ms]))
+
+    @_storage_errors
+    async def drop_mail(self, secret_key: str) -> bool:
+        """Forget a queued email that must not be sent any more; False when none was queued."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.delete(outbox_entry_name(secret_key))
+        pipe.zrem(OUTBOX, secret_key)
+        dropped, _ = await pipe.execute()
+        return bool(dropped)
 
     @_storage_errors
     async def set_delivery(self, secret_key: str, state: str, attempts: int | None = None) -> None:

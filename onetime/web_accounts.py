@@ -9,30 +9,41 @@ work, same counters), and signing up with an email that has an account answers t
 Failed sign-ins are counted per account (the email typed, whether or not it has an account) and
 per client address: five failures within 20 minutes lock that account, or that address, until
 the 20 minutes have passed.
+
+When mail is configured, a new account is asked to confirm its address by a link sent through
+the outbox; it works at once, but cannot send recipient emails until it is confirmed.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import dataclass
 from importlib import resources
 from typing import NoReturn
 
-from onetime.accounts import ANONYMOUS_CUSTID, PASSWORD, AccountService, Caller, normalize_email
+from onetime import keys
+from onetime.accounts import ANONYMOUS_CUSTID, PASSWORD, VERIFIED, AccountService, Caller, normalize_email
 from onetime.crypto import PassphraseHasher
 from onetime.errors import (
     AccountExists,
+    ConfirmationLimited,
     InvalidEmail,
+    MailUnavailable,
     PasswordRejected,
     SignInLocked,
     SignInRequired,
     SignUpRefused,
     UnknownAccount,
+    UnknownVerification,
     WrongCredentials,
 )
+from onetime.mail import CONFIRM_EMAIL
+from onetime.outbox import FAILED, Outbox
 from onetime.plans import Plan
 from onetime.sessions import Session, SessionService
-from onetime.store import RedisStore, request_limit_name, signin_failures_name
+from onetime.settings import RequestLimit
+from onetime.store import RedisStore, request_limit_name, signin_failures_name, verification_name
 
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 1024
@@ -42,6 +53,12 @@ SIGNIN_WINDOW = 20 * 60
 """Seconds in which those failures count; the lock lasts until the window ends."""
 BROWSER_PLAN = "basic"
 """The plan of an account created in the browser."""
+CONFIRMATION_SECONDS = 2 * 24 * 3600
+"""How long the link that confirms an account's address works."""
+CONFIRMATION_LIMIT = RequestLimit(5, 3600)
+"""Address confirmation emails one account may ask for per window."""
+CONFIRMING = "confirm"
+"""Customer field: digest of the pending confirmation link's token (so deletion can drop it)."""
 _COMMON_PASSWORDS = "data/common-passwords.txt"
 
 
@@ -107,12 +124,19 @@ class WebAccountService:
     """Sign up, sign in and out, rotate tokens and delete accounts for the browser app."""
 
     def __init__(
-        self, store: RedisStore, accounts: AccountService, sessions: SessionService, hasher: PassphraseHasher
+        self,
+        store: RedisStore,
+        accounts: AccountService,
+        sessions: SessionService,
+        hasher: PassphraseHasher,
+        outbox: Outbox | None = None,
     ) -> None:
         self.store = store
         self.accounts = accounts
         self.sessions = sessions
         self.hasher = hasher
+        self.outbox = outbox
+        """Where confirmation emails are queued; None when mail is not configured."""
         self._absent_hash: bytes | None = None
 
     @property
@@ -121,7 +145,7 @@ class WebAccountService:
         return self.accounts.settings.base_url
 
     def _signed_in(self, session: Session, caller: Caller) -> SignedIn:
-        return SignedIn(session, caller, can_email_links=self.accounts.settings.mail_enabled)
+        return SignedIn(session, caller, can_email_links=self.outbox is not None)
 
     async def _dummy_hash(self) -> bytes:
         # Checked against when the account does not exist, so both paths do the same bcrypt work.
@@ -165,7 +189,9 @@ class WebAccountService:
             raise SignUpRefused from None
         session = await self._start(custid, previous)
         caller = Caller(custid, self.accounts.settings.plans[BROWSER_PLAN], verified=False)
-        return NewAccount(self._signed_in(session, caller), token)
+        if self.outbox is not None:
+            await self._send_confirmation(custid)
+        return NewAccount(self._signed_in(session, caller), token, verification_sent=self.outbox is not None)
 
     async def sign_in(self, email: str, password: str, client: str, previous: Session | None = None) -> SignedIn:
         """Check the password under the sign-in limits and start a new session."""
@@ -207,17 +233,87 @@ class WebAccountService:
         except UnknownAccount:
             raise SignInRequired from None
 
+    async def send_confirmation(self, signed_in: SignedIn) -> None:
+        """Email the account a new link that confirms its address (the previous link stops working)."""
+        if self.outbox is None:
+            raise MailUnavailable
+        limit = CONFIRMATION_LIMIT
+        if await self.store.count_request("confirm", signed_in.email, limit.seconds) > limit.count:
+            raise ConfirmationLimited
+        await self._send_confirmation(signed_in.email)
+
+    async def _send_confirmation(self, custid: str) -> None:
+        if self.outbox is None:
+            return
+        customer = await self.store.customer(custid) or {}
+        if customer.get(CONFIRMING):
+            await self._forget_confirmation(customer[CONFIRMING])
+        token = keys.new_key()
+        digest = _digest(token)
+        await self.store.save_verification(digest, custid, CONFIRMATION_SECONDS)
+        if not await self.store.update_customer(custid, {CONFIRMING: digest}):
+            await self._forget_confirmation(digest)
+            raise SignInRequired
+        await self.outbox.queue(
+            _confirmation_mail_id(digest),
+            recipient=custid,
+            sender="",
+            secret_url=f"{self.base_url}/account/confirm/{token}",
+            ttl=CONFIRMATION_SECONDS,
+            kind=CONFIRM_EMAIL,
+        )
+
+    async def _forget_confirmation(self, digest: str) -> None:
+        await self.store.take_verification(digest)
+        await self.store.drop_mail(_confirmation_mail_id(digest))
+
+    async def confirm_email(self, token: str) -> str:
+        """Mark the account of a confirmation link as confirmed (once); return its email."""
+        if not keys.is_key_shaped(token):
+            raise UnknownVerification
+        digest = _digest(token)
+        custid = await self.store.take_verification(digest)
+        if custid is None or not await self.store.update_customer(custid, {VERIFIED: "1", CONFIRMING: ""}):
+            raise UnknownVerification
+        await self.store.drop_mail(_confirmation_mail_id(digest))  # if still waiting for a retry: no need now
+        return custid
+
     async def delete(self, signed_in: SignedIn, password: str, client: str) -> None:
         """Delete the account once its password is confirmed, and every key that names it.
 
         Its secrets stay readable by their recipients until they expire; their receipts no
-        longer name the account.
+        longer name the account, and emails of theirs still queued are not sent. Its custom
+        domains are released.
         """
         custid = signed_in.email
         counters = [signin_failures_name("client", client), signin_failures_name("account", custid)]
         await self._refuse_if_locked(counters)
-        if not await self._password_matches(await self.store.customer(custid), password):
+        customer = await self.store.customer(custid)
+        if not await self._password_matches(customer, password):
             await self._fail(counters)
-        named_after = [signin_failures_name("account", custid), request_limit_name("mail", custid)]
-        if not await self.store.delete_customer(custid, new_owner=ANONYMOUS_CUSTID, extra_keys=named_after):
+        named_after = [
+            signin_failures_name("account", custid),
+            request_limit_name("mail", custid),
+            request_limit_name("confirm", custid),
+        ]
+        confirming = (customer or {}).get(CONFIRMING)
+        if confirming:
+            named_after.append(verification_name(confirming))
+            await self.store.drop_mail(_confirmation_mail_id(confirming))
+        secret_keys = await self.store.delete_customer(custid, new_owner=ANONYMOUS_CUSTID, extra_keys=named_after)
+        if secret_keys is None:
             raise SignInRequired
+        for secret_key in secret_keys:
+            if await self.store.drop_mail(secret_key):
+                await self.store.set_delivery(secret_key, FAILED)
+        for domain in await self.store.owner_domains(custid):
+            await self.store.remove_domain(domain, custid)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _confirmation_mail_id(digest: str) -> str:
+    """Return the outbox id of a confirmation email (never a secret key: those are base36)."""
+    return f"confirm-{digest[:32]}"

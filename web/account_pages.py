@@ -26,9 +26,11 @@ from onetime.web_accounts import SignedIn, WebAccountService
 from web.account_views import (
     ACCOUNT,
     ACCOUNT_DELETED,
+    CONFIRM_EMAIL,
     DASHBOARD,
     DASHBOARD_BURN,
     DASHBOARD_ITEM,
+    EMAIL_CONFIRMED,
     PER_PAGE,
     SIGN_IN,
     SIGN_UP,
@@ -233,7 +235,7 @@ class SessionController(Controller):
 
 
 class AccountController(Controller):
-    """The account page: plan, API token, email confirmation, deleting the account."""
+    """The account page: plan, API token, confirming the email address, deleting the account."""
 
     path = "/account"
     dependencies = {"signed_in": Provide(requires_signed_in, sync_to_thread=False)}  # noqa: RUF012
@@ -252,6 +254,30 @@ class AccountController(Controller):
         """Replace the API token (the old one is refused at once) and show the new one this once."""
         token = await web_account_service.rotate_token(signed_in)
         return render(request, ACCOUNT, account_context(signed_in, web_account_service.base_url, new_token=token))
+
+    @post("/confirm", name="send_confirmation")
+    async def send_confirmation(
+        self, request: AnyRequest, signed_in: SignedInDep, web_account_service: WebAccountServiceDep
+    ) -> Response[Any]:
+        """Email a new link that confirms the account's address."""
+        remember_form(request, ACCOUNT, account_context(signed_in, web_account_service.base_url))
+        await web_account_service.send_confirmation(signed_in)
+        context = account_context(signed_in, web_account_service.base_url, verification_sent=True)
+        return render(request, ACCOUNT, context)
+
+    @get("/confirm/{token:str}", name="confirm_email_page")
+    async def confirm_email_page(self, request: AnyRequest, token: FromPath[str]) -> Response[Any]:
+        """Offer to confirm the address (a GET confirms nothing: mail scanners open links too)."""
+        return render(request, CONFIRM_EMAIL, {"token": token})
+
+    @post("/confirm/{token:str}", name="confirm_email")
+    async def confirm_email(
+        self, request: AnyRequest, token: FromPath[str], web_account_service: WebAccountServiceDep
+    ) -> Response[Any]:
+        """Confirm the address the link was sent to; the account may now send secret links by email."""
+        remember_form(request, CONFIRM_EMAIL, {"token": token})
+        email = await web_account_service.confirm_email(token)
+        return render(request, EMAIL_CONFIRMED, {"email": email})
 
     @post("/delete", name="delete_account", dependencies={"password_form": Provide(provide_delete_form)})
     async def delete(

@@ -19,6 +19,8 @@ ACCOUNT_DELETED = View("pages/account_deleted.html", "partials/_account_deleted.
 DASHBOARD = View("pages/dashboard.html", "partials/_dashboard.html")
 DASHBOARD_ITEM = View("pages/dashboard.html", "partials/_dashboard_item.html")
 DASHBOARD_BURN = View("pages/dashboard_burn.html", "partials/_dashboard_burn.html")
+CONFIRM_EMAIL = View("pages/confirm_email.html", "partials/_confirm_email.html")
+EMAIL_CONFIRMED = View("pages/email_confirmed.html", "partials/_email_confirmed.html")
 
 PER_PAGE = 50
 """Receipts on one page of the dashboard."""

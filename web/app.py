@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             app.state.secret_service = SecretService(store, cipher, hasher, settings, outbox=outbox)
             app.state.account_service = AccountService(store, settings)
             app.state.web_account_service = WebAccountService(
-                store, app.state.account_service, SessionService(store), hasher
+                store, app.state.account_service, SessionService(store), hasher, outbox
             )
             app.state.session_cookie = SessionCookie.for_settings(settings)
             app.state.domain_service = DomainService(store, settings)

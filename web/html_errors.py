@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 from api.errors import http_error_to_response as api_http_error
 from api.errors import unexpected_error_to_response as api_unexpected_error
 from onetime.errors import (
+    ConfirmationLimited,
     DomainError,
     EmailNotVerified,
     InvalidEmail,
@@ -53,6 +54,7 @@ _FIELD: dict[type[DomainError], str] = {
     PasswordRejected: "password",
     MailUnavailable: "recipient",
     EmailNotVerified: "recipient",
+    ConfirmationLimited: "confirm",
 }
 _MESSAGE: dict[type[DomainError], str] = {
     WrongSecretPassphrase: "That passphrase is not right. Check it and try again.",

@@ -22,6 +22,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, sync_playwright
 
 from tests.support.redis_server import RedisServer, free_port
+from tests.support.smtp_server import SmtpSink
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -68,8 +69,15 @@ def _wait_until_serving(server: Server) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """Start a redis-server and `ots serve` on free ports; stop both at the end."""
+def smtp() -> Iterator[SmtpSink]:
+    """Run an SMTP server on loopback that keeps every email the app sends."""
+    with SmtpSink() as sink:
+        yield sink
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpSink) -> Iterator[Server]:
+    """Start a redis-server and `ots serve` (sending mail to `smtp`) on free ports; stop both at the end."""
     directory = tmp_path_factory.mktemp("e2e")
     redis = RedisServer(directory / "redis").start()
     port = free_port()
@@ -82,6 +90,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         OTS_DATA_DIR=str(directory / "data"),
         OTS_SECRET=base64.b64encode(secrets.token_bytes(32)).decode(),
         OTS_BCRYPT_COST="4",
+        OTS_SMTP_URL=smtp.url,
+        OTS_MAIL_FROM="Onetime Secret <noreply@example.com>",
     )
     log_path = directory / "server.log"
     with log_path.open("wb") as log:
