@@ -6,6 +6,7 @@ A real SMTP server on loopback (aiosmtpd), the real app and a real Redis.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 from collections.abc import Iterator
 
@@ -20,6 +21,8 @@ from tests.support.accounts import (
     api_token,
     create_in_form,
     post_form,
+    session_cookie,
+    sign_in,
     sign_up,
     sign_up_ok,
 )
@@ -184,3 +187,44 @@ async def test_deleting_an_account_drops_its_queued_emails(settings: Settings, r
             assert "alice" not in repr(value)
         receipt = (await browser.get(f"/api/v1/private/{metadata_key}")).json()
         assert receipt["delivery"]["state"] == "failed"
+
+
+class Collect(logging.Handler):
+    """Keep every log record (added after the app configured logging at its start)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+async def test_no_password_session_id_token_or_link_reaches_a_log_or_a_url(
+    settings: Settings, redis: Redis, sink: SmtpSink
+) -> None:
+    collect = Collect()
+    async with serve(mail_settings(settings, sink.url)) as (_, browser):
+        logging.getLogger().addHandler(collect)
+        try:
+            signed_up = await sign_up(browser)
+            token = api_token(signed_up.text)
+            session_id = session_cookie(browser)
+            path = confirm_path((await sink.received(1))[0])
+            await post_form(browser, path, {}, path)
+            await sign_in(browser, EMAIL, "a wrong password here")
+            signed_in = await sign_in(browser)
+            rotated = await post_form(browser, "/account/token", {}, "/account")
+            new_token = api_token(rotated.text)
+            deleted = await post_form(browser, "/account/delete", {"password": PASSWORD}, "/account")
+        finally:
+            logging.getLogger().removeHandler(collect)
+    assert session_id
+    ours = [record for record in collect.records if record.name.split(".")[0] not in {"mail", "httpx"}]
+    server_log = "\n".join(record.getMessage() for record in ours)
+    assert "POST /account/confirm/" in server_log
+    for never in (PASSWORD, "a wrong password here", token, new_token, session_id, path.rsplit("/", 1)[1]):
+        assert never not in server_log
+    for response in (signed_up, signed_in, rotated, deleted):
+        assert all(never not in str(response.url) for never in (PASSWORD, token, session_id))
+    assert signed_in.headers["location"] == "/dashboard"

@@ -1,0 +1,80 @@
+"""Rules of browser accounts that need no I/O: passwords, session ids, the cookie, the curl line."""
+
+from __future__ import annotations
+
+import pytest
+
+from onetime.errors import PasswordRejected
+from onetime.sessions import Session, session_digest
+from onetime.settings import Settings
+from onetime.web_accounts import check_password, common_passwords
+from web.account_pages import SessionCookie
+from web.account_views import curl_line, page_count
+
+
+def test_the_shipped_common_passwords_are_long_lowercase_and_many() -> None:
+    listed = common_passwords()
+    assert len(listed) > 150
+    assert all(len(password) >= 12 for password in listed)
+    assert all(password == password.lower() for password in listed)
+    assert "qwerty123456" in listed
+    assert not any(password.startswith("# ") for password in listed)
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("elevenchars", "at least 12 characters"),
+        ("1q2w3e4r5t6y", "most common"),
+        ("QWERTY123456", "most common"),  # compared without case
+        ("alice@example.com", "email address"),
+        ("ALICE.SMITH1", None),
+        ("alice.smith1", None),
+        ("x" * 1025, "at most 1024"),
+    ],
+)
+def test_new_passwords_follow_the_rules(password: str, message: str | None) -> None:
+    if message is None:
+        check_password(password, "alice@example.com")
+        return
+    with pytest.raises(PasswordRejected, match=message):
+        check_password(password, "alice@example.com")
+
+
+def test_the_local_part_of_the_email_is_refused_as_a_password() -> None:
+    with pytest.raises(PasswordRejected, match="email address"):
+        check_password("averylongname", "averylongname@example.com")
+
+
+def test_a_session_is_stored_by_digest_and_never_shows_its_id() -> None:
+    session = Session("a" * 43, "alice@example.com", 0)
+    assert session_digest(session.session_id) != session.session_id
+    assert len(session_digest(session.session_id)) == 64
+    assert "a" * 43 not in repr(session)
+
+
+def test_the_session_cookie_is_secure_only_over_https() -> None:
+    secure = SessionCookie.for_settings(Settings(base_url="https://secrets.example.com"))
+    plain = SessionCookie.for_settings(Settings(base_url="http://127.0.0.1:8000"))
+    assert secure.name == "__Host-ots_session"
+    assert plain.name == "ots_session"
+    issued = secure.issue(Session("b" * 43, "alice@example.com", 0))
+    assert issued.secure
+    assert issued.httponly
+    assert issued.samesite == "lax"
+    assert issued.path == "/"
+    assert issued.max_age is None  # gone when the browser closes; the server ends it sooner
+    assert secure.clear().max_age == 0
+    assert not plain.issue(Session("b" * 43, "alice@example.com", 0)).secure
+
+
+def test_the_curl_line_quotes_what_the_shell_would_read() -> None:
+    assert curl_line("alice@example.com", None, "https://s.example") == (
+        "curl -u alice@example.com:YOUR_API_TOKEN -d 'secret=hello&ttl=3600' https://s.example/api/v1/share"
+    )
+    quoted = curl_line("o'neil@example.com", "tok", "https://s.example")
+    assert quoted.startswith("curl -u 'o'\"'\"'neil@example.com:tok' ")
+
+
+def test_dashboard_pages_hold_fifty() -> None:
+    assert [page_count(n) for n in (0, 1, 50, 51, 100, 101)] == [1, 1, 1, 2, 2, 3]
