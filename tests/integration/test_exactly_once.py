@@ -93,5 +93,5 @@ async def test_reveal_racing_burn_has_exactly_one_winner(settings: Settings, red
 
 async def test_a_burst_beyond_the_redis_pool_size_is_served_not_refused(settings: Settings, redis: Redis) -> None:
     async with serve(settings) as (_, http):
-        responses = await asyncio.gather(*(http.post("/api/v1/share", data={"secret": "x"}) for _ in range(300)))
-        assert [response.status_code for response in responses] == [200] * 300
+        responses = await asyncio.gather(*(http.post("/api/v1/share", data={"secret": "x"}) for _ in range(250)))
+        assert [response.status_code for response in responses] == [200] * 250
