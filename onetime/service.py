@@ -34,7 +34,6 @@ from onetime.store import (
     DELIVERY,
     DELIVERY_ATTEMPTS,
     HAS_PASSPHRASE,
-    METADATA_KEY,
     OWNER,
     RECEIVED,
     RECENT_SECONDS,
@@ -43,16 +42,17 @@ from onetime.store import (
     STATE,
     TTL,
     UPDATED,
+    Guarded,
+    Lockout,
     RedisStore,
     StoredReceipt,
+    Taken,
 )
 
 log = logging.getLogger(__name__)
 
-LOCKOUT_WINDOW = 10 * 60
-LOCKOUT_SECONDS = 30 * 60
-LOCKOUT_PER_CLIENT = 5
-LOCKOUT_PER_SECRET = 20
+LOCKOUT = Lockout(window=10 * 60, lock=30 * 60, per_client=5, per_secret=20)
+"""Passphrase guesses: 5 per client and 20 per secret in 10 minutes, then a 30-minute lock."""
 RECENT_BATCH = 16
 """Receipts a recent list reads at once: quick, and far below the Redis connection pool size."""
 _RECIPIENT_SEPARATOR = "\n"
@@ -243,7 +243,6 @@ class SecretService:
         share_domain = request.link_domain
         fields = {
             OWNER: caller.custid,
-            METADATA_KEY: metadata_key,
             TTL: str(ttl),
             CREATED: str(now),
             UPDATED: str(now),
@@ -252,6 +251,7 @@ class SecretService:
             SHARE_DOMAIN: share_domain,
             HAS_PASSPHRASE: "1" if passphrase else "",
         }
+        fields = {name: value for name, value in fields.items() if value}  # absent means empty: less memory
         delivery = Delivery(QUEUED, 0) if request.recipients else None
         if delivery is not None:
             fields |= {DELIVERY: delivery.state, DELIVERY_ATTEMPTS: str(delivery.attempts)}
@@ -301,7 +301,7 @@ class SecretService:
         stored = await self.store.read_receipt(secret_key, self._now())
         if stored is None:
             raise UnknownSecret(metadata_key)
-        receipt = self._receipt(stored)
+        receipt = self._receipt(stored, metadata_key)
         if receipt.secret_exists and self._now() - receipt.created <= 60:  # noqa: PLR2004
             echoed = await self.store.take_generated(secret_key)
             if echoed is not None:
@@ -316,13 +316,13 @@ class SecretService:
             raise UnknownSecret(metadata_key)
         return secret_key
 
-    def _receipt(self, stored: StoredReceipt) -> Receipt:
+    def _receipt(self, stored: StoredReceipt, metadata_key: str) -> Receipt:
         fields = stored.fields
         exists = stored.secret_ttl is not None and fields[STATE] in {"new", "viewed"}
         shown = fields.get(RECIPIENTS, "")
         return Receipt(
             custid=fields[OWNER],
-            metadata_key=fields[METADATA_KEY],
+            metadata_key=metadata_key,
             secret_key=stored.secret_key if exists else None,
             ttl=int(fields[TTL]),
             metadata_ttl=stored.receipt_ttl,
@@ -360,43 +360,35 @@ class SecretService:
         if not keys.is_key_shaped(secret_key):
             raise UnknownSecret(secret_key)
         await self._count("reveal", client)
-        exists, passphrase_hash = await self.store.passphrase_hash(secret_key)
-        if not exists:
+        taken = await self.store.take(secret_key, self._now(), burn=False)
+        guarded = isinstance(taken, Guarded)
+        if isinstance(taken, Guarded):
+            if not await self._passphrase_matches(secret_key, taken.passphrase_hash, passphrase, client):
+                raise WrongSecretPassphrase(secret_key)
+            taken = await self.store.take(secret_key, self._now(), burn=False, verified=True)
+        if not isinstance(taken, Taken):
             raise UnknownSecret(secret_key)
-        if passphrase_hash is not None and not await self._passphrase_matches(
-            secret_key, passphrase_hash, passphrase, client
-        ):
-            raise WrongSecretPassphrase(secret_key)
-        consumed = await self.store.consume(secret_key, self._now(), burn=False)
-        if consumed is None:
-            raise UnknownSecret(secret_key)
-        envelope, share_domain = consumed
         try:
-            value = self.cipher.open(envelope, secret_key, passphrase if passphrase_hash else None)
+            value = self.cipher.open(taken.envelope, secret_key, passphrase if guarded else None)
         except DecryptionFailed:
             # Only a master secret dropped from OTS_SECRET_PREVIOUS gets here; the secret is gone.
             log.error("a revealed secret could not be decrypted; is its master secret still configured?")  # noqa: TRY400
             raise UnknownSecret(secret_key) from None
-        return Revealed(value=value, secret_key=secret_key, link_origin=self._origin(share_domain))
+        return Revealed(value=value, secret_key=secret_key, link_origin=self._origin(taken.share_domain))
 
     async def _passphrase_matches(
         self, secret_key: str, passphrase_hash: bytes, passphrase: str | None, client: str
     ) -> bool:
-        """Verify a passphrase under the lockout; a failure counts against client and secret."""
-        if await self.store.is_locked(secret_key, client):
-            raise RateLimited
+        """Verify a passphrase under the lockout; the attempt is counted before bcrypt runs."""
         if not passphrase:
+            if await self.store.is_locked(secret_key, client):
+                raise RateLimited
             return False
+        if not await self.store.reserve_attempt(secret_key, client, LOCKOUT):
+            raise RateLimited
         if await self.hasher.verify(passphrase, passphrase_hash):
             return True
-        await self.store.record_failure(
-            secret_key,
-            client,
-            window=LOCKOUT_WINDOW,
-            lock=LOCKOUT_SECONDS,
-            per_client=LOCKOUT_PER_CLIENT,
-            total=LOCKOUT_PER_SECRET,
-        )
+        await self.store.lock_if_exhausted(secret_key, client, LOCKOUT)
         return False
 
     async def burn(self, metadata_key: str, passphrase: str | None, client: str, owner: Caller | None = None) -> Burned:
@@ -405,21 +397,18 @@ class SecretService:
         A signed-in `owner` burning a secret of their own (from the dashboard) needs no passphrase.
         """
         secret_key = await self._secret_key_for(metadata_key)
-        exists, passphrase_hash = await self.store.passphrase_hash(secret_key)
-        if not exists:
-            raise UnknownSecret(metadata_key)
-        if passphrase_hash is not None and owner is not None and await self._owned_by(secret_key, owner):
-            passphrase_hash = None
-        if passphrase_hash is not None and not await self._passphrase_matches(
-            secret_key, passphrase_hash, passphrase, client
-        ):
-            raise WrongPassphrase
-        if await self.store.consume(secret_key, self._now(), burn=True) is None:
+        owned = owner is not None and await self._owned_by(secret_key, owner)
+        taken = await self.store.take(secret_key, self._now(), burn=True, verified=owned)
+        if isinstance(taken, Guarded):
+            if not await self._passphrase_matches(secret_key, taken.passphrase_hash, passphrase, client):
+                raise WrongPassphrase
+            taken = await self.store.take(secret_key, self._now(), burn=True, verified=True)
+        if taken is None:
             raise UnknownSecret(metadata_key)
         stored = await self.store.read_receipt(secret_key, self._now())
         if stored is None:
             raise UnknownSecret(metadata_key)
-        return Burned(receipt=self._receipt(stored), secret_shortkey=secret_key[:8])
+        return Burned(receipt=self._receipt(stored, metadata_key), secret_shortkey=secret_key[:8])
 
     async def _owned_by(self, secret_key: str, owner: Caller) -> bool:
         stored = await self.store.read_receipt(secret_key, self._now())
@@ -451,7 +440,7 @@ class SecretService:
         if secret_key is None:
             return None
         stored = await self.store.read_receipt(secret_key, self._now())
-        return None if stored is None else self._receipt(stored)
+        return None if stored is None else self._receipt(stored, metadata_key)
 
 
 def _echo_binding(secret_key: str) -> str:

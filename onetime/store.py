@@ -3,7 +3,7 @@
 Layout (every key has a TTL except customers; keys that one script touches share a hash tag, so
 the same scripts run on one Redis and on Redis Cluster):
 
-    ots:secret:{S}        hash  c=envelope, p=bcrypt hash (when a passphrase is set)    TTL ttl
+    ots:secret:{S}        str   n (1 byte) | bcrypt hash (n bytes, 0 without passphrase) | envelope  TTL ttl
     ots:receipt:{S}       hash  the receipt (field names below)                        TTL 2*ttl
     ots:generated:{S}     str   envelope of a generated password, echoed once           TTL 60 s
     ots:metadata:{M}      str   S: finds the receipt by its public key                  TTL 2*ttl
@@ -54,7 +54,7 @@ so that deleting an account finds every receipt naming it. Lists show the last R
 SESSION_ACCOUNT, SESSION_CREATED = "a", "c"
 
 # Receipt field names, kept short because every stored secret carries them.
-OWNER, METADATA_KEY, TTL, CREATED, UPDATED, STATE = "o", "m", "t", "c", "u", "s"
+OWNER, TTL, CREATED, UPDATED, STATE = "o", "t", "c", "u", "s"
 RECEIVED, BURNED, RECIPIENTS, SHARE_DOMAIN, HAS_PASSPHRASE = "r", "b", "rc", "d", "p"
 DELIVERY, DELIVERY_ATTEMPTS = "dl", "da"
 # Outbox entry fields the scripts own: tries so far, and the token of the worker holding the lease.
@@ -62,25 +62,27 @@ MAIL_TRIES, MAIL_LEASE = "n", "k"
 OUTBOX = "ots:outbox:{mail}"
 
 _CREATE = f"""
-redis.call('HSET', KEYS[1], 'c', ARGV[2])
-if ARGV[3] ~= '' then redis.call('HSET', KEYS[1], 'p', ARGV[3]) end
-redis.call('EXPIRE', KEYS[1], ARGV[1])
-redis.call('HSET', KEYS[2], unpack(ARGV, 5))
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[1])
+redis.call('HSET', KEYS[2], unpack(ARGV, 4))
 redis.call('EXPIRE', KEYS[2], 2 * tonumber(ARGV[1]))
-if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[4], 'EX', {GENERATED_ECHO_SECONDS}) end
+if ARGV[3] ~= '' then redis.call('SET', KEYS[3], ARGV[3], 'EX', {GENERATED_ECHO_SECONDS}) end
 return 1
 """
 
 # Reveal and burn are this one script with a different end state, so they race safely: the
-# first to run deletes the secret; any later call finds nothing.
-_CONSUME = """
-local envelope = redis.call('HGET', KEYS[1], 'c')
-if not envelope then return false end
+# first to run deletes the secret; any later call finds nothing. A secret with a passphrase is
+# only consumed when the caller says the passphrase was verified (ARGV[4]); otherwise the script
+# hands back its bcrypt hash and changes nothing. A secret without one is taken in one round trip.
+_TAKE = """
+local record = redis.call('GET', KEYS[1])
+if not record then return false end
+local hash_length = string.byte(record, 1)
+if hash_length > 0 and ARGV[4] ~= '1' then return {0, string.sub(record, 2, 1 + hash_length)} end
 redis.call('DEL', KEYS[1], KEYS[3])
 if redis.call('EXISTS', KEYS[2]) == 1 then
   redis.call('HSET', KEYS[2], 's', ARGV[2], 'u', ARGV[1], ARGV[3], ARGV[1])
 end
-return {envelope, redis.call('HGET', KEYS[2], 'd') or ''}
+return {1, string.sub(record, 2 + hash_length), redis.call('HGET', KEYS[2], 'd') or ''}
 """
 
 # A receipt read settles the lazy expired/orphaned states; a field is written only while the
@@ -172,15 +174,27 @@ if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return count
 """
 
-_RECORD_FAILURE = """
-local window, lock = ARGV[1], ARGV[2]
+# A passphrase attempt is counted before bcrypt runs, so concurrent guesses cannot all slip past
+# the limits: at most `per client` verifications per client and `per secret` in all per window.
+_RESERVE_ATTEMPT = """
+if redis.call('EXISTS', KEYS[3], KEYS[4]) > 0 then return 0 end
 local total = redis.call('INCR', KEYS[1])
-if total == 1 then redis.call('EXPIRE', KEYS[1], window) end
+if total == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 local mine = redis.call('INCR', KEYS[2])
-if mine == 1 then redis.call('EXPIRE', KEYS[2], window) end
-if mine >= tonumber(ARGV[3]) then redis.call('SET', KEYS[4], '1', 'EX', lock) end
-if total >= tonumber(ARGV[4]) then redis.call('SET', KEYS[3], '1', 'EX', lock) end
-return total
+if mine == 1 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
+if mine > tonumber(ARGV[2]) or total > tonumber(ARGV[3]) then return 0 end
+return 1
+"""
+
+# After a failed attempt: lock the client, or the whole secret, once its attempts are used up.
+_LOCK_IF_EXHAUSTED = """
+if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[2]) then
+  redis.call('SET', KEYS[4], '1', 'EX', ARGV[1])
+end
+if tonumber(redis.call('GET', KEYS[1]) or '0') >= tonumber(ARGV[3]) then
+  redis.call('SET', KEYS[3], '1', 'EX', ARGV[1])
+end
+return 1
 """
 
 
@@ -219,6 +233,42 @@ def _storage_errors(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[
             raise StorageUnavailable from None
 
     return wrapper
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """A consumed secret: the envelope for the one caller that won it."""
+
+    envelope: bytes
+    share_domain: str
+
+
+@dataclass(frozen=True, slots=True)
+class Guarded:
+    """A secret left untouched because its passphrase must be verified first."""
+
+    passphrase_hash: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Lockout:
+    """Passphrase attempts allowed per client and per secret in a window, and the lock after."""
+
+    window: int
+    lock: int
+    per_client: int
+    per_secret: int
+
+
+def _lockout_names(secret_key: str, client: str) -> list[str]:
+    tag = f"{{{secret_key}}}"
+    return [f"ots:fails:{tag}", f"ots:fails:{tag}:{client}", f"ots:lock:{tag}", f"ots:lock:{tag}:{client}"]
+
+
+def _pack_secret(envelope: bytes, passphrase_hash: bytes | None) -> bytes:
+    """Lay out a secret record: the hash length in one byte, the bcrypt hash, the envelope."""
+    hashed = passphrase_hash or b""
+    return bytes([len(hashed)]) + hashed + envelope
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,11 +372,12 @@ class RedisStore:
         self.client = client
         self._pipelines = not isinstance(client, RedisCluster)
         self._create = client.register_script(_CREATE)
-        self._consume = client.register_script(_CONSUME)
+        self._take = client.register_script(_TAKE)
         self._read_receipt = client.register_script(_READ_RECEIPT)
         self._mark_viewed = client.register_script(_MARK_VIEWED)
         self._count = client.register_script(_COUNT)
-        self._record_failure = client.register_script(_RECORD_FAILURE)
+        self._reserve_attempt = client.register_script(_RESERVE_ATTEMPT)
+        self._lock_if_exhausted = client.register_script(_LOCK_IF_EXHAUSTED)
         self._disown = client.register_script(_DISOWN)
         self._queue_mail = client.register_script(_QUEUE_MAIL)
         self._claim_mail = client.register_script(_CLAIM_MAIL)
@@ -370,7 +421,7 @@ class RedisStore:
     ) -> None:
         """Store a secret, its receipt and index, all with their TTLs."""
         keys = [secret_name(secret_key), receipt_name(secret_key), generated_name(secret_key)]
-        args: list[Any] = [ttl, envelope, passphrase_hash or b"", generated_envelope or b""]
+        args: list[Any] = [ttl, _pack_secret(envelope, passphrase_hash), generated_envelope or b""]
         for name, value in receipt.items():
             args += [name, value]
         if self._pipelines:
@@ -403,22 +454,26 @@ class RedisStore:
     @_storage_errors
     async def passphrase_hash(self, secret_key: str) -> tuple[bool, bytes | None]:
         """Return whether the secret exists and its passphrase hash, without touching it."""
-        pipe = self.client.pipeline(transaction=False)
-        pipe.exists(secret_name(secret_key))
-        pipe.hget(secret_name(secret_key), "p")
-        exists, hashed = await pipe.execute()
-        return bool(exists), hashed
+        record = await self.client.getrange(secret_name(secret_key), 0, 255)
+        if not isinstance(record, bytes) or not record:
+            return False, None
+        return True, record[1 : 1 + record[0]] or None
 
     @_storage_errors
-    async def consume(self, secret_key: str, now: int, *, burn: bool) -> tuple[bytes, str] | None:
-        """Delete the secret and mark the receipt; return envelope and share domain to the winner."""
+    async def take(self, secret_key: str, now: int, *, burn: bool, verified: bool = False) -> Taken | Guarded | None:
+        """Delete the secret and mark its receipt, unless it has a passphrase not yet `verified`.
+
+        Returns what the one winner may decrypt (Taken), the passphrase hash to verify first
+        (Guarded, nothing changed), or None when the secret is gone.
+        """
         state, stamp = ("burned", BURNED) if burn else ("received", RECEIVED)
         keys = [secret_name(secret_key), receipt_name(secret_key), generated_name(secret_key)]
-        reply = await self._consume(keys=keys, args=[now, state, stamp])
+        reply = await self._take(keys=keys, args=[now, state, stamp, "1" if verified else "0"])
         if not reply:
             return None
-        envelope, share_domain = reply
-        return envelope, _text(share_domain)
+        if int(reply[0]) == 0:
+            return Guarded(passphrase_hash=bytes(reply[1]))
+        return Taken(envelope=bytes(reply[1]), share_domain=_text(reply[2]))
 
     @_storage_errors
     async def mark_viewed(self, secret_key: str, now: int) -> bool:
@@ -442,13 +497,16 @@ class RedisStore:
         return bool(await self.client.exists(f"ots:lock:{{{secret_key}}}", f"ots:lock:{{{secret_key}}}:{client}"))
 
     @_storage_errors
-    async def record_failure(  # noqa: PLR0913 - the lockout policy travels with the call
-        self, secret_key: str, client: str, *, window: int, lock: int, per_client: int, total: int
-    ) -> None:
-        """Count a failed passphrase; lock the client or the secret past the limits."""
-        tag = f"{{{secret_key}}}"
-        keys = [f"ots:fails:{tag}", f"ots:fails:{tag}:{client}", f"ots:lock:{tag}", f"ots:lock:{tag}:{client}"]
-        await self._record_failure(keys=keys, args=[window, lock, per_client, total])
+    async def reserve_attempt(self, secret_key: str, client: str, policy: Lockout) -> bool:
+        """Count a passphrase attempt before it is verified; False when the limits refuse it."""
+        keys = _lockout_names(secret_key, client)
+        return bool(await self._reserve_attempt(keys=keys, args=[policy.window, policy.per_client, policy.per_secret]))
+
+    @_storage_errors
+    async def lock_if_exhausted(self, secret_key: str, client: str, policy: Lockout) -> None:
+        """After a failed attempt, lock the client or the secret once its attempts are used up."""
+        keys = _lockout_names(secret_key, client)
+        await self._lock_if_exhausted(keys=keys, args=[policy.lock, policy.per_client, policy.per_secret])
 
     @_storage_errors
     async def add_recent(self, owner: str, metadata_key: str, created: int) -> None:
