@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import functools
 import hashlib
 import hmac
 import os
 import secrets
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,8 +103,25 @@ class PassphraseHasher:
         return await asyncio.to_thread(bcrypt.hashpw, _bcrypt_input(passphrase), salt)
 
     async def verify(self, passphrase: str, hashed: bytes) -> bool:
-        """Tell whether the passphrase matches the hash (constant-time inside bcrypt)."""
-        return await asyncio.to_thread(bcrypt.checkpw, _bcrypt_input(passphrase), hashed)
+        """Tell whether the passphrase matches the hash (constant-time inside bcrypt).
+
+        Verifications queue on one low-priority thread per process: a flood of guesses then costs
+        at most one core's idle time, and the event loop keeps serving everyone else.
+        """
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(_verifier(), bcrypt.checkpw, _bcrypt_input(passphrase), hashed)
+
+
+@functools.cache
+def _verifier() -> ThreadPoolExecutor:
+    """Return this process's one thread for passphrase verification (created on first use)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="bcrypt-verify", initializer=_lower_priority)
+
+
+def _lower_priority() -> None:
+    # Linux applies a nice value to one thread when given its thread id.
+    with contextlib.suppress(AttributeError, OSError):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
 
 
 def load_or_create_master_secret(data_dir: Path) -> bytes:

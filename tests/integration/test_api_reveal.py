@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import time
 
@@ -10,6 +11,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
+from onetime.crypto import PassphraseHasher
 from onetime.settings import RequestLimit, Settings
 from onetime.store import secret_name
 from tests.conftest import with_settings
@@ -26,6 +28,21 @@ from tests.support.api import (
 PASSPHRASE = "open sesame"
 MASTER_A = b"A" * 32
 MASTER_B = b"B" * 32
+
+
+class CountingHasher:
+    """The app's real bcrypt hasher, counting the passphrases it verifies."""
+
+    def __init__(self, inner: PassphraseHasher) -> None:
+        self.inner = inner
+        self.verified = 0
+
+    async def hash(self, passphrase: str) -> bytes:
+        return await self.inner.hash(passphrase)
+
+    async def verify(self, passphrase: str, hashed: bytes) -> bool:
+        self.verified += 1
+        return await self.inner.verify(passphrase, hashed)
 
 
 async def _share(client: AsyncTestClient, value: str = "hunter2", **params: str) -> dict:
@@ -156,6 +173,23 @@ async def test_five_failures_lock_that_client_out_even_with_the_right_passphrase
         async with peer_client(app, "198.51.100.2") as someone_else:
             revealed = await someone_else.post(f"/api/v1/secret/{key}", data={"passphrase": PASSPHRASE})
             assert assert_ok(revealed)["value"] == "s"
+
+
+async def test_concurrent_wrong_guesses_run_bcrypt_no_more_often_than_the_lockout_allows(
+    settings: Settings, redis: Redis
+) -> None:
+    async with serve(settings, peer="198.51.100.1") as (app, attacker):
+        key = assert_ok(await attacker.post("/api/v1/share", data={"secret": "s", "passphrase": PASSPHRASE}))[
+            "secret_key"
+        ]
+        hasher = CountingHasher(app.state.secret_service.hasher)
+        app.state.secret_service.hasher = hasher
+        guesses = await asyncio.gather(
+            *(attacker.post(f"/api/v1/secret/{key}", data={"passphrase": f"guess {n}"}) for n in range(16))
+        )
+        assert all(guess.status_code == 404 for guess in guesses)
+        assert hasher.verified == 5  # the attempts are counted before bcrypt runs, not after
+        assert_error(await attacker.post(f"/api/v1/secret/{key}", data={"passphrase": PASSPHRASE}), RATE_LIMITED, 429)
 
 
 async def test_twenty_failures_in_all_lock_the_secret_for_everybody(settings: Settings, redis: Redis) -> None:
