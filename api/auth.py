@@ -8,12 +8,11 @@ from typing import Any
 
 from litestar import Request
 
-from api.dependencies import AccountServiceDep, CallerDep
-from onetime.accounts import Caller
+from onetime.accounts import AccountService, Caller
 from onetime.errors import NotAuthorized
 
 
-async def provide_caller(request: Request[Any, Any, Any], account_service: AccountServiceDep) -> Caller:
+async def authenticate(request: Request[Any, Any, Any], account_service: AccountService) -> Caller:
     """Return the anonymous caller without credentials; with any, they must be right."""
     header = request.headers.get("authorization")
     if header is None:
@@ -29,10 +28,3 @@ async def provide_caller(request: Request[Any, Any, Any], account_service: Accou
     if not separator or not custid or not token:
         raise NotAuthorized
     return await account_service.authenticate(custid, token)
-
-
-async def requires_account(caller: CallerDep) -> Caller:
-    """Return the caller, refusing anonymous ones."""
-    if caller.is_anonymous:
-        raise NotAuthorized
-    return caller
