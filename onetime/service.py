@@ -33,6 +33,8 @@ from onetime.store import (
     CREATED,
     DELIVERY,
     DELIVERY_ATTEMPTS,
+    GENERATED,
+    GENERATED_ECHO_SECONDS,
     HAS_PASSPHRASE,
     OWNER,
     RECEIVED,
@@ -250,6 +252,7 @@ class SecretService:
             RECIPIENTS: _RECIPIENT_SEPARATOR.join(shown_recipients),
             SHARE_DOMAIN: share_domain,
             HAS_PASSPHRASE: "1" if passphrase else "",
+            GENERATED: "1" if generated else "",
         }
         fields = {name: value for name, value in fields.items() if value}  # absent means empty: less memory
         delivery = Delivery(QUEUED, 0) if request.recipients else None
@@ -302,7 +305,8 @@ class SecretService:
         if stored is None:
             raise UnknownSecret(metadata_key)
         receipt = self._receipt(stored, metadata_key)
-        if receipt.secret_exists and self._now() - receipt.created <= 60:  # noqa: PLR2004
+        generated = bool(stored.fields.get(GENERATED))
+        if generated and receipt.secret_exists and self._now() - receipt.created <= GENERATED_ECHO_SECONDS:
             echoed = await self.store.take_generated(secret_key)
             if echoed is not None:
                 receipt = replace(receipt, value=self.cipher.open(echoed, _echo_binding(secret_key)))

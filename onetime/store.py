@@ -56,7 +56,7 @@ SESSION_ACCOUNT, SESSION_CREATED = "a", "c"
 # Receipt field names, kept short because every stored secret carries them.
 OWNER, TTL, CREATED, UPDATED, STATE = "o", "t", "c", "u", "s"
 RECEIVED, BURNED, RECIPIENTS, SHARE_DOMAIN, HAS_PASSPHRASE = "r", "b", "rc", "d", "p"
-DELIVERY, DELIVERY_ATTEMPTS = "dl", "da"
+DELIVERY, DELIVERY_ATTEMPTS, GENERATED = "dl", "da", "g"
 # Outbox entry fields the scripts own: tries so far, and the token of the worker holding the lease.
 MAIL_TRIES, MAIL_LEASE = "n", "k"
 OUTBOX = "ots:outbox:{mail}"
