@@ -15,13 +15,13 @@ from onetime.store import RedisClient
 CLUSTER_SCHEME = "redis+cluster://"
 # A frozen Redis accepts connections but never answers. The slowest way to learn that: wait
 # POOL_WAIT for a free connection, CONNECT_TIMEOUT to open it, COMMAND_TIMEOUT for the answer,
-# 1.6 s in all, inside the API's promise of an "unavailable" answer within 2 s.
-CONNECT_TIMEOUT = 0.3
+# 1.8 s in all, inside the API's promise of an "unavailable" answer within 2 s.
+CONNECT_TIMEOUT = 0.6
 COMMAND_TIMEOUT = 0.8
 # redis-py's default pool refuses a command past 100 connections instead of waiting, so a burst of
 # requests got "unavailable" from a healthy Redis. This one is larger and lets a command wait.
 POOL_SIZE = 200
-POOL_WAIT = 0.5
+POOL_WAIT = 0.4
 # A dropped connection (Redis restarted, an idle connection closed) is retried once, at once.
 # A timeout is not: Redis may have run the command (a reveal must never run twice), and a frozen
 # Redis would only make the caller wait twice as long.
