@@ -8,6 +8,7 @@ Every check runs again on demand and sets the state from what DNS says now.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -332,12 +333,20 @@ class DomainService:
     async def site_for_host(self, host: str) -> Site | None:
         """Return the site a host name serves, or None for a host this deployment does not serve."""
         host = host.strip().rstrip(".").lower()
-        if host == self.canonical.host:
+        if self.is_canonical_host(host):
             return self.canonical
         domain = await self.get(host) if host else None
         if domain is None or not domain.is_verified:
             return None
         return Site(host=domain.name, origin=f"https://{domain.name}", domain=domain)
+
+    def is_canonical_host(self, host: str) -> bool:
+        """Tell whether a host name is this deployment's own.
+
+        A deployment on a loopback origin (a local `make run`) answers to every name of this
+        machine, so http://localhost:8000 works as well as http://127.0.0.1:8000.
+        """
+        return host == self.canonical.host or (is_loopback_name(self.canonical.host) and is_loopback_name(host))
 
     async def may_serve_secret(self, site: Site, secret_key: str) -> bool:
         """Tell whether a site may show this secret: its own link host, or the canonical host."""
@@ -351,6 +360,16 @@ class DomainService:
             return True
         secret_key = await self.store.secret_key_for(metadata_key) if keys.is_key_shaped(metadata_key) else None
         return secret_key is not None and await self.may_serve_secret(site, secret_key)
+
+
+def is_loopback_name(host: str) -> bool:
+    """Tell whether a host name or address names this machine."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def canonical_host(settings: Settings) -> str:

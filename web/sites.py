@@ -167,5 +167,5 @@ def serves_unrouted(request: Request[Any, Any, Any]) -> bool:
     lookup, and both get the plain answer for paths no route serves.
     """
     settings: Settings = request.app.state.settings
-    canonical: Site = request.app.state.canonical_site
-    return request_host(request.scope, settings) == canonical.host
+    domains: DomainService = request.app.state.domain_service
+    return domains.is_canonical_host(request_host(request.scope, settings))

@@ -314,3 +314,24 @@ async def test_x_forwarded_host_from_anyone_else_is_ignored(world: World) -> Non
     assert "ACME Vault" not in response.text
     spoofed = await world.client.get(f"https://{ACME}/", headers={"X-Forwarded-Host": "secrets.example.com"})
     assert spoofed.status_code == 404  # the Host header decides: a custom domain, without a home page
+
+
+async def test_a_deployment_on_a_loopback_origin_answers_to_every_name_of_the_machine(
+    settings: Settings, redis: Redis
+) -> None:
+    local = dataclasses.replace(settings, base_url="http://127.0.0.1:8000")
+    async with serve(local) as (app, _):
+        for origin in ("http://localhost:8000", "http://127.0.0.1:8000", "http://[::1]:8000"):
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=origin) as http:
+                assert assert_ok(await http.get("/api/v1/status"))["status"] == "nominal"
+                assert (await http.get("/")).status_code == 200
+
+
+async def test_a_public_deployment_does_not_answer_to_localhost(settings: Settings, redis: Redis) -> None:
+    async with (
+        serve(settings) as (app, _),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as http,
+    ):
+        response = await http.get("/api/v1/status")
+    assert response.status_code == 404
+    assert response.text == "Not Found\n"
