@@ -8,28 +8,12 @@ import time
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.support.api import assert_error, assert_ok
+from tests.support.api import assert_error, assert_ok, metadata_fields
 
 AMBIGUOUS = set("ilo1IO0")
 SYMBOLS = set("!@#$%^&*()_-+=[]{}|:;\"'<>,.?/~`")
 CLASSES = [set(string.ascii_uppercase), set(string.ascii_lowercase), set(string.digits), SYMBOLS]
-GENERATE_FIELDS = [
-    "custid",
-    "metadata_key",
-    "secret_key",
-    "ttl",
-    "metadata_ttl",
-    "secret_ttl",
-    "metadata_url",
-    "secret_url",
-    "state",
-    "updated",
-    "created",
-    "recipient",
-    "share_domain",
-    "value",
-    "passphrase_required",
-]
+GENERATE_FIELDS = metadata_fields("received", "delivery")
 RECEIPT_FIELDS = [field for field in GENERATE_FIELDS if field != "value"]
 RECEIPT_WITH_ECHO = GENERATE_FIELDS
 

@@ -10,54 +10,22 @@ from redis.asyncio import Redis
 
 from onetime.settings import Settings
 from onetime.store import secret_name
-from tests.support.api import BASE_URL, RATE_LIMITED, UNKNOWN_SECRET, assert_error, assert_ok, create_account
+from tests.support.api import (
+    BASE_URL,
+    RATE_LIMITED,
+    UNKNOWN_SECRET,
+    assert_error,
+    assert_ok,
+    create_account,
+    metadata_fields,
+)
 
 PASSPHRASE = "open sesame"
 WRONG_PASSPHRASE = "Double check that passphrase"
 ALIASES = ("private", "metadata", "receipt")
-NEW_FIELDS = [
-    "custid",
-    "metadata_key",
-    "secret_key",
-    "ttl",
-    "metadata_ttl",
-    "secret_ttl",
-    "metadata_url",
-    "secret_url",
-    "state",
-    "updated",
-    "created",
-    "recipient",
-    "share_domain",
-    "passphrase_required",
-]
-RECEIVED_FIELDS = [
-    "custid",
-    "metadata_key",
-    "ttl",
-    "metadata_ttl",
-    "metadata_url",
-    "state",
-    "updated",
-    "created",
-    "received",
-    "recipient",
-    "share_domain",
-]
-GONE_FIELDS = [
-    "custid",
-    "metadata_key",
-    "secret_key",
-    "ttl",
-    "metadata_ttl",
-    "secret_ttl",
-    "metadata_url",
-    "state",
-    "updated",
-    "created",
-    "recipient",
-    "share_domain",
-]
+NEW_FIELDS = metadata_fields("received", "delivery", "value")
+RECEIVED_FIELDS = metadata_fields("secret_key", "secret_ttl", "secret_url", "delivery", "value", "passphrase_required")
+GONE_FIELDS = metadata_fields("secret_url", "received", "delivery", "value", "passphrase_required")
 
 
 async def _share(client: AsyncTestClient, **params: str) -> dict:

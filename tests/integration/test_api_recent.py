@@ -10,34 +10,12 @@ from redis.asyncio import Redis
 
 from onetime.settings import Settings
 from onetime.store import metadata_name
-from tests.support.api import NOT_AUTHORIZED, assert_error, assert_ok, create_account
+from tests.support.api import NOT_AUTHORIZED, assert_error, assert_ok, create_account, metadata_fields
 
-LISTED_FIELDS = [
-    "custid",
-    "metadata_key",
-    "ttl",
-    "metadata_ttl",
-    "secret_ttl",
-    "metadata_url",
-    "state",
-    "updated",
-    "created",
-    "recipient",
-    "share_domain",
-]
-LISTED_RECEIVED_FIELDS = [
-    "custid",
-    "metadata_key",
-    "ttl",
-    "metadata_ttl",
-    "metadata_url",
-    "state",
-    "updated",
-    "created",
-    "received",
-    "recipient",
-    "share_domain",
-]
+LISTED_FIELDS = metadata_fields("secret_key", "secret_url", "received", "delivery", "value", "passphrase_required")
+LISTED_RECEIVED_FIELDS = metadata_fields(
+    "secret_key", "secret_ttl", "secret_url", "delivery", "value", "passphrase_required"
+)
 
 
 @pytest.fixture

@@ -11,25 +11,10 @@ from redis.asyncio import Redis
 from onetime.keys import is_key_shaped
 from onetime.settings import RequestLimit, Settings
 from tests.conftest import with_settings
-from tests.support.api import BASE_URL, RATE_LIMITED, assert_error, assert_ok, create_account, serve
+from tests.support.api import BASE_URL, RATE_LIMITED, assert_error, assert_ok, create_account, metadata_fields, serve
 
 DAY = 24 * 3600
-CREATE_FIELDS = [
-    "custid",
-    "metadata_key",
-    "secret_key",
-    "ttl",
-    "metadata_ttl",
-    "secret_ttl",
-    "metadata_url",
-    "secret_url",
-    "state",
-    "updated",
-    "created",
-    "recipient",
-    "share_domain",
-    "passphrase_required",
-]
+CREATE_FIELDS = metadata_fields("received", "delivery", "value")
 MAIL = {"smtp_url": "smtp://127.0.0.1:2525", "mail_from": "noreply@example.com"}
 
 

@@ -23,6 +23,19 @@ from onetime.store import RedisStore
 from web.app import create_app
 
 BASE_URL = "https://secrets.example.com"
+METADATA_FIELD_ORDER = (
+    "custid", "metadata_key", "secret_key", "ttl", "metadata_ttl", "secret_ttl", "metadata_url", "secret_url",
+    "state", "updated", "created", "received", "recipient", "share_domain", "delivery", "value",
+    "passphrase_required",
+)  # fmt: skip
+"""Every field a metadata object can carry, in the order of the contract (section 2)."""
+
+
+def metadata_fields(*left_out: str) -> list[str]:
+    """Return the metadata object's field names in the contract's order, without `left_out`."""
+    unknown = set(left_out) - set(METADATA_FIELD_ORDER)
+    assert not unknown, unknown
+    return [name for name in METADATA_FIELD_ORDER if name not in left_out]
 
 
 def basic_auth(custid: str, token: str) -> dict[str, str]:
