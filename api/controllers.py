@@ -7,6 +7,7 @@ from typing import TypeAlias
 from litestar import Controller, Router, get, post
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency, Provide
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
 
 from api import wire
@@ -14,19 +15,27 @@ from api.context import V1Call, provide_v1_call
 from api.errors import EXCEPTION_HANDLERS
 
 RECEIPT_PATHS = ("/private", "/metadata", "/receipt")
+V1_ERRORS = {
+    404: ResponseSpec(
+        data_container=wire.Error,
+        description="Every v1 error: the message (and secret_key for unknown keys); "
+        "the real class of the error is in the X-OTS-Intended-Status header",
+        generate_examples=False,
+    )
+}
 V1CallDep: TypeAlias = NamedDependency[V1Call]
 
 
 class StatusController(Controller):
     """Health and credential checks."""
 
-    @get("/status")
+    @get("/status", responses=V1_ERRORS)
     async def status(self, call: V1CallDep) -> wire.Status:
         """Report that the service, and its storage, are up (bad credentials still fail)."""
         await call.secret_service.check_storage()
         return wire.Status(region=call.secret_service.settings.region or wire.UNSET)
 
-    @get("/authcheck")
+    @get("/authcheck", responses=V1_ERRORS)
     async def authcheck(self, call: V1CallDep) -> wire.Status:
         """Confirm that the credentials are good."""
         call.account()
@@ -36,13 +45,13 @@ class StatusController(Controller):
 class SecretsController(Controller):
     """Create, reveal, read receipts of, and burn secrets."""
 
-    @post(["/share", "/create"], status_code=200)
+    @post(["/share", "/create"], status_code=200, responses=V1_ERRORS)
     async def share(self, call: V1CallDep) -> wire.Metadata:
         """Create a secret from the given value."""
         receipt = await call.secret_service.create(call.caller, call.client_address, call.params.new_secret())
         return wire.metadata(receipt)
 
-    @post("/generate", status_code=200)
+    @post("/generate", status_code=200, responses=V1_ERRORS)
     async def generate(self, call: V1CallDep) -> wire.Metadata:
         """Create a secret from a generated password; the answer carries the password."""
         request = call.params.new_secret()
@@ -51,28 +60,28 @@ class SecretsController(Controller):
         )
         return wire.metadata(receipt)
 
-    @post("/secret/{key:str}", status_code=200)
+    @post("/secret/{key:str}", status_code=200, responses=V1_ERRORS)
     async def reveal(self, key: FromPath[str], call: V1CallDep) -> wire.Secret:
         """Reveal a secret once; it is gone before this answer leaves."""
         revealed = await call.secret_service.reveal(key, call.params.text("passphrase"), call.client_address)
         return wire.secret(revealed)
 
-    @get([f"{base}/recent" for base in RECEIPT_PATHS])
+    @get([f"{base}/recent" for base in RECEIPT_PATHS], responses=V1_ERRORS)
     async def recent(self, call: V1CallDep) -> list[wire.Metadata]:
         """List the caller's receipts of the last 30 days, newest first."""
         return [wire.metadata(receipt, listed=True) for receipt in await call.secret_service.recent(call.account())]
 
-    @get([f"{base}/{{key:str}}" for base in RECEIPT_PATHS], name="receipt_get")
+    @get([f"{base}/{{key:str}}" for base in RECEIPT_PATHS], name="receipt_get", responses=V1_ERRORS)
     async def receipt_get(self, key: FromPath[str], call: V1CallDep) -> wire.Metadata:
         """Read a receipt (the receipt key is the capability)."""
         return wire.metadata(await call.secret_service.receipt(key))
 
-    @post([f"{base}/{{key:str}}" for base in RECEIPT_PATHS], status_code=200, name="receipt_post")
+    @post([f"{base}/{{key:str}}" for base in RECEIPT_PATHS], status_code=200, name="receipt_post", responses=V1_ERRORS)
     async def receipt_post(self, key: FromPath[str], call: V1CallDep) -> wire.Metadata:
         """Read a receipt, for clients that POST."""
         return wire.metadata(await call.secret_service.receipt(key))
 
-    @post([f"{base}/{{key:str}}/burn" for base in RECEIPT_PATHS], status_code=200)
+    @post([f"{base}/{{key:str}}/burn" for base in RECEIPT_PATHS], status_code=200, responses=V1_ERRORS)
     async def burn(self, key: FromPath[str], call: V1CallDep) -> wire.BurnResult:
         """Burn a secret before it is read."""
         burned = await call.secret_service.burn(key, call.params.text("passphrase"), call.client_address)

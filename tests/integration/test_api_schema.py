@@ -1,0 +1,22 @@
+"""The OpenAPI schema describes the v1 API as it answers, errors included."""
+
+from litestar.testing import AsyncTestClient
+
+
+async def test_every_v1_operation_documents_its_404_error_body(client: AsyncTestClient) -> None:
+    response = await client.get("/api/schema/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    operations = [
+        (path, method, operation)
+        for path, item in schema["paths"].items()
+        if path.startswith("/api/v1/")
+        for method, operation in item.items()
+        if method in {"get", "post"}
+    ]
+    assert len(operations) >= 15  # status, authcheck, share/create, generate, reveal, 3 x (recent, receipt x2, burn)
+    for path, method, operation in operations:
+        error = operation["responses"].get("404")
+        assert error is not None, f"{method.upper()} {path} does not document its errors"
+        assert error["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/Error"
+    assert set(schema["components"]["schemas"]["Error"]["properties"]) == {"message", "secret_key"}
