@@ -13,6 +13,7 @@ from litestar.params import FromPath
 from api import wire
 from api.context import V1Call, provide_v1_call
 from api.errors import EXCEPTION_HANDLERS
+from api.openapi import GenerateOperation, PassphraseOperation, ShareOperation
 
 RECEIPT_PATHS = ("/private", "/metadata", "/receipt")
 V1_ERRORS = {
@@ -45,13 +46,13 @@ class StatusController(Controller):
 class SecretsController(Controller):
     """Create, reveal, read receipts of, and burn secrets."""
 
-    @post(["/share", "/create"], status_code=200, responses=V1_ERRORS)
+    @post(["/share", "/create"], status_code=200, responses=V1_ERRORS, operation_class=ShareOperation)
     async def share(self, call: V1CallDep) -> wire.Metadata:
         """Create a secret from the given value."""
         receipt = await call.secret_service.create(call.caller, call.client_address, call.params.new_secret())
         return wire.metadata(receipt)
 
-    @post("/generate", status_code=200, responses=V1_ERRORS)
+    @post("/generate", status_code=200, responses=V1_ERRORS, operation_class=GenerateOperation)
     async def generate(self, call: V1CallDep) -> wire.Metadata:
         """Create a secret from a generated password; the answer carries the password."""
         request = call.params.new_secret()
@@ -60,7 +61,7 @@ class SecretsController(Controller):
         )
         return wire.metadata(receipt)
 
-    @post("/secret/{key:str}", status_code=200, responses=V1_ERRORS)
+    @post("/secret/{key:str}", status_code=200, responses=V1_ERRORS, operation_class=PassphraseOperation)
     async def reveal(self, key: FromPath[str], call: V1CallDep) -> wire.Secret:
         """Reveal a secret once; it is gone before this answer leaves."""
         revealed = await call.secret_service.reveal(key, call.params.text("passphrase"), call.client_address)
@@ -81,7 +82,12 @@ class SecretsController(Controller):
         """Read a receipt, for clients that POST."""
         return wire.metadata(await call.secret_service.receipt(key))
 
-    @post([f"{base}/{{key:str}}/burn" for base in RECEIPT_PATHS], status_code=200, responses=V1_ERRORS)
+    @post(
+        [f"{base}/{{key:str}}/burn" for base in RECEIPT_PATHS],
+        status_code=200,
+        responses=V1_ERRORS,
+        operation_class=PassphraseOperation,
+    )
     async def burn(self, key: FromPath[str], call: V1CallDep) -> wire.BurnResult:
         """Burn a secret before it is read."""
         burned = await call.secret_service.burn(key, call.params.text("passphrase"), call.client_address)

@@ -20,3 +20,20 @@ async def test_every_v1_operation_documents_its_404_error_body(client: AsyncTest
         assert error is not None, f"{method.upper()} {path} does not document its errors"
         assert error["content"]["application/json"]["schema"]["$ref"] == "#/components/schemas/Error"
     assert set(schema["components"]["schemas"]["Error"]["properties"]) == {"message", "secret_key"}
+
+
+async def test_the_schema_describes_the_form_and_json_bodies_of_the_v1_posts(client: AsyncTestClient) -> None:
+    paths = (await client.get("/api/schema/openapi.json")).json()["paths"]
+    expected = {
+        "/api/v1/share": {"secret", "ttl", "passphrase", "recipient", "share_domain"},
+        "/api/v1/generate": {"length", "ttl", "passphrase", "recipient", "share_domain"},
+        "/api/v1/secret/{key}": {"passphrase"},
+        "/api/v1/private/{key}/burn": {"passphrase"},
+    }
+    for path, fields in expected.items():
+        content = paths[path]["post"]["requestBody"]["content"]
+        assert set(content) == {"application/x-www-form-urlencoded", "application/json"}
+        assert set(content["application/x-www-form-urlencoded"]["schema"]["properties"]) == fields
+    assert paths["/api/v1/share"]["post"]["requestBody"]["content"]["application/json"]["schema"]["required"] == [
+        "secret"
+    ]
