@@ -83,7 +83,3 @@ class SessionService:
     async def end(self, session: Session) -> None:
         """End one session (sign-out, or the old session replaced at sign-in)."""
         await self.store.delete_session(session_digest(session.session_id), session.custid)
-
-    async def end_all(self, custid: str) -> None:
-        """End every session of an account."""
-        await self.store.delete_sessions(custid)
