@@ -10,15 +10,15 @@ from litestar.di import NamedDependency, Provide
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
 
-from api import wire
-from api.context import V1Call, provide_v1_call
+from api import schemas
+from api.deps import V1Call, provide_v1_call
 from api.errors import EXCEPTION_HANDLERS
 from api.openapi import GenerateOperation, PassphraseOperation, ShareOperation
 
 RECEIPT_PATHS = ("/private", "/metadata", "/receipt")
 V1_ERRORS = {
     404: ResponseSpec(
-        data_container=wire.Error,
+        data_container=schemas.Error,
         description="Every v1 error: the message (and secret_key for unknown keys); "
         "the real class of the error is in the X-OTS-Intended-Status header",
         generate_examples=False,
@@ -31,56 +31,56 @@ class StatusController(Controller):
     """Health and credential checks."""
 
     @get("/status", responses=V1_ERRORS)
-    async def status(self, call: V1CallDep) -> wire.Status:
+    async def status(self, call: V1CallDep) -> schemas.Status:
         """Report that the service, and its storage, are up (bad credentials still fail)."""
         await call.secret_service.check_storage()
-        return wire.Status(region=call.secret_service.settings.region or wire.UNSET)
+        return schemas.Status(region=call.secret_service.settings.region or schemas.UNSET)
 
     @get("/authcheck", responses=V1_ERRORS)
-    async def authcheck(self, call: V1CallDep) -> wire.Status:
+    async def authcheck(self, call: V1CallDep) -> schemas.Status:
         """Confirm that the credentials are good."""
         call.account()
-        return wire.Status()
+        return schemas.Status()
 
 
 class SecretsController(Controller):
     """Create, reveal, read receipts of, and burn secrets."""
 
     @post(["/share", "/create"], status_code=200, responses=V1_ERRORS, operation_class=ShareOperation)
-    async def share(self, call: V1CallDep) -> wire.Metadata:
+    async def share(self, call: V1CallDep) -> schemas.Metadata:
         """Create a secret from the given value."""
         receipt = await call.secret_service.create(call.caller, call.client_address, call.params.new_secret())
-        return wire.metadata(receipt)
+        return schemas.metadata(receipt)
 
     @post("/generate", status_code=200, responses=V1_ERRORS, operation_class=GenerateOperation)
-    async def generate(self, call: V1CallDep) -> wire.Metadata:
+    async def generate(self, call: V1CallDep) -> schemas.Metadata:
         """Create a secret from a generated password; the answer carries the password."""
         request = call.params.new_secret()
         receipt = await call.secret_service.generate(
             call.caller, call.client_address, request, call.params.text("length")
         )
-        return wire.metadata(receipt)
+        return schemas.metadata(receipt)
 
     @post("/secret/{key:str}", status_code=200, responses=V1_ERRORS, operation_class=PassphraseOperation)
-    async def reveal(self, key: FromPath[str], call: V1CallDep) -> wire.Secret:
+    async def reveal(self, key: FromPath[str], call: V1CallDep) -> schemas.Secret:
         """Reveal a secret once; it is gone before this answer leaves."""
         revealed = await call.secret_service.reveal(key, call.params.text("passphrase"), call.client_address)
-        return wire.secret(revealed)
+        return schemas.secret(revealed)
 
     @get([f"{base}/recent" for base in RECEIPT_PATHS], responses=V1_ERRORS)
-    async def recent(self, call: V1CallDep) -> list[wire.Metadata]:
+    async def recent(self, call: V1CallDep) -> list[schemas.Metadata]:
         """List the caller's receipts of the last 30 days, newest first."""
-        return [wire.metadata(receipt, listed=True) for receipt in await call.secret_service.recent(call.account())]
+        return [schemas.metadata(receipt, listed=True) for receipt in await call.secret_service.recent(call.account())]
 
     @get([f"{base}/{{key:str}}" for base in RECEIPT_PATHS], name="receipt_get", responses=V1_ERRORS)
-    async def receipt_get(self, key: FromPath[str], call: V1CallDep) -> wire.Metadata:
+    async def receipt_get(self, key: FromPath[str], call: V1CallDep) -> schemas.Metadata:
         """Read a receipt (the receipt key is the capability)."""
-        return wire.metadata(await call.secret_service.receipt(key))
+        return schemas.metadata(await call.secret_service.receipt(key))
 
     @post([f"{base}/{{key:str}}" for base in RECEIPT_PATHS], status_code=200, name="receipt_post", responses=V1_ERRORS)
-    async def receipt_post(self, key: FromPath[str], call: V1CallDep) -> wire.Metadata:
+    async def receipt_post(self, key: FromPath[str], call: V1CallDep) -> schemas.Metadata:
         """Read a receipt, for clients that POST."""
-        return wire.metadata(await call.secret_service.receipt(key))
+        return schemas.metadata(await call.secret_service.receipt(key))
 
     @post(
         [f"{base}/{{key:str}}/burn" for base in RECEIPT_PATHS],
@@ -88,10 +88,10 @@ class SecretsController(Controller):
         responses=V1_ERRORS,
         operation_class=PassphraseOperation,
     )
-    async def burn(self, key: FromPath[str], call: V1CallDep) -> wire.BurnResult:
+    async def burn(self, key: FromPath[str], call: V1CallDep) -> schemas.BurnResult:
         """Burn a secret before it is read."""
         burned = await call.secret_service.burn(key, call.params.text("passphrase"), call.client_address)
-        return wire.burn_result(burned)
+        return schemas.burn_result(burned)
 
 
 def create_api_router() -> Router:

@@ -7,21 +7,22 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
 
-from api.wire import UNSET, Error
+from api.schemas import UNSET, Error
 from onetime.errors import (
-    DomainError,
     InvalidRequest,
     NotAuthorized,
+    OnetimeError,
     RateLimited,
     StorageUnavailable,
     UnknownSecret,
     WrongPassphrase,
+    entry_for,
 )
 
 INTENDED_STATUS_HEADER = "X-OTS-Intended-Status"
 NO_STORE = {"Cache-Control": "no-store"}
 
-_INTENDED_STATUS: dict[type[DomainError], int] = {
+_INTENDED_STATUS: dict[type[OnetimeError], int] = {
     UnknownSecret: 404,
     WrongPassphrase: 400,
     NotAuthorized: 401,
@@ -31,12 +32,10 @@ _INTENDED_STATUS: dict[type[DomainError], int] = {
 }
 
 
-def intended_status(error: DomainError) -> int:
+def intended_status(error: OnetimeError) -> int:
     """Return the HTTP status this error would have in a less odd API."""
-    for kind in type(error).__mro__:
-        if kind in _INTENDED_STATUS:
-            return _INTENDED_STATUS[kind]
-    return 400
+    status = entry_for(_INTENDED_STATUS, error)
+    return 400 if status is None else status
 
 
 def error_response(message: str, status: int, secret_key: str | None = None) -> Response[Error]:
@@ -46,7 +45,7 @@ def error_response(message: str, status: int, secret_key: str | None = None) -> 
     return Response(body, status_code=404, headers=headers, media_type="application/json")
 
 
-def domain_error_to_response(_: Request[Any, Any, Any], error: DomainError) -> Response[Error]:
+def onetime_error_to_response(_: Request[Any, Any, Any], error: OnetimeError) -> Response[Error]:
     """Map a domain error to its v1 answer."""
     key = error.key if isinstance(error, UnknownSecret) else None
     return error_response(error.message, intended_status(error), key)
@@ -69,7 +68,7 @@ def unexpected_error_to_response(_: Request[Any, Any, Any], __: Exception) -> Re
 
 
 EXCEPTION_HANDLERS = {
-    DomainError: domain_error_to_response,
+    OnetimeError: onetime_error_to_response,
     HTTPException: http_error_to_response,
     Exception: unexpected_error_to_response,
 }

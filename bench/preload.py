@@ -30,13 +30,13 @@ import uvloop
 from redis import Redis as SyncRedis
 
 from onetime.accounts import Caller
-from onetime.crypto import Cipher, PassphraseHasher
+from onetime.crypto import PassphraseHasher
 from onetime.errors import StorageUnavailable
 from onetime.plans import Plan
 from onetime.redis_client import connect
 from onetime.service import NewSecret, Receipt, SecretService
+from onetime.services import Services
 from onetime.settings import Settings
-from onetime.store import RedisStore
 
 CONCURRENCY = 48  # creates in flight per process
 RETRIES = 5
@@ -65,14 +65,14 @@ async def build_service(
 ) -> SecretService:
     """Return a SecretService on the bench Redis with the server's master secret (OTS_SECRET of `env`)."""
     settings = replace(Settings.from_env(env), rate_limits=False)
-    master = settings.secret
+    master = settings.master_secret
     if master is None:
         raise SystemExit("bench.preload: OTS_SECRET must be set (the server's master secret)")
     hasher = PassphraseHasher(settings.bcrypt_cost)
     used: Any = hasher
     if passphrase:
         used = ReusedHash(hasher, await hasher.hash(passphrase))
-    return SecretService(RedisStore(connect(redis_url)), Cipher(master, settings.secret_previous), used, settings)
+    return Services.build(settings, connect(redis_url), hasher=used).secret_service
 
 
 def bench_caller(service: SecretService, value_bytes: int) -> Caller:

@@ -39,7 +39,7 @@ WORK = (
     ("crypto: HKDF, AES-GCM, random bytes", ("cryptography/", "onetime/crypto.py", "random.py", "secrets.py")),
     ("keys: base36 encoding", ("onetime/keys.py",)),
     ("params: query and form parsing", ("api/params.py", "urllib/parse.py")),
-    ("JSON encoding (msgspec, wire types)", ("msgspec", "litestar/serialization", "api/wire.py")),
+    ("JSON encoding (msgspec, wire types)", ("msgspec", "litestar/serialization", "api/schemas.py")),
     ("templates (jinja2)", ("jinja2/", "litestar/template")),
 )
 LAYERS = (

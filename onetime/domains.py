@@ -19,7 +19,7 @@ from onetime import keys
 from onetime.accounts import Caller, normalize_email
 from onetime.branding import INSTRUCTION_MAX, NAME_MAX, Logo, clean_text, parse_colour, reencode_logo
 from onetime.dns_check import DnsChecker, DnsReport, challenge_name
-from onetime.errors import DomainError, InvalidRequest, UnknownAccount
+from onetime.errors import InvalidRequest, OnetimeError, UnknownAccount
 from onetime.settings import Settings
 from onetime.store import RedisStore
 
@@ -41,7 +41,7 @@ class UnknownDomain(InvalidRequest):
         super().__init__(f"Unknown domain: {domain[:253]}")
 
 
-class DomainTaken(DomainError):
+class DomainTaken(OnetimeError):
     """Another account already holds this domain."""
 
     def __init__(self, domain: str) -> None:

@@ -5,8 +5,13 @@ Messages never carry a secret value, passphrase, token or full key.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TypeVar
 
-class DomainError(Exception):
+T = TypeVar("T")
+
+
+class OnetimeError(Exception):
     """Base of every error the service raises on purpose."""
 
     message = "Something went wrong"
@@ -16,7 +21,7 @@ class DomainError(Exception):
         self.message = message or self.message
 
 
-class UnknownSecret(DomainError):
+class UnknownSecret(OnetimeError):
     """The key names no secret that can be used: unknown, consumed, expired or locked away."""
 
     message = "Unknown secret"
@@ -38,19 +43,19 @@ class WrongSecretPassphrase(UnknownSecret):
     """
 
 
-class WrongPassphrase(DomainError):
+class WrongPassphrase(OnetimeError):
     """The creator's passphrase for a burn did not match."""
 
     message = "Double check that passphrase"
 
 
-class NotAuthorized(DomainError):
+class NotAuthorized(OnetimeError):
     """Credentials were required, or were given and are wrong."""
 
     message = "Not authorized"
 
 
-class RateLimited(DomainError):
+class RateLimited(OnetimeError):
     """The caller made too many requests, or the secret is locked after failed passphrases."""
 
     message = "Rate limit exceeded. Please try again later."
@@ -63,7 +68,7 @@ class MailLimited(RateLimited):
         super().__init__(f"Too many recipient emails: at most {count} every {minutes} minutes. Please try again later.")
 
 
-class InvalidRequest(DomainError):
+class InvalidRequest(OnetimeError):
     """The request breaks a rule; the message says which."""
 
 
@@ -87,19 +92,19 @@ class MailUnavailable(InvalidRequest):
     message = "Email delivery is not configured on this server"
 
 
-class StorageUnavailable(DomainError):
+class StorageUnavailable(OnetimeError):
     """Redis cannot be reached or refused the write."""
 
     message = "Service unavailable, please try again shortly"
 
 
-class AccountExists(DomainError):
+class AccountExists(OnetimeError):
     """An account with this email already exists."""
 
     message = "An account with that email already exists"
 
 
-class UnknownAccount(DomainError):
+class UnknownAccount(OnetimeError):
     """No account has this email."""
 
     message = "No account with that email"
@@ -113,7 +118,7 @@ class PasswordRejected(InvalidRequest):
     """A new account password breaks the rules: too short, too long, too common, or the email itself."""
 
 
-class WrongCredentials(DomainError):
+class WrongCredentials(OnetimeError):
     """A sign-in or a password confirmation failed; never says whether the email has an account."""
 
     message = "The email or password is not right."
@@ -128,7 +133,7 @@ class SignInLocked(RateLimited):
         self.minutes = minutes
 
 
-class SignUpRefused(DomainError):
+class SignUpRefused(OnetimeError):
     """A sign-up was not completed; the same words whether or not the email has an account."""
 
     message = "No new account was created with these details. If you already have an account, sign in instead."
@@ -146,7 +151,7 @@ class EmailNotVerified(InvalidRequest):
     message = "Confirm your email address (see the account page) before sending secrets by email."
 
 
-class UnknownVerification(DomainError):
+class UnknownVerification(OnetimeError):
     """An email confirmation link is unknown, used or expired."""
 
     message = "This confirmation link is no longer valid. Ask for a new one on your account page."
@@ -156,3 +161,11 @@ class ConfirmationLimited(RateLimited):
     """The account asked for as many address confirmation emails as its window allows."""
 
     message = "Too many confirmation emails. Please try again in an hour."
+
+
+def entry_for(table: Mapping[type[OnetimeError], T], error: OnetimeError) -> T | None:
+    """Return the table's entry for the error's own class, or else for its nearest base class."""
+    for kind in type(error).__mro__:
+        if kind in table:
+            return table[kind]
+    return None

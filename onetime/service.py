@@ -154,6 +154,7 @@ class SecretService:
         cipher: Cipher,
         hasher: PassphraseHasher,
         settings: Settings,
+        domains: DomainService,
         *,
         clock: Callable[[], float] = time.time,
         outbox: Outbox | None = None,
@@ -164,8 +165,8 @@ class SecretService:
         self.settings = settings
         self.clock = clock
         self.outbox = outbox
-        self.domains = DomainService(store, settings)
         """Where recipient emails are queued; None refuses recipients (mail is not configured)."""
+        self.domains = domains
 
     def _now(self) -> int:
         return int(self.clock())

@@ -155,9 +155,9 @@ class Settings:
     """Redis to use (OTS_REDIS_URL); None starts the embedded redis-server."""
     data_dir: Path = Path("var")
     """Embedded Redis data and the generated master secret (OTS_DATA_DIR)."""
-    secret: bytes | None = field(default=None, repr=False)
+    master_secret: bytes | None = field(default=None, repr=False)
     """Master secret (OTS_SECRET, base64); None reads or generates one in the data dir."""
-    secret_previous: tuple[bytes, ...] = field(default=(), repr=False)
+    previous_master_secrets: tuple[bytes, ...] = field(default=(), repr=False)
     """Rotated-out master secrets that still decrypt (OTS_SECRET_PREVIOUS, comma separated)."""
     region: str | None = None
     """This deployment's region id (OTS_REGION)."""
@@ -234,8 +234,8 @@ class Settings:
             base_url=base_url,
             redis_url=reader.redis_url("OTS_REDIS_URL"),
             data_dir=Path(reader.text("OTS_DATA_DIR", "var")),
-            secret=reader.master_secret("OTS_SECRET"),
-            secret_previous=reader.master_secrets("OTS_SECRET_PREVIOUS"),
+            master_secret=reader.master_secret("OTS_SECRET"),
+            previous_master_secrets=reader.master_secrets("OTS_SECRET_PREVIOUS"),
             region=region,
             regions=regions,
             dns_resolver=reader.dns_resolver("OTS_DNS_RESOLVER"),

@@ -39,7 +39,7 @@ def settings(redis_server: RedisServer, tmp_path: Path) -> Settings:
     return Settings(
         redis_url=redis_server.url,
         data_dir=tmp_path,
-        secret=base64.b64decode(MASTER_SECRET),
+        master_secret=base64.b64decode(MASTER_SECRET),
         bcrypt_cost=4,
         base_url="https://secrets.example.com",
         limit_create=RequestLimit(1000, 1200),

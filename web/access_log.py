@@ -13,7 +13,7 @@ from litestar.exceptions import HTTPException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar.types.protocols import Logger
 
-from onetime.errors import DomainError
+from onetime.errors import OnetimeError
 from onetime.keys import shorten
 
 log = logging.getLogger("ots.access")
@@ -70,7 +70,7 @@ async def log_unrouted_response(message: Message, scope: Scope) -> None:
 def log_uncaught_exception(logger: Logger, scope: Scope, traceback_lines: list[str]) -> None:
     """Log a bug with its traceback and a safe path; expected errors are not bugs."""
     error = sys.exc_info()[1]
-    if isinstance(error, DomainError) or (isinstance(error, HTTPException) and error.status_code < 500):  # noqa: PLR2004
+    if isinstance(error, OnetimeError) or (isinstance(error, HTTPException) and error.status_code < 500):  # noqa: PLR2004
         return
     logger.error(
         "uncaught %s on %s %s\n%s",

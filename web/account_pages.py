@@ -1,7 +1,7 @@
 """Accounts in the browser: sign up, sign in and out, the account page and the dashboard.
 
 Handlers parse, call `WebAccountService` or the secret service, and render; errors go to
-`web.html_errors`. The session cookie is read once per page request by `load_signed_in`, which
+`web.errors`. The session cookie is read once per page request by `load_signed_in`, which
 leaves who is signed in (or None) in the request state for the handlers, the page caller and the
 header of every page.
 """
@@ -18,6 +18,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
 from api.dependencies import ClientAddressDep, SecretServiceDep
+from api.deps import services_of
 from onetime.errors import SignInRequired
 from onetime.service import Receipt
 from onetime.sessions import Session
@@ -48,8 +49,8 @@ from web.account_views import (
     read_dashboard_burn_form,
     read_password_form,
 )
-from web.html_errors import PAGE_EXCEPTION_HANDLERS
-from web.views import PAGE_HEADERS, is_htmx, remember_form, render, see_other
+from web.errors import PAGE_EXCEPTION_HANDLERS
+from web.rendering import PAGE_HEADERS, is_htmx, remember_form, render, see_other
 
 AnyRequest: TypeAlias = Request[Any, Any, Any]
 WebAccountServiceDep: TypeAlias = NamedDependency[WebAccountService]
@@ -98,7 +99,7 @@ async def load_signed_in(request: AnyRequest) -> None:
         return
     cookie: SessionCookie = request.app.state.session_cookie
     session_id = request.cookies.get(cookie.name)
-    service: WebAccountService = request.app.state.web_account_service
+    service: WebAccountService = services_of(request.app.state).web_account_service
     request.state[SIGNED_IN_STATE_KEY] = await service.signed_in(session_id) if session_id else None
 
 
@@ -120,7 +121,7 @@ def _previous_session(request: AnyRequest) -> Session | None:
 
 def provide_web_account_service(state: State) -> WebAccountService:
     """Return the process's browser account service."""
-    service: WebAccountService = state.web_account_service
+    service: WebAccountService = services_of(state).web_account_service
     return service
 
 

@@ -10,7 +10,7 @@ from litestar.datastructures import FormMultiDict
 
 from onetime.service import Receipt
 from onetime.web_accounts import PASSWORD_MIN_LENGTH, SignedIn
-from web.views import View
+from web.rendering import View
 
 SIGN_IN = View("pages/signin.html", "partials/_signin.html")
 SIGN_UP = View("pages/signup.html", "partials/_signup.html")

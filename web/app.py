@@ -16,23 +16,22 @@ from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
 from api.controllers import create_api_router
+from api.deps import services_of
 from onetime import embedded
 from onetime.accounts import AccountService
 from onetime.clients import client_address
-from onetime.crypto import Cipher, PassphraseHasher, load_or_create_master_secret
 from onetime.domains import DomainService, Site, canonical_host
-from onetime.outbox import MailWorker, Outbox
+from onetime.outbox import MailWorker
 from onetime.redis_client import connect
 from onetime.service import SecretService
-from onetime.sessions import SessionService
+from onetime.services import Services, with_master_secret
 from onetime.settings import Settings
 from onetime.store import RedisStore
-from onetime.web_accounts import WebAccountService
 from web.access_log import access_log_middleware, log_uncaught_exception, log_unrouted_response
 from web.account_pages import SessionCookie, create_account_router, load_signed_in
 from web.brand import create_brand_router
 from web.domain_pages import create_domain_pages_router
-from web.html_errors import APP_EXCEPTION_HANDLERS
+from web.errors import APP_EXCEPTION_HANDLERS
 from web.internal import create_internal_router
 from web.pages import create_pages_router
 from web.security import add_security_headers, csrf_config
@@ -49,8 +48,8 @@ STATIC_CACHE = CacheControlHeader(public=True, max_age=365 * 24 * 3600)
 
 def create_app(settings: Settings | None = None) -> Litestar:
     """Return the app for these settings (read from the environment when not given)."""
-    settings = settings or Settings.from_env()
-    master_secret = settings.secret or load_or_create_master_secret(settings.data_dir)
+    settings = with_master_secret(settings or Settings.from_env())
+    assert settings.master_secret is not None  # noqa: S101 - with_master_secret sets it
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -62,22 +61,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     stack.enter_context(embedded.EmbeddedRedis(settings.data_dir))
             client = connect(redis_url)
             stack.push_async_callback(client.aclose)
-            store = RedisStore(client)
-            master = settings.secret or load_or_create_master_secret(settings.data_dir)
-            hasher = PassphraseHasher(settings.bcrypt_cost)
-            outbox = Outbox(store) if settings.mail_enabled else None
-            cipher = Cipher(master, settings.secret_previous)
-            app.state.secret_service = SecretService(store, cipher, hasher, settings, outbox=outbox)
-            app.state.account_service = AccountService(store, settings)
-            app.state.web_account_service = WebAccountService(
-                store, app.state.account_service, SessionService(store), hasher, outbox
-            )
+            services = Services.build(settings, client)
+            app.state.services = services
             app.state.session_cookie = SessionCookie.for_settings(settings)
-            app.state.domain_service = DomainService(store, settings)
-            await warn_unless_noeviction(store)
-            if outbox is not None:
+            await warn_unless_noeviction(services.store)
+            if services.outbox is not None:
                 await stack.enter_async_context(
-                    MailWorker.from_settings(outbox, settings, TEMPLATE_DIR / "mail").running()
+                    MailWorker.from_settings(services.outbox, settings, TEMPLATE_DIR / "mail").running()
                 )
             yield
 
@@ -107,7 +97,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         exception_handlers=APP_EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         template_config=template_config(TEMPLATE_DIR, STATIC_DIR),
-        csrf_config=csrf_config(settings, master_secret),
+        csrf_config=csrf_config(settings, settings.master_secret),
         before_send=[add_security_headers, log_unrouted_response],
         before_request=load_signed_in,
         request_max_body_size=settings.max_body_bytes,
@@ -131,17 +121,14 @@ async def warn_unless_noeviction(store: RedisStore) -> None:
 
 def provide_secret_service(state: State) -> SecretService:
     """Return the process's secret service."""
-    service: SecretService = state.secret_service
-    return service
+    return services_of(state).secret_service
 
 
 def provide_account_service(state: State) -> AccountService:
     """Return the process's account service."""
-    service: AccountService = state.account_service
-    return service
+    return services_of(state).account_service
 
 
 def provide_domain_service(state: State) -> DomainService:
     """Return the process's custom domain service."""
-    service: DomainService = state.domain_service
-    return service
+    return services_of(state).domain_service

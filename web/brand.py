@@ -17,7 +17,7 @@ from litestar.response import Template
 
 from onetime.branding import text_colour_on
 from onetime.domains import DomainService, Site
-from web.html_errors import PAGE_EXCEPTION_HANDLERS
+from web.errors import PAGE_EXCEPTION_HANDLERS
 from web.sites import ANY_SITE, provide_site
 
 SiteDep: TypeAlias = NamedDependency[Site]

@@ -15,13 +15,12 @@ from types import FrameType
 import uvicorn
 
 from onetime import embedded
-from onetime.accounts import AccountService
 from onetime.crypto import load_or_create_master_secret
-from onetime.errors import DomainError
+from onetime.errors import OnetimeError
 from onetime.plans import ACCOUNT_PLANS
 from onetime.redis_client import connect
+from onetime.services import Services
 from onetime.settings import Settings, SettingsError
-from onetime.store import RedisStore
 from web.cli_domains import add_domain_parser, domain_command
 
 log = logging.getLogger("ots")
@@ -93,7 +92,7 @@ def serve(settings: Settings) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, _stop_on_signal)
     try:
-        if settings.secret is None:
+        if settings.master_secret is None:
             load_or_create_master_secret(settings.data_dir)  # once, before any worker reads it
         if settings.redis_url is None and embedded.is_running(settings.data_dir):
             log.warning(
@@ -127,12 +126,12 @@ async def _account(settings: Settings, args: argparse.Namespace) -> int:
     with redis_for(settings) as url:
         client = connect(url)
         try:
-            accounts = AccountService(RedisStore(client), settings)
+            accounts = Services.build(settings, client).account_service
             if args.action == "create":
                 token = await accounts.create(args.email, args.plan)
             else:
                 token = await accounts.rotate_token(args.email)
-        except DomainError as error:
+        except OnetimeError as error:
             print(f"ots: {error.message}", file=sys.stderr)
             return 1
         finally:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 from onetime.branding import LOGO_MAX_BYTES
 from onetime.domains import BrandingChange, Domain, DomainService
-from onetime.errors import DomainError
+from onetime.errors import OnetimeError
 from onetime.redis_client import connect
+from onetime.services import Services
 from onetime.settings import Settings
-from onetime.store import RedisStore
 
 ON_OFF = {"on": True, "off": False}
 
@@ -42,9 +42,9 @@ async def domain_command(settings: Settings, redis_url: str, args: argparse.Name
     """Run one `ots domain` action; print its outcome, or one error line."""
     client = connect(redis_url)
     try:
-        domains = DomainService(RedisStore(client), settings)
+        domains = Services.build(settings, client).domain_service
         return await _run(domains, args)
-    except DomainError as error:
+    except OnetimeError as error:
         print(f"ots: {error.message}", file=sys.stderr)
         return 1
     finally:
@@ -76,7 +76,7 @@ def _branding_change(args: argparse.Namespace) -> BrandingChange:
             with args.logo.open("rb") as upload:
                 logo = upload.read(LOGO_MAX_BYTES + 1)
         except OSError as error:
-            raise DomainError(f"Cannot read the logo file: {error.strerror}") from None
+            raise OnetimeError(f"Cannot read the logo file: {error.strerror}") from None
     return BrandingChange(
         display_name=args.name,
         primary_colour=args.colour,

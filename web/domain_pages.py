@@ -1,7 +1,7 @@
 """The account's custom domains in the browser: add, check DNS, brand, upload a logo, remove.
 
 Every page needs a signed-in account and shows only that account's domains; a domain of anyone
-else is "not found". Errors go to `web.html_errors`: a refused form comes back with the message.
+else is "not found". Errors go to `web.errors`: a refused form comes back with the message.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from onetime.branding import LOGO_MAX_BYTES
 from onetime.domains import BrandingChange, Domain, DomainService, UnknownDomain
 from onetime.web_accounts import SignedIn
 from web.account_pages import requires_signed_in
-from web.html_errors import PAGE_EXCEPTION_HANDLERS
-from web.views import View, remember_form, render, see_other
+from web.errors import PAGE_EXCEPTION_HANDLERS
+from web.rendering import View, remember_form, render, see_other
 
 AnyRequest: TypeAlias = Request[Any, Any, Any]
 SignedInDep: TypeAlias = NamedDependency[SignedIn]

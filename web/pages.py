@@ -1,6 +1,6 @@
 """The browser app: create a secret, read its receipt, burn it, reveal it.
 
-Handlers parse, call the secret service and render; errors go to `web.html_errors`. GET never
+Handlers parse, call the secret service and render; errors go to `web.errors`. GET never
 changes a secret beyond marking it viewed: only a POST reveals or burns.
 """
 
@@ -17,10 +17,9 @@ from api.dependencies import AccountServiceDep, CallerDep, ClientAddressDep, Sec
 from onetime.accounts import Caller
 from onetime.domains import DomainService, Site
 from web.account_pages import signed_in_of
+from web.errors import PAGE_EXCEPTION_HANDLERS
 from web.forms import PassphraseForm, SecretForm, read_passphrase_form, read_secret_form
-from web.html_errors import PAGE_EXCEPTION_HANDLERS
-from web.sites import provide_site
-from web.views import (
+from web.rendering import (
     BURN,
     HOME,
     RECEIPT,
@@ -35,6 +34,7 @@ from web.views import (
     revealed_context,
     see_other,
 )
+from web.sites import provide_site
 
 AnyRequest: TypeAlias = Request[Any, Any, Any]
 SecretFormDep: TypeAlias = NamedDependency[SecretForm]

@@ -25,6 +25,7 @@ from litestar.enums import ScopeType
 from litestar.exceptions import NotFoundException
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from api.deps import services_of
 from onetime.clients import is_trusted_proxy
 from onetime.domains import DomainService, Site
 from onetime.errors import UnknownSecret
@@ -105,7 +106,7 @@ def site_middleware(app: ASGIApp) -> ASGIApp:
         if scope["type"] != ScopeType.HTTP or route_handler is None or route_handler.opt.get(ANY_HOST, False):
             await app(scope, receive, send)
             return
-        domains: DomainService = scope["litestar_app"].state.domain_service
+        domains: DomainService = services_of(scope["litestar_app"].state).domain_service
         site = await domains.site_for_host(request_host(scope, domains.settings))
         if site is None:
             await send_plain_not_found(send)
@@ -167,5 +168,5 @@ def serves_unrouted(request: Request[Any, Any, Any]) -> bool:
     lookup, and both get the plain answer for paths no route serves.
     """
     settings: Settings = request.app.state.settings
-    domains: DomainService = request.app.state.domain_service
+    domains: DomainService = services_of(request.app.state).domain_service
     return domains.is_canonical_host(request_host(request.scope, settings))

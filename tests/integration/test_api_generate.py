@@ -101,7 +101,7 @@ async def test_receipt_echoes_a_generated_value_once_within_60_seconds(client: A
 
 async def test_receipt_does_not_echo_after_60_seconds(client: AsyncTestClient) -> None:
     body = assert_ok(await client.post("/api/v1/generate"))
-    service = client.app.state.secret_service
+    service = client.app.state.services.secret_service
     service.clock = lambda: time.time() + 61
     try:
         receipt = assert_ok(await client.get(f"/api/v1/private/{body['metadata_key']}"))

@@ -92,7 +92,7 @@ async def test_receipt_after_expiry_is_expired(client: AsyncTestClient, redis: R
     created = await _share(client)
     await redis.delete(secret_name(created["secret_key"]))  # what Redis does when the TTL runs out
     ends = created["created"] + created["ttl"]
-    service = client.app.state.secret_service
+    service = client.app.state.services.secret_service
     service.clock = lambda: ends + 5
     try:
         receipt = await _receipt(client, created["metadata_key"])

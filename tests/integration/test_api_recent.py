@@ -25,7 +25,7 @@ async def alice(redis: Redis, settings: Settings) -> dict[str, str]:
 
 async def _share_at(client: AsyncTestClient, headers: dict[str, str], when: float, **params: str) -> dict:
     """Create a secret as if at `when`, so that creation times differ without sleeping."""
-    service = client.app.state.secret_service
+    service = client.app.state.services.secret_service
     service.clock = lambda: when
     try:
         return assert_ok(await client.post("/api/v1/share", data={"secret": "x", **params}, headers=headers))

@@ -182,8 +182,8 @@ async def test_concurrent_wrong_guesses_run_bcrypt_no_more_often_than_the_lockou
         key = assert_ok(await attacker.post("/api/v1/share", data={"secret": "s", "passphrase": PASSPHRASE}))[
             "secret_key"
         ]
-        hasher = CountingHasher(app.state.secret_service.hasher)
-        app.state.secret_service.hasher = hasher
+        hasher = CountingHasher(app.state.services.secret_service.hasher)
+        app.state.services.secret_service.hasher = hasher
         guesses = await asyncio.gather(
             *(attacker.post(f"/api/v1/secret/{key}", data={"passphrase": f"guess {n}"}) for n in range(16))
         )
@@ -267,25 +267,25 @@ async def test_ciphertext_copied_under_another_key_does_not_reveal_the_other_val
 async def test_secret_sealed_under_a_rotated_out_master_still_reveals_while_listed(
     settings: Settings, redis: Redis
 ) -> None:
-    async with serve(with_settings(settings, secret=MASTER_A)) as (_, http):
+    async with serve(with_settings(settings, master_secret=MASTER_A)) as (_, http):
         key = assert_ok(await http.post("/api/v1/share", data={"secret": "old secret"}))["secret_key"]
-    async with serve(with_settings(settings, secret=MASTER_B, secret_previous=(MASTER_A,))) as (_, http):
+    async with serve(with_settings(settings, master_secret=MASTER_B, previous_master_secrets=(MASTER_A,))) as (_, http):
         assert assert_ok(await http.post(f"/api/v1/secret/{key}"))["value"] == "old secret"
 
 
 async def test_secret_sealed_under_a_dropped_master_does_not_reveal(settings: Settings, redis: Redis) -> None:
-    async with serve(with_settings(settings, secret=MASTER_A)) as (_, http):
+    async with serve(with_settings(settings, master_secret=MASTER_A)) as (_, http):
         key = assert_ok(await http.post("/api/v1/share", data={"secret": "old secret"}))["secret_key"]
-    async with serve(with_settings(settings, secret=MASTER_B)) as (_, http):
+    async with serve(with_settings(settings, master_secret=MASTER_B)) as (_, http):
         response = await http.post(f"/api/v1/secret/{key}")
         assert_error(response, UNKNOWN_SECRET, 404, key)
         assert "old secret" not in response.text
 
 
 async def test_new_secrets_after_rotation_use_the_new_master(settings: Settings, redis: Redis) -> None:
-    async with serve(with_settings(settings, secret=MASTER_B, secret_previous=(MASTER_A,))) as (_, http):
+    async with serve(with_settings(settings, master_secret=MASTER_B, previous_master_secrets=(MASTER_A,))) as (_, http):
         key = assert_ok(await http.post("/api/v1/share", data={"secret": "new secret"}))["secret_key"]
-    async with serve(with_settings(settings, secret=MASTER_B)) as (_, http):
+    async with serve(with_settings(settings, master_secret=MASTER_B)) as (_, http):
         assert assert_ok(await http.post(f"/api/v1/secret/{key}"))["value"] == "new secret"
 
 

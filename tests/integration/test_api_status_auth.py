@@ -8,9 +8,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from onetime.accounts import AccountService
+from onetime.services import Services
 from onetime.settings import Settings
-from onetime.store import RedisStore
 from tests.conftest import with_settings
 from tests.support.api import NOT_AUTHORIZED, assert_error, assert_ok, basic_auth, create_account, serve
 
@@ -83,7 +82,7 @@ async def test_unknown_user_and_wrong_token_answer_identically(client: AsyncTest
 async def test_rotated_token_replaces_the_old_one(
     client: AsyncTestClient, alice: dict[str, str], redis: Redis, settings: Settings
 ) -> None:
-    new_token = await AccountService(RedisStore(redis), settings).rotate_token(ALICE)
+    new_token = await Services.build(settings, redis).account_service.rotate_token(ALICE)
     assert_error(await client.get("/api/v1/authcheck", headers=alice), NOT_AUTHORIZED, 401)
     assert assert_ok(await client.get("/api/v1/authcheck", headers=basic_auth(ALICE, new_token)))
 

@@ -129,7 +129,7 @@ async def test_viewing_the_reveal_page_does_not_recreate_a_receipt(settings: Set
     async with serve(settings) as (app, http):
         created = assert_ok(await http.post("/api/v1/share", data={"secret": "x"}))
         await redis.delete(receipt_name(created["secret_key"]))
-        await app.state.secret_service.mark_viewed(created["secret_key"])
+        await app.state.services.secret_service.mark_viewed(created["secret_key"])
         assert not await redis.exists(receipt_name(created["secret_key"]))
 
 

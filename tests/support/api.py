@@ -17,9 +17,8 @@ import httpx
 from litestar import Litestar
 from redis.asyncio import Redis
 
-from onetime.accounts import AccountService
+from onetime.services import Services
 from onetime.settings import Settings
-from onetime.store import RedisStore
 from web.app import create_app
 
 BASE_URL = "https://secrets.example.com"
@@ -46,7 +45,7 @@ def basic_auth(custid: str, token: str) -> dict[str, str]:
 
 async def create_account(redis: Redis, settings: Settings, email: str, plan: str = "basic") -> dict[str, str]:
     """Create an account through the domain service and return its Authorization header."""
-    token = await AccountService(RedisStore(redis), settings).create(email, plan)
+    token = await Services.build(settings, redis).account_service.create(email, plan)
     return basic_auth(email, token)
 
 

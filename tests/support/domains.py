@@ -5,14 +5,14 @@ from __future__ import annotations
 from redis.asyncio import Redis
 
 from onetime.domains import BrandingChange, Domain, DomainService
+from onetime.services import Services
 from onetime.settings import Settings
-from onetime.store import RedisStore
 from tests.support.dns_server import DnsTestServer
 
 
 def domain_service(redis: Redis, settings: Settings) -> DomainService:
     """Return a domain service on the test Redis, asking the DNS server the settings name."""
-    return DomainService(RedisStore(redis), settings)
+    return Services.build(settings, redis).domain_service
 
 
 async def verified_domain(

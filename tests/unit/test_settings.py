@@ -14,7 +14,7 @@ def test_defaults_when_nothing_is_set() -> None:
     assert (settings.host, settings.port, settings.workers) == ("127.0.0.1", 8000, 1)
     assert settings.base_url == "http://127.0.0.1:8000"
     assert settings.redis_url is None
-    assert settings.secret is None
+    assert settings.master_secret is None
     assert settings.data_dir == Path("var")
     assert settings.trusted_proxies == (ipaddress.ip_network("127.0.0.1/32"),)
     assert settings.limit_create == RequestLimit(1000, 1200)
@@ -52,8 +52,8 @@ def test_every_variable_is_read() -> None:
     assert settings.base_url == "http://127.0.0.1:9000"
     assert settings.redis_url == "redis+cluster://10.0.0.1:7000,10.0.0.2:7000"
     assert settings.data_dir == Path("/srv/ots")
-    assert settings.secret == b"k" * 32
-    assert settings.secret_previous == (b"p" * 32, b"q" * 40)
+    assert settings.master_secret == b"k" * 32
+    assert settings.previous_master_secrets == (b"p" * 32, b"q" * 40)
     assert settings.region == "eu"
     assert settings.smtp_url == "smtp://mail.example.com:587"
     assert settings.mail_from == "noreply@example.com"

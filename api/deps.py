@@ -11,13 +11,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request
+from litestar.datastructures import State
 
 from api.auth import authenticate
 from api.params import Params, read_params
-from onetime.accounts import AccountService, Caller
+from onetime.accounts import Caller
 from onetime.clients import client_address
 from onetime.errors import NotAuthorized
 from onetime.service import SecretService
+from onetime.services import Services
+
+
+def services_of(state: State) -> Services:
+    """Return the process's services (set by the app's lifespan): the one typed way to reach them."""
+    services: Services = state.services
+    return services
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +46,9 @@ class V1Call:
 
 async def provide_v1_call(request: Request[Any, Any, Any]) -> V1Call:
     """Authenticate the caller (bad credentials fail on every endpoint), then read the parameters."""
-    state = request.app.state
-    secret_service: SecretService = state.secret_service
-    account_service: AccountService = state.account_service
+    services = services_of(request.app.state)
+    secret_service = services.secret_service
+    account_service = services.account_service
     caller = await authenticate(request, account_service)
     peer = request.client.host if request.client else None
     address = client_address(peer, request.headers.get("x-forwarded-for"), secret_service.settings.trusted_proxies)

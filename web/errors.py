@@ -6,8 +6,7 @@ back with what was typed (never the passphrase) and the message next to the fiel
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
@@ -18,12 +17,12 @@ from api.errors import http_error_to_response as api_http_error
 from api.errors import unexpected_error_to_response as api_unexpected_error
 from onetime.errors import (
     ConfirmationLimited,
-    DomainError,
     EmailNotVerified,
     InvalidEmail,
     InvalidRequest,
     MailUnavailable,
     NothingToShare,
+    OnetimeError,
     PassphraseRejected,
     PasswordRejected,
     RateLimited,
@@ -33,18 +32,17 @@ from onetime.errors import (
     UnknownSecret,
     WrongPassphrase,
     WrongSecretPassphrase,
+    entry_for,
 )
+from web.rendering import PAGE_HEADERS, is_htmx, redraw_of, render
 from web.sites import serves_unrouted
-from web.views import PAGE_HEADERS, is_htmx, redraw_of, render
 
 API_PREFIX = "/api/"
 SIGN_IN_PATH = "/signin"
 ERROR_PAGES = frozenset({403, 404, 413, 429, 500, 503})
 """Statuses with a page of their own in templates/errors/; others use errors/error.html."""
 
-T = TypeVar("T")
-
-_FIELD: dict[type[DomainError], str] = {
+_FIELD: dict[type[OnetimeError], str] = {
     NothingToShare: "secret",
     TooLarge: "secret",
     PassphraseRejected: "passphrase",
@@ -56,18 +54,11 @@ _FIELD: dict[type[DomainError], str] = {
     EmailNotVerified: "recipient",
     ConfirmationLimited: "confirm",
 }
-_MESSAGE: dict[type[DomainError], str] = {
+_MESSAGE: dict[type[OnetimeError], str] = {
     WrongSecretPassphrase: "That passphrase is not right. Check it and try again.",
     WrongPassphrase: "That passphrase is not right. Check it and try again.",
     RateLimited: "Too many attempts. Please wait a few minutes, then try again.",
 }
-
-
-def _lookup(table: Mapping[type[DomainError], T], error: DomainError) -> T | None:
-    for kind in type(error).__mro__:
-        if kind in table:
-            return table[kind]
-    return None
 
 
 def error_page(request: Request[Any, Any, Any], status: int) -> Template:
@@ -84,13 +75,13 @@ def error_page(request: Request[Any, Any, Any], status: int) -> Template:
     )
 
 
-def form_error(request: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
+def form_error(request: Request[Any, Any, Any], error: OnetimeError) -> Response[Any]:
     """Draw the posted form again with the message next to its field (429 for too many tries)."""
     status = 429 if isinstance(error, RateLimited) else 422
     redraw = redraw_of(request)
     if redraw is None:
         return error_page(request, status)
-    field = _lookup(_FIELD, error) or "form"
+    field = entry_for(_FIELD, error) or "form"
     # The exact class only: a subclass (a sign-in lockout, the mail limit) has words of its own.
     message = _MESSAGE.get(type(error)) or error.message
     return render(request, redraw.view, redraw.with_error(field, message), status_code=status)
@@ -133,7 +124,7 @@ PAGE_EXCEPTION_HANDLERS = {
     WrongPassphrase: form_error,
     RateLimited: form_error,
     StorageUnavailable: storage_unavailable,
-    DomainError: form_error,
+    OnetimeError: form_error,
     HTTPException: http_error,
     Exception: server_error,
 }
