@@ -13,7 +13,7 @@ from litestar.params import FromPath
 from api import schemas
 from api.deps import V1Call, provide_v1_call
 from api.errors import EXCEPTION_HANDLERS
-from api.openapi import GenerateOperation, PassphraseOperation, ShareOperation
+from api.openapi import reads
 
 RECEIPT_PATHS = ("/private", "/metadata", "/receipt")
 V1_ERRORS = {
@@ -46,25 +46,27 @@ class StatusController(Controller):
 class SecretsController(Controller):
     """Create, reveal, read receipts of, and burn secrets."""
 
-    @post(["/share", "/create"], status_code=200, responses=V1_ERRORS, operation_class=ShareOperation)
+    @post(["/share", "/create"], status_code=200, responses=V1_ERRORS, operation_class=reads(schemas.ShareParams))
     async def share(self, call: V1CallDep) -> schemas.Metadata:
         """Create a secret from the given value."""
-        receipt = await call.secret_service.create(call.caller, call.client_address, call.params.new_secret())
+        params = call.params.read(schemas.ShareParams)
+        receipt = await call.secret_service.create(call.caller, call.client_address, params.new_secret(params.secret))
         return schemas.metadata(receipt)
 
-    @post("/generate", status_code=200, responses=V1_ERRORS, operation_class=GenerateOperation)
+    @post("/generate", status_code=200, responses=V1_ERRORS, operation_class=reads(schemas.GenerateParams))
     async def generate(self, call: V1CallDep) -> schemas.Metadata:
         """Create a secret from a generated password; the answer carries the password."""
-        request = call.params.new_secret()
+        params = call.params.read(schemas.GenerateParams)
         receipt = await call.secret_service.generate(
-            call.caller, call.client_address, request, call.params.text("length")
+            call.caller, call.client_address, params.new_secret(), params.length
         )
         return schemas.metadata(receipt)
 
-    @post("/secret/{key:str}", status_code=200, responses=V1_ERRORS, operation_class=PassphraseOperation)
+    @post("/secret/{key:str}", status_code=200, responses=V1_ERRORS, operation_class=reads(schemas.PassphraseParams))
     async def reveal(self, key: FromPath[str], call: V1CallDep) -> schemas.Secret:
         """Reveal a secret once; it is gone before this answer leaves."""
-        revealed = await call.secret_service.reveal(key, call.params.text("passphrase"), call.client_address)
+        params = call.params.read(schemas.PassphraseParams)
+        revealed = await call.secret_service.reveal(key, params.passphrase, call.client_address)
         return schemas.secret(revealed)
 
     @get([f"{base}/recent" for base in RECEIPT_PATHS], responses=V1_ERRORS)
@@ -86,11 +88,12 @@ class SecretsController(Controller):
         [f"{base}/{{key:str}}/burn" for base in RECEIPT_PATHS],
         status_code=200,
         responses=V1_ERRORS,
-        operation_class=PassphraseOperation,
+        operation_class=reads(schemas.PassphraseParams),
     )
     async def burn(self, key: FromPath[str], call: V1CallDep) -> schemas.BurnResult:
         """Burn a secret before it is read."""
-        burned = await call.secret_service.burn(key, call.params.text("passphrase"), call.client_address)
+        params = call.params.read(schemas.PassphraseParams)
+        burned = await call.secret_service.burn(key, params.passphrase, call.client_address)
         return schemas.burn_result(burned)
 
 

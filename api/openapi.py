@@ -1,64 +1,62 @@
-"""Request bodies for the OpenAPI schema.
+"""Request bodies for the OpenAPI schema, made from the parameters Structs of api/schemas.py.
 
 The v1 handlers read their parameters themselves (query string merged with a form, multipart or
 JSON body, as the contract requires), so Litestar cannot infer the bodies; these operations
-describe them.
+describe them from the same declarations the reader follows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
+import msgspec
 from litestar.enums import MediaType
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 
+from api.params import declared_params
+
 FORM = "application/x-www-form-urlencoded"
 
-_TEXT = Schema(type=OpenAPIType.STRING)
-_SECONDS = Schema(type=OpenAPIType.INTEGER, description="seconds; clamped into [60, the plan's maximum]")
-_PASSPHRASE = Schema(type=OpenAPIType.STRING, description="the passphrase, when the secret has one")
-_CREATE_FIELDS = {
-    "ttl": _SECONDS,
-    "passphrase": Schema(type=OpenAPIType.STRING, description="protects the secret; asked for on reveal"),
-    "recipient": Schema(type=OpenAPIType.ARRAY, items=_TEXT, description="email the link to the first address"),
-    "share_domain": Schema(type=OpenAPIType.STRING, description="one of the caller's verified custom domains"),
-}
+
+def _schema(declared: msgspec.inspect.Type, description: str | None = None) -> Schema:
+    if isinstance(declared, msgspec.inspect.UnionType):
+        # A number may arrive as text (v1 clients send strings); the schema documents the number.
+        members = [member for member in declared.types if not isinstance(member, msgspec.inspect.NoneType)]
+        numbers = [member for member in members if isinstance(member, msgspec.inspect.IntType)]
+        return _schema((numbers or members)[0], description)
+    if isinstance(declared, msgspec.inspect.IntType):
+        return Schema(type=OpenAPIType.INTEGER, maximum=declared.le, description=description)
+    if isinstance(declared, msgspec.inspect.StrType):
+        return Schema(type=OpenAPIType.STRING, description=description)
+    if isinstance(declared, msgspec.inspect.ListType):
+        return Schema(type=OpenAPIType.ARRAY, items=_schema(declared.item_type), description=description)
+    raise TypeError(f"no OpenAPI schema for a parameter of type {declared!r}")
 
 
-def _body(fields: dict[str, Schema], required: list[str] | None = None) -> RequestBody:
-    schema = Schema(type=OpenAPIType.OBJECT, properties=dict(fields), required=required)
+def request_body(kind: type[msgspec.Struct]) -> RequestBody:
+    """Describe a parameters Struct as a form or JSON body."""
+    params = declared_params(kind)
+    required = [param.name for param in params if param.required]
+    schema = Schema(
+        type=OpenAPIType.OBJECT,
+        properties={param.name: _schema(param.type, param.description) for param in params},
+        required=required or None,
+    )
     media = OpenAPIMediaType(schema=schema)
     return RequestBody(content={FORM: media, MediaType.JSON.value: media}, required=bool(required))
 
 
-SHARE_BODY = _body(
-    {"secret": Schema(type=OpenAPIType.STRING, description="the value to share"), **_CREATE_FIELDS}, ["secret"]
-)
-GENERATE_BODY = _body(
-    {"length": Schema(type=OpenAPIType.INTEGER, maximum=128, description="default 12"), **_CREATE_FIELDS}
-)
-PASSPHRASE_BODY = _body({"passphrase": _PASSPHRASE})
+@cache
+def reads(kind: type[msgspec.Struct]) -> type[Operation]:
+    """Return the operation class of a handler that reads the parameters `kind` declares."""
+    body = request_body(kind)
 
+    @dataclass
+    class BodyOperation(Operation):
+        def __post_init__(self) -> None:
+            self.request_body = body
 
-@dataclass
-class ShareOperation(Operation):
-    """POST /share and /create."""
-
-    def __post_init__(self) -> None:
-        self.request_body = SHARE_BODY
-
-
-@dataclass
-class GenerateOperation(Operation):
-    """POST /generate."""
-
-    def __post_init__(self) -> None:
-        self.request_body = GENERATE_BODY
-
-
-@dataclass
-class PassphraseOperation(Operation):
-    """Reveal and burn: the passphrase, when the secret has one."""
-
-    def __post_init__(self) -> None:
-        self.request_body = PASSPHRASE_BODY
+    BodyOperation.__name__ = BodyOperation.__qualname__ = f"{kind.__name__}Operation"
+    BodyOperation.__doc__ = f"An operation whose body is {kind.__name__}."
+    return BodyOperation

@@ -3,16 +3,54 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 import msgspec
 from litestar import Request
 
 from onetime.errors import InvalidRequest
-from onetime.service import NewSecret
 
 Value = str | list[str]
+
+
+ParamsT = TypeVar("ParamsT", bound=msgspec.Struct)
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One parameter, as a parameters Struct declares it (see api/schemas.py)."""
+
+    attribute: str
+    name: str
+    """The name on the wire."""
+    type: msgspec.inspect.Type
+    """The declared type, without its annotations."""
+    description: str | None
+    required: bool
+
+    @property
+    def repeats(self) -> bool:
+        """Return whether the parameter may be given several times (a list)."""
+        return isinstance(self.type, msgspec.inspect.ListType)
+
+
+@cache
+def declared_params(kind: type[msgspec.Struct]) -> tuple[Param, ...]:
+    """Return the parameters a Struct declares, in its field order."""
+    info = msgspec.inspect.type_info(kind)
+    if not isinstance(info, msgspec.inspect.StructType):
+        raise TypeError(f"{kind.__name__} is not a Struct")
+    return tuple(_param(field) for field in info.fields)
+
+
+def _param(field: msgspec.inspect.Field) -> Param:
+    declared, description = field.type, None
+    if isinstance(declared, msgspec.inspect.Metadata):
+        description = (declared.extra_json_schema or {}).get("description")
+        declared = declared.type
+    return Param(field.name, field.encode_name, declared, description, field.required)
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,28 +59,18 @@ class Params:
 
     values: dict[str, Value]
 
-    def text(self, name: str) -> str | None:
-        """Return the parameter as one string (the first, if repeated), or None."""
-        value = self.values.get(name)
-        if isinstance(value, list):
+    def read(self, kind: type[ParamsT]) -> ParamsT:
+        """Return the parameters that `kind` declares; the others are ignored."""
+        return kind(**{param.attribute: self._value(param) for param in declared_params(kind)})
+
+    def _value(self, param: Param) -> str | list[str] | None:
+        value = self.values.get(param.name)
+        if param.repeats:  # every non-empty value
+            found = value if isinstance(value, list) else [value] if value is not None else []
+            return [item for item in found if item.strip()]
+        if isinstance(value, list):  # the first, if repeated
             return value[0] if value else None
         return value
-
-    def texts(self, name: str) -> list[str]:
-        """Return every non-empty value of a parameter that may repeat."""
-        value = self.values.get(name)
-        found = value if isinstance(value, list) else [value] if value is not None else []
-        return [item for item in found if item.strip()]
-
-    def new_secret(self) -> NewSecret:
-        """Return the creation request these parameters describe."""
-        return NewSecret(
-            value=self.text("secret"),
-            ttl=self.text("ttl"),
-            passphrase=self.text("passphrase"),
-            recipients=self.texts("recipient"),
-            share_domain=(self.text("share_domain") or "").strip() or None,
-        )
 
 
 def _merge(values: dict[str, Value], name: str, value: str) -> None:

@@ -2,12 +2,66 @@
 
 from __future__ import annotations
 
-import msgspec
+from typing import Annotated
 
-from onetime.service import Burned, Receipt, Revealed
+import msgspec
+from msgspec import Meta
+
+from onetime.passwords import DEFAULT_LENGTH, MAX_LENGTH
+from onetime.plans import MIN_TTL
+from onetime.service import Burned, NewSecret, Receipt, Revealed
 
 UNSET = msgspec.UNSET
 Unset = msgspec.UnsetType
+
+# Parameters. Each is read as text (v1 clients send numbers as strings; the domain reads them
+# leniently), so a number's type admits `str`; a parameter that may repeat is a list; None means
+# not given. api/params.py reads them and api/openapi.py documents them from these declarations.
+
+
+class PassphraseParams(msgspec.Struct, frozen=True, kw_only=True):
+    """The parameters of reveal and burn."""
+
+    passphrase: Annotated[
+        str | None, Meta(description="the secret's passphrase: protects it on create; asked for on reveal and burn")
+    ] = None
+
+
+class CreateParams(PassphraseParams, frozen=True, kw_only=True):
+    """The parameters every creation takes (kw_only, so an operation's own field comes first)."""
+
+    ttl: Annotated[int | str | None, Meta(description=f"seconds; clamped into [{MIN_TTL}, the plan's maximum]")] = None
+    recipient: Annotated[list[str], Meta(description="email the link to the first address")] = msgspec.field(
+        default_factory=list
+    )
+    share_domain: Annotated[str | None, Meta(description="one of the caller's verified custom domains")] = None
+
+    def new_secret(self, value: str | None = None) -> NewSecret:
+        """Return the creation request these parameters describe."""
+        return NewSecret(
+            value=value,
+            ttl=self.ttl,
+            passphrase=self.passphrase,
+            recipients=self.recipient,
+            share_domain=(self.share_domain or "").strip() or None,
+        )
+
+
+class ShareParams(CreateParams, frozen=True):
+    """The parameters of /share and /create."""
+
+    secret: Annotated[str | None, Meta(description="the value to share")]
+
+
+class GenerateParams(CreateParams, frozen=True):
+    """The parameters of /generate (a `secret` is ignored)."""
+
+    length: Annotated[
+        Annotated[int, Meta(le=MAX_LENGTH)] | str | None, Meta(description=f"default {DEFAULT_LENGTH}")
+    ] = None
+
+
+# Answers.
 
 
 class Status(msgspec.Struct, kw_only=True):
