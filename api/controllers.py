@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TypeAlias
 
 from litestar import Controller, Router, get, post
@@ -25,18 +26,21 @@ V1_ERRORS = {
     )
 }
 V1CallDep: TypeAlias = NamedDependency[V1Call]
+# Every v1 answer is a 200 (a POST too) or the 404 error body.
+v1_get = partial(get, responses=V1_ERRORS)
+v1_post = partial(post, status_code=200, responses=V1_ERRORS)
 
 
 class StatusController(Controller):
     """Health and credential checks."""
 
-    @get("/status", responses=V1_ERRORS)
+    @v1_get("/status")
     async def status(self, call: V1CallDep) -> schemas.Status:
         """Report that the service, and its storage, are up (bad credentials still fail)."""
         await call.secret_service.check_storage()
         return schemas.Status(region=call.secret_service.settings.region or schemas.UNSET)
 
-    @get("/authcheck", responses=V1_ERRORS)
+    @v1_get("/authcheck")
     async def authcheck(self, call: V1CallDep) -> schemas.Status:
         """Confirm that the credentials are good."""
         call.account()
@@ -46,14 +50,14 @@ class StatusController(Controller):
 class SecretsController(Controller):
     """Create, reveal, read receipts of, and burn secrets."""
 
-    @post(["/share", "/create"], status_code=200, responses=V1_ERRORS, operation_class=reads(schemas.ShareParams))
+    @v1_post(["/share", "/create"], operation_class=reads(schemas.ShareParams))
     async def share(self, call: V1CallDep) -> schemas.Metadata:
         """Create a secret from the given value."""
         params = call.params.read(schemas.ShareParams)
         receipt = await call.secret_service.create(call.caller, call.client_address, params.new_secret(params.secret))
         return schemas.metadata(receipt)
 
-    @post("/generate", status_code=200, responses=V1_ERRORS, operation_class=reads(schemas.GenerateParams))
+    @v1_post("/generate", operation_class=reads(schemas.GenerateParams))
     async def generate(self, call: V1CallDep) -> schemas.Metadata:
         """Create a secret from a generated password; the answer carries the password."""
         params = call.params.read(schemas.GenerateParams)
@@ -62,34 +66,29 @@ class SecretsController(Controller):
         )
         return schemas.metadata(receipt)
 
-    @post("/secret/{key:str}", status_code=200, responses=V1_ERRORS, operation_class=reads(schemas.PassphraseParams))
+    @v1_post("/secret/{key:str}", operation_class=reads(schemas.PassphraseParams))
     async def reveal(self, key: FromPath[str], call: V1CallDep) -> schemas.Secret:
         """Reveal a secret once; it is gone before this answer leaves."""
         params = call.params.read(schemas.PassphraseParams)
         revealed = await call.secret_service.reveal(key, params.passphrase, call.client_address)
         return schemas.secret(revealed)
 
-    @get([f"{base}/recent" for base in RECEIPT_PATHS], responses=V1_ERRORS)
+    @v1_get([f"{base}/recent" for base in RECEIPT_PATHS])
     async def recent(self, call: V1CallDep) -> list[schemas.Metadata]:
         """List the caller's receipts of the last 30 days, newest first."""
         return [schemas.metadata(receipt, listed=True) for receipt in await call.secret_service.recent(call.account())]
 
-    @get([f"{base}/{{key:str}}" for base in RECEIPT_PATHS], name="receipt_get", responses=V1_ERRORS)
+    @v1_get([f"{base}/{{key:str}}" for base in RECEIPT_PATHS], name="receipt_get")
     async def receipt_get(self, key: FromPath[str], call: V1CallDep) -> schemas.Metadata:
         """Read a receipt (the receipt key is the capability)."""
         return schemas.metadata(await call.secret_service.receipt(key))
 
-    @post([f"{base}/{{key:str}}" for base in RECEIPT_PATHS], status_code=200, name="receipt_post", responses=V1_ERRORS)
+    @v1_post([f"{base}/{{key:str}}" for base in RECEIPT_PATHS], name="receipt_post")
     async def receipt_post(self, key: FromPath[str], call: V1CallDep) -> schemas.Metadata:
         """Read a receipt, for clients that POST."""
         return schemas.metadata(await call.secret_service.receipt(key))
 
-    @post(
-        [f"{base}/{{key:str}}/burn" for base in RECEIPT_PATHS],
-        status_code=200,
-        responses=V1_ERRORS,
-        operation_class=reads(schemas.PassphraseParams),
-    )
+    @v1_post([f"{base}/{{key:str}}/burn" for base in RECEIPT_PATHS], operation_class=reads(schemas.PassphraseParams))
     async def burn(self, key: FromPath[str], call: V1CallDep) -> schemas.BurnResult:
         """Burn a secret before it is read."""
         params = call.params.read(schemas.PassphraseParams)

@@ -51,20 +51,20 @@ def onetime_error_to_response(_: Request[Any, Any, Any], error: OnetimeError) ->
     return error_response(error.message, intended_status(error), key)
 
 
-def http_error_to_response(_: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+def unexpected_error_to_response(_: Request[Any, Any, Any], __: Exception) -> Response[Error]:
+    """Answer a bug with a JSON error (the access log module logs it without request data)."""
+    return error_response("Something went wrong on our side", 500)
+
+
+def http_error_to_response(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
     """Map framework errors under /api/v1 (routing, body size, parsing) to v1 answers."""
     if error.status_code in {404, 405}:
         return Response({"error": "Not Found"}, status_code=404, headers=NO_STORE, media_type="application/json")
     if error.status_code == 413:  # noqa: PLR2004
         return error_response("The request body is too large", 413)
     if error.status_code >= 500:  # noqa: PLR2004
-        return error_response("Something went wrong on our side", 500)
+        return unexpected_error_to_response(request, error)
     return error_response("The request could not be read", 400)
-
-
-def unexpected_error_to_response(_: Request[Any, Any, Any], __: Exception) -> Response[Error]:
-    """Answer a bug with a JSON error (the access log module logs it without request data)."""
-    return error_response("Something went wrong on our side", 500)
 
 
 EXCEPTION_HANDLERS = {
