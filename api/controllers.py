@@ -8,23 +8,14 @@ from typing import TypeAlias
 from litestar import Controller, Router, get, post
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency, Provide
-from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath
 
 from api import schemas
 from api.deps import V1Call, provide_v1_call
-from api.errors import EXCEPTION_HANDLERS
-from api.openapi import reads
+from api.errors import EXCEPTION_HANDLERS, NO_STORE
+from api.openapi import V1_ERRORS, reads
 
 RECEIPT_PATHS = ("/private", "/metadata", "/receipt")
-V1_ERRORS = {
-    404: ResponseSpec(
-        data_container=schemas.Error,
-        description="Every v1 error: the message (and secret_key for unknown keys); "
-        "the real class of the error is in the X-OTS-Intended-Status header",
-        generate_examples=False,
-    )
-}
 V1CallDep: TypeAlias = NamedDependency[V1Call]
 # Every v1 answer is a 200 (a POST too) or the 404 error body.
 v1_get = partial(get, responses=V1_ERRORS)
@@ -103,6 +94,6 @@ def create_api_router() -> Router:
         route_handlers=[StatusController, SecretsController],
         dependencies={"call": Provide(provide_v1_call)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        response_headers=[ResponseHeader(name="Cache-Control", value="no-store")],
+        response_headers=[ResponseHeader(name=name, value=value) for name, value in NO_STORE.items()],
         signature_namespace={"V1Call": V1Call},
     )

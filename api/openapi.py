@@ -1,8 +1,8 @@
-"""Request bodies for the OpenAPI schema, made from the parameters Structs of api/schemas.py.
+"""What the OpenAPI schema says of v1 beyond the handlers' signatures: request and error bodies.
 
 The v1 handlers read their parameters themselves (query string merged with a form, multipart or
 JSON body, as the contract requires), so Litestar cannot infer the bodies; these operations
-describe them from the same declarations the reader follows.
+describe them from the parameters Structs of api/schemas.py, the declarations the reader follows.
 """
 
 from __future__ import annotations
@@ -12,11 +12,22 @@ from functools import cache
 
 import msgspec
 from litestar.enums import MediaType
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 
+from api.errors import INTENDED_STATUS_HEADER
 from api.params import declared_params
+from api.schemas import Error
 
 FORM = "application/x-www-form-urlencoded"
+V1_ERRORS = {
+    404: ResponseSpec(
+        data_container=Error,
+        description="Every v1 error: the message (and secret_key for unknown keys); "
+        f"the real class of the error is in the {INTENDED_STATUS_HEADER} header",
+        generate_examples=False,
+    )
+}
 
 
 def _schema(declared: msgspec.inspect.Type, description: str | None = None) -> Schema:
