@@ -51,10 +51,11 @@ class ShareParams(CreateParams, frozen=True):
     """The parameters of /share and /create."""
 
     secret: Annotated[str | None, Meta(description="the value to share")]
+    """Required, so without a default; still None when missing, which the domain refuses in the contract's order."""
 
 
 class GenerateParams(CreateParams, frozen=True):
-    """The parameters of /generate (a `secret` is ignored)."""
+    """The parameters of /generate (a value to share is ignored)."""
 
     length: Annotated[
         Annotated[int, Meta(le=MAX_LENGTH)] | str | None, Meta(description=f"default {DEFAULT_LENGTH}")

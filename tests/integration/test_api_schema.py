@@ -37,3 +37,14 @@ async def test_the_schema_describes_the_form_and_json_bodies_of_the_v1_posts(cli
     assert paths["/api/v1/share"]["post"]["requestBody"]["content"]["application/json"]["schema"]["required"] == [
         "secret"
     ]
+
+
+async def test_the_schema_documents_numbers_as_integers_and_repeatable_parameters_as_lists(
+    client: AsyncTestClient,
+) -> None:
+    paths = (await client.get("/api/schema/openapi.json")).json()["paths"]
+    body = paths["/api/v1/generate"]["post"]["requestBody"]["content"]["application/json"]["schema"]["properties"]
+    assert (body["length"]["type"], body["length"]["maximum"]) == ("integer", 128)
+    assert body["ttl"]["type"] == "integer"
+    assert (body["recipient"]["type"], body["recipient"]["items"]) == ("array", {"type": "string"})
+    assert body["share_domain"]["type"] == "string"
