@@ -1,4 +1,7 @@
-"""Request parameters: the query string merged with a form, multipart or JSON body."""
+"""Request parameters: the query string merged with a form, multipart or JSON body.
+
+Values are read leniently, as text, and handed out as the parameters Structs of api/schemas.py.
+"""
 
 from __future__ import annotations
 
