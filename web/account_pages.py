@@ -1,29 +1,20 @@
 """Accounts in the browser: sign up, sign in and out, the account page and the dashboard.
 
 Handlers parse, call `WebAccountService` or the secret service, and render; errors go to
-`web.errors`. The session cookie is read once per page request by `load_signed_in`, which
-leaves who is signed in (or None) in the request state for the handlers, the page caller and the
-header of every page.
+`web.errors`. Who is signed in comes from `web.session`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from litestar import Controller, Request, Response, Router, get, post
-from litestar.datastructures import Cookie, State
+from litestar import Controller, Response, Router, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect
 
-from api.dependencies import ClientAddressDep, SecretServiceDep
-from api.deps import services_of
-from onetime.errors import SignInRequired
 from onetime.service import Receipt
-from onetime.sessions import Session
-from onetime.settings import Settings
-from onetime.web_accounts import SignedIn, WebAccountService
+from onetime.web_accounts import SignedIn
 from web.account_views import (
     ACCOUNT,
     ACCOUNT_DELETED,
@@ -49,93 +40,21 @@ from web.account_views import (
     read_dashboard_burn_form,
     read_password_form,
 )
+from web.deps import (
+    AnyRequest,
+    ClientAddressDep,
+    SecretServiceDep,
+    SessionCookieDep,
+    SignedInDep,
+    WebAccountServiceDep,
+)
 from web.errors import PAGE_EXCEPTION_HANDLERS
 from web.rendering import PAGE_HEADERS, is_htmx, remember_form, render, see_other
+from web.session import now_signed_in, previous_session, signed_in_of
 
-AnyRequest: TypeAlias = Request[Any, Any, Any]
-WebAccountServiceDep: TypeAlias = NamedDependency[WebAccountService]
-SignedInDep: TypeAlias = NamedDependency[SignedIn]
 CredentialsFormDep: TypeAlias = NamedDependency[CredentialsForm]
 PasswordFormDep: TypeAlias = NamedDependency[PasswordForm]
 DashboardBurnFormDep: TypeAlias = NamedDependency[DashboardBurnForm]
-
-SIGNED_IN_STATE_KEY = "signed_in"
-_SKIPPED_PREFIXES = ("/api/", "/static/")
-
-
-@dataclass(frozen=True, slots=True)
-class SessionCookie:
-    """The session cookie: HttpOnly, SameSite=Lax, and Secure (with the __Host- prefix) over https."""
-
-    secure: bool
-
-    @classmethod
-    def for_settings(cls, settings: Settings) -> SessionCookie:
-        """Return the cookie for a deployment: Secure when its links are https, like the CSRF cookie."""
-        return cls(secure=settings.base_url.startswith("https://"))
-
-    @property
-    def name(self) -> str:
-        """Return the cookie's name; "__Host-" binds it to this exact origin."""
-        return "__Host-ots_session" if self.secure else "ots_session"
-
-    def issue(self, session: Session) -> Cookie:
-        """Return the cookie that carries a new session id (until the browser closes)."""
-        return Cookie(
-            key=self.name, value=session.session_id, path="/", secure=self.secure, httponly=True, samesite="lax"
-        )
-
-    def clear(self) -> Cookie:
-        """Return the cookie that makes the browser forget the session id."""
-        return Cookie(key=self.name, value="", max_age=0, path="/", secure=self.secure, httponly=True, samesite="lax")
-
-
-async def load_signed_in(request: AnyRequest) -> None:
-    """Resolve the session cookie of a page request into who is signed in (a before-request hook).
-
-    A request without the cookie costs nothing; the API and static files are skipped.
-    """
-    if request.url.path.startswith(_SKIPPED_PREFIXES):
-        return
-    cookie: SessionCookie = request.app.state.session_cookie
-    session_id = request.cookies.get(cookie.name)
-    service: WebAccountService = services_of(request.app.state).web_account_service
-    request.state[SIGNED_IN_STATE_KEY] = await service.signed_in(session_id) if session_id else None
-
-
-def signed_in_of(request: AnyRequest) -> SignedIn | None:
-    """Return who is signed in on this request, if anyone."""
-    signed_in: SignedIn | None = request.state.get(SIGNED_IN_STATE_KEY)
-    return signed_in
-
-
-def _now_signed_in(request: AnyRequest, signed_in: SignedIn | None) -> None:
-    # The header of the page this request answers with shows the new state, not the old one.
-    request.state[SIGNED_IN_STATE_KEY] = signed_in
-
-
-def _previous_session(request: AnyRequest) -> Session | None:
-    signed_in = signed_in_of(request)
-    return signed_in.session if signed_in else None
-
-
-def provide_web_account_service(state: State) -> WebAccountService:
-    """Return the process's browser account service."""
-    service: WebAccountService = services_of(state).web_account_service
-    return service
-
-
-def requires_signed_in(request: AnyRequest) -> SignedIn:
-    """Return who is signed in, sending everyone else to the sign-in page."""
-    signed_in = signed_in_of(request)
-    if signed_in is None:
-        raise SignInRequired
-    return signed_in
-
-
-def _session_cookie(request: AnyRequest) -> SessionCookie:
-    cookie: SessionCookie = request.app.state.session_cookie
-    return cookie
 
 
 async def provide_sign_in_form(request: AnyRequest) -> CredentialsForm:
@@ -185,13 +104,14 @@ class SessionController(Controller):
         credentials: CredentialsFormDep,
         client_address: ClientAddressDep,
         web_account_service: WebAccountServiceDep,
+        session_cookie: SessionCookieDep,
     ) -> Response[Any]:
         """Sign in under a new session id and go to the dashboard."""
         signed_in = await web_account_service.sign_in(
-            credentials.email, credentials.password, client_address, _previous_session(request)
+            credentials.email, credentials.password, client_address, previous_session(request)
         )
         response = Redirect("/dashboard", status_code=303, headers=PAGE_HEADERS)
-        response.set_cookie(_session_cookie(request).issue(signed_in.session))
+        response.set_cookie(session_cookie.issue(signed_in.session))
         return response
 
     @get("/signup", name="signup_page")
@@ -208,12 +128,13 @@ class SessionController(Controller):
         credentials: CredentialsFormDep,
         client_address: ClientAddressDep,
         web_account_service: WebAccountServiceDep,
+        session_cookie: SessionCookieDep,
     ) -> Response[Any]:
         """Create the account, sign it in, and show its API token this once (in this answer only)."""
         created = await web_account_service.sign_up(
-            credentials.email, credentials.password, client_address, _previous_session(request)
+            credentials.email, credentials.password, client_address, previous_session(request)
         )
-        _now_signed_in(request, created.signed_in)
+        now_signed_in(request, created.signed_in)
         context = account_context(
             created.signed_in,
             web_account_service.base_url,
@@ -221,17 +142,19 @@ class SessionController(Controller):
             verification_sent=created.verification_sent,
         )
         response = render(request, ACCOUNT, context)
-        response.set_cookie(_session_cookie(request).issue(created.signed_in.session))
+        response.set_cookie(session_cookie.issue(created.signed_in.session))
         return response
 
     @post("/signout", name="signout")
-    async def sign_out(self, request: AnyRequest, web_account_service: WebAccountServiceDep) -> Response[Any]:
+    async def sign_out(
+        self, request: AnyRequest, web_account_service: WebAccountServiceDep, session_cookie: SessionCookieDep
+    ) -> Response[Any]:
         """End this browser's session and go to the home page."""
         signed_in = signed_in_of(request)
         if signed_in is not None:
             await web_account_service.sign_out(signed_in)
         response = Redirect("/", status_code=303, headers=PAGE_HEADERS)
-        response.set_cookie(_session_cookie(request).clear())
+        response.set_cookie(session_cookie.clear())
         return response
 
 
@@ -239,7 +162,6 @@ class AccountController(Controller):
     """The account page: plan, API token, confirming the email address, deleting the account."""
 
     path = "/account"
-    dependencies = {"signed_in": Provide(requires_signed_in, sync_to_thread=False)}  # noqa: RUF012
 
     @get(name="account")
     async def account(
@@ -281,19 +203,20 @@ class AccountController(Controller):
         return render(request, EMAIL_CONFIRMED, {"email": email})
 
     @post("/delete", name="delete_account", dependencies={"password_form": Provide(provide_delete_form)})
-    async def delete(
+    async def delete(  # noqa: PLR0913, PLR0917 - each is one injected value
         self,
         request: AnyRequest,
         signed_in: SignedInDep,
         password_form: PasswordFormDep,
         client_address: ClientAddressDep,
         web_account_service: WebAccountServiceDep,
+        session_cookie: SessionCookieDep,
     ) -> Response[Any]:
         """Delete the account once its password is confirmed, and sign this browser out."""
         await web_account_service.delete(signed_in, password_form.password, client_address)
-        _now_signed_in(request, None)
+        now_signed_in(request, None)
         response = render(request, ACCOUNT_DELETED, {})
-        response.set_cookie(_session_cookie(request).clear())
+        response.set_cookie(session_cookie.clear())
         return response
 
 
@@ -301,7 +224,6 @@ class DashboardController(Controller):
     """The account's receipts of the last 30 days, and burning from the list."""
 
     path = "/dashboard"
-    dependencies = {"signed_in": Provide(requires_signed_in, sync_to_thread=False)}  # noqa: RUF012
 
     @get(name="dashboard")
     async def dashboard(
@@ -347,7 +269,6 @@ def create_account_router() -> Router:
     return Router(
         path="/",
         route_handlers=[SessionController, AccountController, DashboardController],
-        dependencies={"web_account_service": Provide(provide_web_account_service, sync_to_thread=False)},
         exception_handlers=PAGE_EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         include_in_schema=False,
         signature_namespace={

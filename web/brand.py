@@ -7,21 +7,17 @@ their URL (see templates/base.html), so they may be cached for long.
 
 from __future__ import annotations
 
-from typing import TypeAlias
-
 from litestar import MediaType, Response, Router, get
 from litestar.datastructures import CacheControlHeader
-from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
 from onetime.branding import text_colour_on
 from onetime.domains import DomainService, Site
+from web.deps import DomainServiceDep, SiteDep
 from web.errors import PAGE_EXCEPTION_HANDLERS
-from web.sites import ANY_SITE, provide_site
+from web.sites import ANY_SITE
 
-SiteDep: TypeAlias = NamedDependency[Site]
-DomainServiceDep: TypeAlias = NamedDependency[DomainService]
 ASSET_CACHE = CacheControlHeader(public=True, max_age=7 * 24 * 3600)
 
 
@@ -50,7 +46,6 @@ def create_brand_router() -> Router:
     return Router(
         path="/",
         route_handlers=[brand_stylesheet, brand_logo],
-        dependencies={"site": Provide(provide_site, sync_to_thread=False)},
         exception_handlers=PAGE_EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         include_in_schema=False,
         signature_namespace={"Site": Site, "DomainService": DomainService, "MediaType": MediaType},

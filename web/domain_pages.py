@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from litestar import Controller, Request, Response, Router, get, post
+from litestar import Controller, Response, Router, get, post
 from litestar.datastructures import FormMultiDict, UploadFile
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
@@ -19,13 +19,9 @@ from litestar.response import Template
 from onetime.branding import LOGO_MAX_BYTES
 from onetime.domains import BrandingChange, Domain, DomainService, UnknownDomain
 from onetime.web_accounts import SignedIn
-from web.account_pages import requires_signed_in
+from web.deps import AnyRequest, DomainServiceDep, SignedInDep
 from web.errors import PAGE_EXCEPTION_HANDLERS
 from web.rendering import View, remember_form, render, see_other
-
-AnyRequest: TypeAlias = Request[Any, Any, Any]
-SignedInDep: TypeAlias = NamedDependency[SignedIn]
-DomainServiceDep: TypeAlias = NamedDependency[DomainService]
 
 DOMAINS = View("pages/domains.html", "partials/_domains.html")
 DOMAIN = View("pages/domain.html", "partials/_domain.html")
@@ -126,7 +122,6 @@ class DomainsController(Controller):
     """The account's custom domains."""
 
     path = "/account/domains"
-    dependencies = {"signed_in": Provide(requires_signed_in, sync_to_thread=False)}  # noqa: RUF012
 
     @get(name="domains")
     async def domains(self, request: AnyRequest, signed_in: SignedInDep, domain_service: DomainServiceDep) -> Template:

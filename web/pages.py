@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from typing import Any, TypeAlias
 
-from litestar import Controller, Request, Response, Router, get, post
+from litestar import Controller, Response, Router, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
-from api.dependencies import AccountServiceDep, CallerDep, ClientAddressDep, SecretServiceDep
 from onetime.accounts import Caller
 from onetime.domains import DomainService, Site
-from web.account_pages import signed_in_of
+from web.deps import AnyRequest, CallerDep, ClientAddressDep, DomainServiceDep, SecretServiceDep, SiteDep
 from web.errors import PAGE_EXCEPTION_HANDLERS
 from web.forms import PassphraseForm, SecretForm, read_passphrase_form, read_secret_form
 from web.rendering import (
@@ -34,19 +33,9 @@ from web.rendering import (
     revealed_context,
     see_other,
 )
-from web.sites import provide_site
 
-AnyRequest: TypeAlias = Request[Any, Any, Any]
 SecretFormDep: TypeAlias = NamedDependency[SecretForm]
 PassphraseFormDep: TypeAlias = NamedDependency[PassphraseForm]
-SiteDep: TypeAlias = NamedDependency[Site]
-DomainServiceDep: TypeAlias = NamedDependency[DomainService]
-
-
-def provide_page_caller(request: AnyRequest, account_service: AccountServiceDep) -> Caller:
-    """Return who is using the browser app: the signed-in account, else anonymous."""
-    signed_in = signed_in_of(request)
-    return signed_in.caller if signed_in else account_service.anonymous()
 
 
 async def provide_secret_form(
@@ -183,10 +172,6 @@ def create_pages_router() -> Router:
     return Router(
         path="/",
         route_handlers=[CreateController, ReceiptController, RevealController],
-        dependencies={
-            "caller": Provide(provide_page_caller, sync_to_thread=False),
-            "site": Provide(provide_site, sync_to_thread=False),
-        },
         exception_handlers=PAGE_EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         include_in_schema=False,
         signature_namespace={
