@@ -22,7 +22,6 @@ from onetime.services import Services, with_master_secret
 from onetime.settings import Settings
 from onetime.store import RedisStore
 from web.access_log import access_log_middleware, log_uncaught_exception, log_unrouted_response
-from web.account_pages import create_account_router
 from web.brand import create_brand_router
 from web.deps import dependencies
 from web.domain_pages import create_domain_pages_router
@@ -70,7 +69,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             create_api_router(),
             create_pages_router(),
-            create_account_router(),
             create_brand_router(),
             create_domain_pages_router(),
             create_internal_router(),

@@ -1,60 +1,92 @@
-"""Accounts in the browser: sign up, sign in and out, the account page and the dashboard.
+"""Accounts in the browser: sign up, sign in and out, and the account page.
 
-Handlers parse, call `WebAccountService` or the secret service, and render; errors go to
-`web.errors`. Who is signed in comes from `web.session`.
+Handlers parse, call `WebAccountService`, and render; errors go to `web.errors`. The forms that
+carry a password are never drawn again with it.
 """
 
 from __future__ import annotations
 
+import shlex
+from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from litestar import Controller, Response, Router, get, post
+from litestar import Controller, Response, get, post
+from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath
 from litestar.response import Redirect
 
-from onetime.service import Receipt
-from onetime.web_accounts import SignedIn
-from web.account_views import (
-    ACCOUNT,
-    ACCOUNT_DELETED,
-    CONFIRM_EMAIL,
-    DASHBOARD,
-    DASHBOARD_BURN,
-    DASHBOARD_ITEM,
-    EMAIL_CONFIRMED,
-    PER_PAGE,
-    SIGN_IN,
-    SIGN_UP,
-    CredentialsForm,
-    DashboardBurnForm,
-    DashboardPage,
-    PasswordForm,
-    account_context,
-    credentials_context,
-    dashboard_burn_context,
-    dashboard_context,
-    dashboard_item_context,
-    page_count,
-    read_credentials_form,
-    read_dashboard_burn_form,
-    read_password_form,
-)
-from web.deps import (
-    AnyRequest,
-    ClientAddressDep,
-    SecretServiceDep,
-    SessionCookieDep,
-    SignedInDep,
-    WebAccountServiceDep,
-)
-from web.errors import PAGE_EXCEPTION_HANDLERS
-from web.rendering import PAGE_HEADERS, is_htmx, remember_form, render, see_other
+from onetime.web_accounts import PASSWORD_MIN_LENGTH, SignedIn
+from web.deps import AnyRequest, ClientAddressDep, SessionCookieDep, SignedInDep, WebAccountServiceDep
+from web.pages.fields import text
+from web.rendering import PAGE_HEADERS, View, remember_form, render, see_other
 from web.session import now_signed_in, previous_session, signed_in_of
+
+SIGN_IN = View("pages/signin.html", "partials/_signin.html")
+SIGN_UP = View("pages/signup.html", "partials/_signup.html")
+ACCOUNT = View("pages/account.html", "partials/_account.html")
+ACCOUNT_DELETED = View("pages/account_deleted.html", "partials/_account_deleted.html")
+CONFIRM_EMAIL = View("pages/confirm_email.html", "partials/_confirm_email.html")
+EMAIL_CONFIRMED = View("pages/email_confirmed.html", "partials/_email_confirmed.html")
+TOKEN_PLACEHOLDER = "YOUR_API_TOKEN"  # noqa: S105 - the words shown in place of a hidden token
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialsForm:
+    """The sign-in and sign-up forms: an email and a password."""
+
+    email: str = ""
+    password: str = ""
+
+    def __repr__(self) -> str:
+        return f"CredentialsForm(email={self.email!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordForm:
+    """A form that confirms an action with the account's password (deleting the account)."""
+
+    password: str = ""
+
+    def __repr__(self) -> str:
+        return "PasswordForm()"
+
 
 CredentialsFormDep: TypeAlias = NamedDependency[CredentialsForm]
 PasswordFormDep: TypeAlias = NamedDependency[PasswordForm]
-DashboardBurnFormDep: TypeAlias = NamedDependency[DashboardBurnForm]
+
+
+def read_credentials_form(form: FormMultiDict) -> CredentialsForm:
+    """Read a sign-in or sign-up form."""
+    return CredentialsForm(email=text(form, "email").strip(), password=text(form, "password"))
+
+
+def read_password_form(form: FormMultiDict) -> PasswordForm:
+    """Read a form whose one field is the account's password."""
+    return PasswordForm(password=text(form, "password"))
+
+
+def credentials_context(form: CredentialsForm | None = None) -> dict[str, Any]:
+    """Return what the sign-in and sign-up pages draw: the email as typed, never the password."""
+    return {"email": form.email if form else "", "password_min_length": PASSWORD_MIN_LENGTH}
+
+
+def curl_line(email: str, token: str | None, base_url: str) -> str:
+    """Return the command that shares a secret through the API with this account's token."""
+    credentials = shlex.quote(f"{email}:{token or TOKEN_PLACEHOLDER}")
+    return f"curl -u {credentials} -d 'secret=hello&ttl=3600' {base_url}/api/v1/share"
+
+
+def account_context(
+    signed_in: SignedIn, base_url: str, *, new_token: str | None = None, verification_sent: bool = False
+) -> dict[str, Any]:
+    """Return what the account page draws; `new_token` is shown this once and never again."""
+    return {
+        "account": signed_in,
+        "new_token": new_token,
+        "curl_line": curl_line(signed_in.email, new_token, base_url),
+        "verification_sent": verification_sent,
+    }
 
 
 async def provide_sign_in_form(request: AnyRequest) -> CredentialsForm:
@@ -77,13 +109,6 @@ async def provide_delete_form(
     """Read the delete-account confirmation, remembering how to draw the account page again."""
     form = read_password_form(await request.form())
     remember_form(request, ACCOUNT, account_context(signed_in, web_account_service.base_url))
-    return form
-
-
-async def provide_dashboard_burn_form(request: AnyRequest, metadata_key: FromPath[str]) -> DashboardBurnForm:
-    """Read a dashboard burn, remembering how to draw its confirmation again with an error."""
-    form = read_dashboard_burn_form(await request.form())
-    remember_form(request, DASHBOARD_BURN, dashboard_burn_context(metadata_key, form.page))
     return form
 
 
@@ -218,64 +243,3 @@ class AccountController(Controller):
         response = render(request, ACCOUNT_DELETED, {})
         response.set_cookie(session_cookie.clear())
         return response
-
-
-class DashboardController(Controller):
-    """The account's receipts of the last 30 days, and burning from the list."""
-
-    path = "/dashboard"
-
-    @get(name="dashboard")
-    async def dashboard(
-        self,
-        request: AnyRequest,
-        signed_in: SignedInDep,
-        secret_service: SecretServiceDep,
-        page: FromQuery[int] = 1,
-    ) -> Response[Any]:
-        """List the receipts, newest first, PER_PAGE to a page (the same list as the API's recent)."""
-        total = await secret_service.recent_count(signed_in.caller)
-        pages = page_count(total)
-        page = min(max(page, 1), pages)
-        receipts = await secret_service.recent(signed_in.caller, offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
-        return render(request, DASHBOARD, dashboard_context(DashboardPage(receipts, page, pages, total)))
-
-    @post(
-        "/{metadata_key:str}/burn",
-        name="dashboard_burn",
-        dependencies={"burn_form": Provide(provide_dashboard_burn_form)},
-    )
-    async def burn(  # noqa: PLR0913, PLR0917 - each is one injected value
-        self,
-        request: AnyRequest,
-        metadata_key: FromPath[str],
-        burn_form: DashboardBurnFormDep,
-        signed_in: SignedInDep,
-        client_address: ClientAddressDep,
-        secret_service: SecretServiceDep,
-    ) -> Response[Any]:
-        """Burn one of the account's secrets once confirmed; htmx gets the entry back, burned."""
-        if not burn_form.confirmed:
-            return render(request, DASHBOARD_BURN, dashboard_burn_context(metadata_key, burn_form.page))
-        burned = await secret_service.burn(metadata_key, None, client_address, owner=signed_in.caller)
-        if is_htmx(request):
-            context = dashboard_item_context(burned.receipt, burn_form.page, just_burned=True)
-            return render(request, DASHBOARD_ITEM, context)
-        return see_other(request, f"/dashboard?page={burn_form.page}")
-
-
-def create_account_router() -> Router:
-    """Return the router of the account pages, with the pages' error table."""
-    return Router(
-        path="/",
-        route_handlers=[SessionController, AccountController, DashboardController],
-        exception_handlers=PAGE_EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        include_in_schema=False,
-        signature_namespace={
-            "SignedIn": SignedIn,
-            "CredentialsForm": CredentialsForm,
-            "PasswordForm": PasswordForm,
-            "DashboardBurnForm": DashboardBurnForm,
-            "Receipt": Receipt,
-        },
-    )
