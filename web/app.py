@@ -22,9 +22,7 @@ from onetime.services import Services, with_master_secret
 from onetime.settings import Settings
 from onetime.store import RedisStore
 from web.access_log import access_log_middleware, log_uncaught_exception, log_unrouted_response
-from web.brand import create_brand_router
 from web.deps import dependencies
-from web.domain_pages import create_domain_pages_router
 from web.errors import APP_EXCEPTION_HANDLERS
 from web.internal import create_internal_router
 from web.pages import create_pages_router
@@ -69,8 +67,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             create_api_router(),
             create_pages_router(),
-            create_brand_router(),
-            create_domain_pages_router(),
             create_internal_router(),
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], cache_control=STATIC_CACHE, opt={ANY_SITE: True}

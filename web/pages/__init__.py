@@ -7,6 +7,7 @@ from litestar import Router
 from web.errors import PAGE_EXCEPTION_HANDLERS
 from web.pages.accounts import AccountController, SessionController
 from web.pages.dashboard import DashboardController
+from web.pages.domains import BrandController, DomainsController
 from web.pages.secrets import CreateController, ReceiptController, RevealController
 
 
@@ -21,6 +22,8 @@ def create_pages_router() -> Router:
             SessionController,
             AccountController,
             DashboardController,
+            DomainsController,
+            BrandController,
         ],
         exception_handlers=PAGE_EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         include_in_schema=False,
