@@ -28,7 +28,7 @@ from web.internal import create_internal_router
 from web.pages import create_pages_router
 from web.security import add_security_headers, csrf_config
 from web.session import SessionCookie, load_signed_in
-from web.sites import ANY_SITE, site_middleware
+from web.sites import ON_CUSTOM_DOMAINS, site_middleware
 from web.templating import template_config
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_pages_router(),
             create_internal_router(),
             create_static_files_router(
-                path="/static", directories=[STATIC_DIR], cache_control=STATIC_CACHE, opt={ANY_SITE: True}
+                path="/static", directories=[STATIC_DIR], cache_control=STATIC_CACHE, opt={ON_CUSTOM_DOMAINS: True}
             ),
         ],
         state=State(

@@ -26,7 +26,7 @@ from onetime.web_accounts import SignedIn
 from web.deps import AnyRequest, DomainServiceDep, SignedInDep, SiteDep
 from web.pages.fields import text
 from web.rendering import View, remember_form, render, see_other
-from web.sites import ANY_SITE
+from web.sites import ON_CUSTOM_DOMAINS
 
 DOMAINS = View("pages/domains.html", "partials/_domains.html")
 DOMAIN = View("pages/domain.html", "partials/_domain.html")
@@ -217,7 +217,7 @@ class BrandController(Controller):
     """The brand assets of the request's site, which its pages link to."""
 
     path = "/brand"
-    opt = {ANY_SITE: True}  # noqa: RUF012
+    opt = {ON_CUSTOM_DOMAINS: True}  # noqa: RUF012
     cache_control = ASSET_CACHE
 
     @get("/style.css", name="brand_stylesheet")

@@ -21,6 +21,7 @@ from onetime.service import NewSecret, Receipt, Revealed
 from web.deps import AnyRequest, CallerDep, ClientAddressDep, DomainServiceDep, SecretServiceDep, SiteDep
 from web.pages.fields import optional_text, text
 from web.rendering import View, remember_form, render, see_other
+from web.sites import ON_CUSTOM_DOMAINS, ON_PUBLIC_HOMEPAGE
 
 HOME = View("pages/home.html", "partials/_create.html")
 RECEIPT = View("pages/receipt.html", "partials/_receipt.html")
@@ -151,7 +152,9 @@ def receipt_path(request: AnyRequest, metadata_key: str) -> str:
 
 
 class CreateController(Controller):
-    """The home page and the two ways to create a secret."""
+    """The home page and the two ways to create a secret (on a custom domain: its public homepage)."""
+
+    opt = {ON_PUBLIC_HOMEPAGE: True}  # noqa: RUF012
 
     @get("/", name="home")
     async def home(self, request: AnyRequest, caller: CallerDep, domain_service: DomainServiceDep) -> Template:
@@ -188,9 +191,10 @@ class CreateController(Controller):
 
 
 class ReceiptController(Controller):
-    """The creator's private receipt page, and burning from it."""
+    """The creator's private receipt page, and burning from it, on the secret's link host."""
 
     path = "/private/{metadata_key:str}"
+    opt = {ON_CUSTOM_DOMAINS: True}  # noqa: RUF012
 
     @get(name="receipt_page")
     async def receipt(
@@ -224,9 +228,10 @@ class ReceiptController(Controller):
 
 
 class RevealController(Controller):
-    """The recipient's page: a GET that only looks, a POST that reveals."""
+    """The recipient's page: a GET that only looks, a POST that reveals, on the secret's link host."""
 
     path = "/secret/{secret_key:str}"
+    opt = {ON_CUSTOM_DOMAINS: True}  # noqa: RUF012
 
     @get(name="reveal_page")
     async def reveal_page(
