@@ -18,6 +18,7 @@ from litestar.response import Redirect
 
 from onetime.web_accounts import PASSWORD_MIN_LENGTH, SignedIn
 from web.deps import AnyRequest, ClientAddressDep, SessionCookieDep, SignedInDep, WebAccountServiceDep
+from web.pages.dashboard import DASHBOARD_PATH
 from web.pages.fields import text
 from web.rendering import PAGE_HEADERS, View, remember_form, render, see_other
 from web.session import now_signed_in, previous_session, signed_in_of
@@ -89,6 +90,13 @@ def account_context(
     }
 
 
+def credentials_page(request: AnyRequest, view: View) -> Response[Any]:
+    """Draw the empty sign-in or sign-up form; someone signed in already goes to the dashboard."""
+    if signed_in_of(request):
+        return see_other(request, DASHBOARD_PATH)
+    return render(request, view, credentials_context())
+
+
 async def provide_sign_in_form(request: AnyRequest) -> CredentialsForm:
     """Read the sign-in form, remembering how to draw it again with an error."""
     form = read_credentials_form(await request.form())
@@ -118,9 +126,7 @@ class SessionController(Controller):
     @get("/signin", name="signin_page")
     async def sign_in_page(self, request: AnyRequest) -> Response[Any]:
         """Offer to sign in; someone signed in already goes to the dashboard."""
-        if signed_in_of(request):
-            return see_other(request, "/dashboard")
-        return render(request, SIGN_IN, credentials_context())
+        return credentials_page(request, SIGN_IN)
 
     @post("/signin", name="signin", dependencies={"credentials": Provide(provide_sign_in_form)})
     async def sign_in(
@@ -135,16 +141,14 @@ class SessionController(Controller):
         signed_in = await web_account_service.sign_in(
             credentials.email, credentials.password, client_address, previous_session(request)
         )
-        response = Redirect("/dashboard", status_code=303, headers=PAGE_HEADERS)
+        response = Redirect(DASHBOARD_PATH, status_code=303, headers=PAGE_HEADERS)
         response.set_cookie(session_cookie.issue(signed_in.session))
         return response
 
     @get("/signup", name="signup_page")
     async def sign_up_page(self, request: AnyRequest) -> Response[Any]:
         """Offer to create an account; someone signed in already goes to the dashboard."""
-        if signed_in_of(request):
-            return see_other(request, "/dashboard")
-        return render(request, SIGN_UP, credentials_context())
+        return credentials_page(request, SIGN_UP)
 
     @post("/signup", name="signup", dependencies={"credentials": Provide(provide_sign_up_form)})
     async def sign_up(

@@ -19,6 +19,8 @@ from web.rendering import View, is_htmx, remember_form, render, see_other
 DASHBOARD = View("pages/dashboard.html", "partials/_dashboard.html")
 DASHBOARD_ITEM = View("pages/dashboard.html", "partials/_dashboard_item.html")
 DASHBOARD_BURN = View("pages/dashboard_burn.html", "partials/_dashboard_burn.html")
+DASHBOARD_PATH = "/dashboard"
+"""The dashboard's page, where signing in leads."""
 PER_PAGE = 50
 """Receipts on one page of the dashboard."""
 STATE_LABELS = {
@@ -98,7 +100,7 @@ async def provide_dashboard_burn_form(request: AnyRequest, metadata_key: FromPat
 class DashboardController(Controller):
     """The account's receipts of the last 30 days, and burning from the list."""
 
-    path = "/dashboard"
+    path = DASHBOARD_PATH
 
     @get(name="dashboard")
     async def dashboard(
@@ -133,4 +135,4 @@ class DashboardController(Controller):
         if is_htmx(request):
             context = dashboard_item_context(burned.receipt, burn_form.page, just_burned=True)
             return render(request, DASHBOARD_ITEM, context)
-        return see_other(request, f"/dashboard?page={burn_form.page}")
+        return see_other(request, f"{DASHBOARD_PATH}?page={burn_form.page}")
