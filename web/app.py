@@ -6,36 +6,29 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
-from typing import Any
 
-from litestar import Litestar, Request
+from litestar import Litestar
 from litestar.datastructures import CacheControlHeader, State
-from litestar.di import Provide
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
 from api.controllers import create_api_router
-from api.deps import services_of
 from onetime import embedded
-from onetime.accounts import AccountService
-from onetime.clients import client_address
-from onetime.domains import DomainService, Site, canonical_host
+from onetime.domains import Site, canonical_host
 from onetime.outbox import MailWorker
 from onetime.redis_client import connect
-from onetime.service import SecretService
 from onetime.services import Services, with_master_secret
 from onetime.settings import Settings
 from onetime.store import RedisStore
 from web.access_log import access_log_middleware, log_uncaught_exception, log_unrouted_response
-from web.account_pages import SessionCookie, create_account_router, load_signed_in
-from web.brand import create_brand_router
-from web.domain_pages import create_domain_pages_router
+from web.deps import dependencies
 from web.errors import APP_EXCEPTION_HANDLERS
 from web.internal import create_internal_router
 from web.pages import create_pages_router
 from web.security import add_security_headers, csrf_config
-from web.sites import ANY_SITE, site_middleware
+from web.session import SessionCookie, load_signed_in
+from web.sites import ON_CUSTOM_DOMAINS, site_middleware
 from web.templating import template_config
 
 log = logging.getLogger(__name__)
@@ -63,7 +56,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             stack.push_async_callback(client.aclose)
             services = Services.build(settings, client)
             app.state.services = services
-            app.state.session_cookie = SessionCookie.for_settings(settings)
             await warn_unless_noeviction(services.store)
             if services.outbox is not None:
                 await stack.enter_async_context(
@@ -71,30 +63,24 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 )
             yield
 
-    def provide_client_address(request: Request[Any, Any, Any]) -> str:
-        peer = request.client.host if request.client else None
-        return client_address(peer, request.headers.get("x-forwarded-for"), settings.trusted_proxies)
-
     return Litestar(
         route_handlers=[
             create_api_router(),
             create_pages_router(),
-            create_account_router(),
-            create_brand_router(),
-            create_domain_pages_router(),
             create_internal_router(),
             create_static_files_router(
-                path="/static", directories=[STATIC_DIR], cache_control=STATIC_CACHE, opt={ANY_SITE: True}
+                path="/static", directories=[STATIC_DIR], cache_control=STATIC_CACHE, opt={ON_CUSTOM_DOMAINS: True}
             ),
         ],
-        state=State({"settings": settings, "canonical_site": Site(canonical_host(settings), settings.base_url)}),
+        state=State(
+            {
+                "settings": settings,
+                "canonical_site": Site(canonical_host(settings), settings.base_url),
+                "session_cookie": SessionCookie.for_settings(settings),
+            }
+        ),
         lifespan=[lifespan],
-        dependencies={
-            "secret_service": Provide(provide_secret_service, sync_to_thread=False),
-            "account_service": Provide(provide_account_service, sync_to_thread=False),
-            "domain_service": Provide(provide_domain_service, sync_to_thread=False),
-            "client_address": Provide(provide_client_address, sync_to_thread=False),
-        },
+        dependencies=dependencies(),
         exception_handlers=APP_EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         template_config=template_config(TEMPLATE_DIR, STATIC_DIR),
         csrf_config=csrf_config(settings, settings.master_secret),
@@ -117,18 +103,3 @@ async def warn_unless_noeviction(store: RedisStore) -> None:
         log.warning(
             "REDIS maxmemory-policy IS %s: Redis may silently drop unread secrets. Set it to noeviction.", policy
         )
-
-
-def provide_secret_service(state: State) -> SecretService:
-    """Return the process's secret service."""
-    return services_of(state).secret_service
-
-
-def provide_account_service(state: State) -> AccountService:
-    """Return the process's account service."""
-    return services_of(state).account_service
-
-
-def provide_domain_service(state: State) -> DomainService:
-    """Return the process's custom domain service."""
-    return services_of(state).domain_service

@@ -8,16 +8,15 @@ address gets a 404, as if the route did not exist. The Caddyfile also blocks the
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeAlias
+from typing import Annotated, Any
 
 from litestar import MediaType, Request, Response, Router, get
-from litestar.di import NamedDependency
 from litestar.params import Parameter
 
 from onetime.domains import DomainService
+from web.deps import DomainServiceDep
 from web.sites import ANY_HOST, host_name, is_loopback
 
-DomainServiceDep: TypeAlias = NamedDependency[DomainService]
 _FORWARDING_HEADERS = ("x-forwarded-for", "x-forwarded-host", "forwarded", "x-real-ip")
 _NO_STORE = {"Cache-Control": "no-store"}
 

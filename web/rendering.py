@@ -6,17 +6,13 @@ request (header `HX-Request: true`) gets the partial alone, swapped into `<main 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.plugins.htmx import HXLocation
 from litestar.response import Redirect, Template
-
-from onetime.plans import Plan
-from onetime.service import Receipt, Revealed
-from web.forms import SecretForm
 
 MAIN_TARGET = "#main"
 PAGE_HEADERS = {"Cache-Control": "no-store", "Vary": "HX-Request"}
@@ -34,13 +30,6 @@ class View:
 
     page: str
     partial: str
-
-
-HOME = View("pages/home.html", "partials/_create.html")
-RECEIPT = View("pages/receipt.html", "partials/_receipt.html")
-BURN = View("pages/burn.html", "partials/_burn.html")
-REVEAL = View("pages/reveal.html", "partials/_reveal.html")
-REVEALED = View("pages/revealed.html", "partials/_revealed.html")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,38 +83,3 @@ def redraw_of(request: Request[Any, Any, Any]) -> Redraw | None:
     """Return how to draw the form this request posted, if it posted one."""
     redraw: Redraw | None = request.state.get(_REDRAW_STATE_KEY)
     return redraw
-
-
-def home_context(plan: Plan, form: SecretForm | None = None, share_domains: Sequence[str] = ()) -> dict[str, Any]:
-    """Return what the home page draws: the form as typed (never the passphrase), the plan, the domains."""
-    form = form or SecretForm()
-    chosen = plan.apply_ttl(form.ttl or None)
-    return {
-        "secret": form.secret,
-        "recipient": form.recipient,
-        "share_domains": list(share_domains),
-        "selected_domain": form.share_domain,
-        "plan": plan,
-        "selected_ttl": chosen if chosen in plan.ttl_choices else max(plan.ttl_choices),
-    }
-
-
-def receipt_context(receipt: Receipt) -> dict[str, Any]:
-    """Return what the receipt page draws."""
-    return {"receipt": receipt, "expires_at": receipt.created + receipt.ttl}
-
-
-def burn_context(metadata_key: str, *, passphrase_required: bool) -> dict[str, Any]:
-    """Return what the burn confirmation draws."""
-    return {"metadata_key": metadata_key, "passphrase_required": passphrase_required}
-
-
-def reveal_context(secret_key: str, *, passphrase_required: bool) -> dict[str, Any]:
-    """Return what the page before a reveal draws."""
-    return {"secret_key": secret_key, "passphrase_required": passphrase_required}
-
-
-def revealed_context(revealed: Revealed) -> dict[str, Any]:
-    """Return what the page of a revealed secret draws: the value, in a box sized to it."""
-    lines = revealed.value.count("\n") + 1
-    return {"value": revealed.value, "rows": min(max(lines, 3), 20)}

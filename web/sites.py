@@ -3,10 +3,12 @@
 Every routed request passes `site_middleware` before anything else reads it (CSRF included):
 
 - the canonical host of this deployment is served in full;
-- a verified custom domain serves only its reveal pages, the receipts of its own secrets, its
-  brand assets and static files, and the create page when its owner allows a public homepage;
-  anything else is the site's 404 page, and a secret of another link host is "unknown";
-- any other host gets a plain 404: no page, no brand, no redirect.
+- a verified custom domain serves only the routes declared `opt={ON_CUSTOM_DOMAINS: True}` (its
+  reveal pages, the receipts of its own secrets, its brand assets and static files), and those
+  declared `opt={ON_PUBLIC_HOMEPAGE: True}` (the create page) when its owner allows a public
+  homepage; anything else is the site's 404 page, and a secret of another link host is "unknown";
+- any other host gets a plain 404: no page, no brand, no redirect. A route declared
+  `opt={ANY_HOST: True}` is left alone (it checks its caller itself).
 
 The host is the Host header, or X-Forwarded-Host when the peer is a trusted proxy.
 """
@@ -34,13 +36,11 @@ from onetime.settings import Settings
 SITE_STATE_KEY = "site"
 ANY_HOST = "any_host"
 """Route option: the route answers on any host (it checks its caller itself)."""
-ANY_SITE = "any_site"
-"""Route option: every served site may use the route (static files, brand assets)."""
-ON_CUSTOM_DOMAINS = frozenset({"reveal_page", "reveal", "receipt_page", "burn_page", "burn"})
-"""Page routes a custom domain serves: a recipient's reveal, and the creator's receipt (its link
-uses the link host, as the v1 contract says)."""
-ON_PUBLIC_HOMEPAGES = frozenset({"home", "create", "generate"})
-"""Page routes a custom domain serves only when its owner allows a public homepage."""
+ON_CUSTOM_DOMAINS = "on_custom_domains"
+"""Route option: verified custom domains serve the route too (a recipient's reveal, the creator's
+receipt, whose link uses the link host as the v1 contract says, brand assets, static files)."""
+ON_PUBLIC_HOMEPAGE = "on_public_homepage"
+"""Route option: a custom domain serves the route when its owner allows a public homepage."""
 _SECRET_PARAM, _RECEIPT_PARAM = "secret_key", "metadata_key"
 _NO_REQUEST_SITE = Site(host="", origin="")
 _PLAIN_NOT_FOUND_HEADERS = [(b"content-type", b"text/plain; charset=utf-8"), (b"cache-control", b"no-store")]
@@ -82,12 +82,9 @@ async def send_plain_not_found(send: Send) -> None:
 
 async def _check_custom_route(site: Site, scope: Scope, domains: DomainService) -> None:
     """Refuse what a custom domain does not serve, and secrets whose link host is another."""
-    route_handler = scope["route_handler"]
-    name = route_handler.name
-    allowed = (
-        route_handler.opt.get(ANY_SITE, False)
-        or name in ON_CUSTOM_DOMAINS
-        or (name in ON_PUBLIC_HOMEPAGES and site.branding is not None and site.branding.public_homepage)
+    opt = scope["route_handler"].opt
+    allowed = opt.get(ON_CUSTOM_DOMAINS, False) or (
+        opt.get(ON_PUBLIC_HOMEPAGE, False) and site.branding is not None and site.branding.public_homepage
     )
     if not allowed:
         raise NotFoundException

@@ -8,8 +8,9 @@ from onetime.errors import PasswordRejected
 from onetime.sessions import Session, session_digest
 from onetime.settings import Settings
 from onetime.web_accounts import check_password, common_passwords
-from web.account_pages import SessionCookie
-from web.account_views import curl_line, page_count
+from web.pages.accounts import curl_line
+from web.pages.dashboard import page_count
+from web.session import SessionCookie
 
 
 def test_the_shipped_common_passwords_are_long_lowercase_and_many() -> None:

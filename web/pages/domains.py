@@ -1,7 +1,11 @@
-"""The account's custom domains in the browser: add, check DNS, brand, upload a logo, remove.
+"""Custom domains in the browser: add, check DNS, brand, upload a logo, remove; the brand assets.
 
-Every page needs a signed-in account and shows only that account's domains; a domain of anyone
-else is "not found". Errors go to `web.errors`: a refused form comes back with the message.
+Every domain page needs a signed-in account and shows only that account's domains; a domain of
+anyone else is "not found". Errors go to `web.errors`: a refused form comes back with the message.
+
+The pages' Content-Security-Policy forbids inline styles, so a brand colour reaches the page as a
+stylesheet of its own, served from the same origin like the logo. Both brand assets carry the
+brand's version in their URL (see templates/base.html), so they may be cached for long.
 """
 
 from __future__ import annotations
@@ -9,29 +13,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from litestar import Controller, Request, Response, Router, get, post
-from litestar.datastructures import FormMultiDict, UploadFile
+from litestar import Controller, Response, get, post
+from litestar.datastructures import CacheControlHeader, FormMultiDict, UploadFile
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from onetime.branding import LOGO_MAX_BYTES
+from onetime.branding import LOGO_MAX_BYTES, Logo, text_colour_on
 from onetime.domains import BrandingChange, Domain, DomainService, UnknownDomain
 from onetime.web_accounts import SignedIn
-from web.account_pages import requires_signed_in
-from web.errors import PAGE_EXCEPTION_HANDLERS
+from web.deps import AnyRequest, DomainServiceDep, SignedInDep, SiteDep
+from web.pages.fields import text
 from web.rendering import View, remember_form, render, see_other
-
-AnyRequest: TypeAlias = Request[Any, Any, Any]
-SignedInDep: TypeAlias = NamedDependency[SignedIn]
-DomainServiceDep: TypeAlias = NamedDependency[DomainService]
+from web.sites import ON_CUSTOM_DOMAINS
 
 DOMAINS = View("pages/domains.html", "partials/_domains.html")
 DOMAIN = View("pages/domain.html", "partials/_domain.html")
 STATE_LABELS = {"unverified": "Not checked yet", "pending": "Waiting for DNS", "verified": "Verified"}
 _UPLOAD_ROOM = 16 * 1024
 """Room for the multipart framing and the CSRF token around an uploaded logo."""
+ASSET_CACHE = CacheControlHeader(public=True, max_age=7 * 24 * 3600)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +62,16 @@ class BrandForm:
 BrandFormDep: TypeAlias = NamedDependency[BrandForm]
 
 
-def _text(form: FormMultiDict, name: str) -> str:
-    value = form.get(name)
-    return value if isinstance(value, str) else ""
+def read_brand_form(form: FormMultiDict) -> BrandForm:
+    """Read the branding form; an unticked checkbox is not posted at all."""
+    return BrandForm(
+        display_name=text(form, "display_name"),
+        primary_colour=text(form, "primary_colour"),
+        before_reveal=text(form, "before_reveal"),
+        on_reveal=text(form, "on_reveal"),
+        after_reveal=text(form, "after_reveal"),
+        public_homepage=text(form, "public_homepage") == "on",
+    )
 
 
 def domains_context(domains: list[Domain], typed: str = "") -> dict[str, Any]:
@@ -82,6 +91,13 @@ def domain_context(
     return {"domain": domain, "checked": checked, "saved": saved, "brand_form": shown, "state_labels": STATE_LABELS}
 
 
+def logo_response(logo: Logo | None, headers: dict[str, str]) -> Response[bytes]:
+    """Answer with a logo as it was re-encoded when uploaded; "not found" when there is none."""
+    if logo is None:
+        raise NotFoundException
+    return Response(logo.data, media_type=logo.content_type, headers=headers)
+
+
 async def _owned(domain_service: DomainService, signed_in: SignedIn, name: str) -> Domain:
     try:
         return await domain_service.owned(signed_in.email, name)
@@ -91,7 +107,7 @@ async def _owned(domain_service: DomainService, signed_in: SignedIn, name: str) 
 
 async def provide_add_form(request: AnyRequest, signed_in: SignedInDep, domain_service: DomainServiceDep) -> str:
     """Read the domain to add, remembering how to draw the list again with an error."""
-    typed = _text(await request.form(), "domain").strip()
+    typed = text(await request.form(), "domain").strip()
     remember_form(request, DOMAINS, domains_context(await domain_service.of_account(signed_in.email), typed))
     return typed
 
@@ -100,15 +116,7 @@ async def provide_brand_form(
     request: AnyRequest, domain_name: FromPath[str], signed_in: SignedInDep, domain_service: DomainServiceDep
 ) -> BrandForm:
     """Read the branding form, remembering how to draw the domain's page again with an error."""
-    posted = await request.form()
-    form = BrandForm(
-        display_name=_text(posted, "display_name"),
-        primary_colour=_text(posted, "primary_colour"),
-        before_reveal=_text(posted, "before_reveal"),
-        on_reveal=_text(posted, "on_reveal"),
-        after_reveal=_text(posted, "after_reveal"),
-        public_homepage=_text(posted, "public_homepage") == "on",
-    )
+    form = read_brand_form(await request.form())
     remember_form(request, DOMAIN, domain_context(await _owned(domain_service, signed_in, domain_name), form=form))
     return form
 
@@ -126,7 +134,6 @@ class DomainsController(Controller):
     """The account's custom domains."""
 
     path = "/account/domains"
-    dependencies = {"signed_in": Provide(requires_signed_in, sync_to_thread=False)}  # noqa: RUF012
 
     @get(name="domains")
     async def domains(self, request: AnyRequest, signed_in: SignedInDep, domain_service: DomainServiceDep) -> Template:
@@ -194,9 +201,7 @@ class DomainsController(Controller):
     ) -> Response[bytes]:
         """Show the owner the logo as recipients will see it."""
         logo = await domain_service.logo(await _owned(domain_service, signed_in, domain_name))
-        if logo is None:
-            raise NotFoundException
-        return Response(logo.data, media_type=logo.content_type, headers={"Cache-Control": "no-store"})
+        return logo_response(logo, {"Cache-Control": "no-store"})
 
     @post("/{domain_name:str}/remove", name="domain_remove")
     async def remove(
@@ -208,12 +213,25 @@ class DomainsController(Controller):
         return see_other(request, request.app.route_reverse("domains"))
 
 
-def create_domain_pages_router() -> Router:
-    """Return the router of the account's domain pages, with the pages' error table."""
-    return Router(
-        path="/",
-        route_handlers=[DomainsController],
-        exception_handlers=PAGE_EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        include_in_schema=False,
-        signature_namespace={"SignedIn": SignedIn, "DomainService": DomainService, "BrandForm": BrandForm},
-    )
+class BrandController(Controller):
+    """The brand assets of the request's site, which its pages link to."""
+
+    path = "/brand"
+    opt = {ON_CUSTOM_DOMAINS: True}  # noqa: RUF012
+    cache_control = ASSET_CACHE
+
+    @get("/style.css", name="brand_stylesheet")
+    async def stylesheet(self, site: SiteDep) -> Template:
+        """Serve the colours of the site's brand as CSS custom properties."""
+        colour = site.branding.primary_colour if site.branding else ""
+        if not colour:
+            raise NotFoundException
+        return Template(
+            "brand/style.css", context={"colour": colour, "on_colour": text_colour_on(colour)}, media_type="text/css"
+        )
+
+    @get("/logo", name="brand_logo")
+    async def logo(self, site: SiteDep, domain_service: DomainServiceDep) -> Response[bytes]:
+        """Serve the site's logo."""
+        logo = await domain_service.logo(site.domain) if site.domain else None
+        return logo_response(logo, {"Content-Disposition": "inline"})

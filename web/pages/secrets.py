@@ -1,4 +1,4 @@
-"""The browser app: create a secret, read its receipt, burn it, reveal it.
+"""Secrets in the browser: create one (typed or generated), read its receipt, burn it, reveal it.
 
 Handlers parse, call the secret service and render; errors go to `web.errors`. GET never
 changes a secret beyond marking it viewed: only a POST reveals or burns.
@@ -6,47 +6,121 @@ changes a secret beyond marking it viewed: only a POST reveals or burns.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from litestar import Controller, Request, Response, Router, get, post
+from litestar import Controller, Response, get, post
+from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
-from api.dependencies import AccountServiceDep, CallerDep, ClientAddressDep, SecretServiceDep
-from onetime.accounts import Caller
-from onetime.domains import DomainService, Site
-from web.account_pages import signed_in_of
-from web.errors import PAGE_EXCEPTION_HANDLERS
-from web.forms import PassphraseForm, SecretForm, read_passphrase_form, read_secret_form
-from web.rendering import (
-    BURN,
-    HOME,
-    RECEIPT,
-    REVEAL,
-    REVEALED,
-    burn_context,
-    home_context,
-    receipt_context,
-    remember_form,
-    render,
-    reveal_context,
-    revealed_context,
-    see_other,
-)
-from web.sites import provide_site
+from onetime.plans import Plan
+from onetime.service import NewSecret, Receipt, Revealed
+from web.deps import AnyRequest, CallerDep, ClientAddressDep, DomainServiceDep, SecretServiceDep, SiteDep
+from web.pages.fields import optional_text, text
+from web.rendering import View, remember_form, render, see_other
+from web.sites import ON_CUSTOM_DOMAINS, ON_PUBLIC_HOMEPAGE
 
-AnyRequest: TypeAlias = Request[Any, Any, Any]
+HOME = View("pages/home.html", "partials/_create.html")
+RECEIPT = View("pages/receipt.html", "partials/_receipt.html")
+BURN = View("pages/burn.html", "partials/_burn.html")
+REVEAL = View("pages/reveal.html", "partials/_reveal.html")
+REVEALED = View("pages/revealed.html", "partials/_revealed.html")
+
+
+@dataclass(frozen=True, slots=True)
+class SecretForm:
+    """The home page's form: a secret (or none, to generate one), a passphrase and an expiry."""
+
+    secret: str = ""
+    passphrase: str = ""
+    ttl: str = ""
+    recipient: str = ""
+    """Where to email the link (signed-in accounts only); "" for nobody."""
+    site_domain: str = ""
+    """The custom domain whose public page was posted ("" on the canonical site)."""
+    share_domain: str = ""
+    """The account's verified domain chosen for the links ("" for this site's own host)."""
+
+    def new_secret(self) -> NewSecret:
+        """Return the creation request this form describes."""
+        return NewSecret(
+            value=self.secret,
+            ttl=self.ttl or None,
+            passphrase=self.passphrase or None,
+            recipients=(self.recipient,) if self.recipient else (),
+            share_domain=self.share_domain or None,
+            site_domain=self.site_domain or None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class PassphraseForm:
+    """A form whose one field is a passphrase (reveal, burn); None when the form had no such field."""
+
+    passphrase: str | None = None
+
+
 SecretFormDep: TypeAlias = NamedDependency[SecretForm]
 PassphraseFormDep: TypeAlias = NamedDependency[PassphraseForm]
-SiteDep: TypeAlias = NamedDependency[Site]
-DomainServiceDep: TypeAlias = NamedDependency[DomainService]
 
 
-def provide_page_caller(request: AnyRequest, account_service: AccountServiceDep) -> Caller:
-    """Return who is using the browser app: the signed-in account, else anonymous."""
-    signed_in = signed_in_of(request)
-    return signed_in.caller if signed_in else account_service.anonymous()
+def read_secret_form(form: FormMultiDict, site_domain: str = "") -> SecretForm:
+    """Read the home form.
+
+    Browsers send a textarea's line breaks as CRLF; they become LF, which is what the recipient's
+    textarea shows, what the byte counter counted, and what the creator pasted.
+    """
+    return SecretForm(
+        secret=text(form, "secret").replace("\r\n", "\n"),
+        passphrase=text(form, "passphrase"),
+        ttl=text(form, "ttl"),
+        recipient=text(form, "recipient").strip(),
+        site_domain=site_domain,
+        share_domain=text(form, "share_domain").strip(),
+    )
+
+
+def read_passphrase_form(form: FormMultiDict) -> PassphraseForm:
+    """Read a reveal or burn form."""
+    return PassphraseForm(passphrase=optional_text(form, "passphrase"))
+
+
+def home_context(plan: Plan, form: SecretForm | None = None, share_domains: Sequence[str] = ()) -> dict[str, Any]:
+    """Return what the home page draws: the form as typed (never the passphrase), the plan, the domains."""
+    form = form or SecretForm()
+    chosen = plan.apply_ttl(form.ttl or None)
+    return {
+        "secret": form.secret,
+        "recipient": form.recipient,
+        "share_domains": list(share_domains),
+        "selected_domain": form.share_domain,
+        "plan": plan,
+        "selected_ttl": chosen if chosen in plan.ttl_choices else max(plan.ttl_choices),
+    }
+
+
+def receipt_context(receipt: Receipt) -> dict[str, Any]:
+    """Return what the receipt page draws."""
+    return {"receipt": receipt, "expires_at": receipt.created + receipt.ttl}
+
+
+def burn_context(metadata_key: str, *, passphrase_required: bool) -> dict[str, Any]:
+    """Return what the burn confirmation draws."""
+    return {"metadata_key": metadata_key, "passphrase_required": passphrase_required}
+
+
+def reveal_context(secret_key: str, *, passphrase_required: bool) -> dict[str, Any]:
+    """Return what the page before a reveal draws."""
+    return {"secret_key": secret_key, "passphrase_required": passphrase_required}
+
+
+def revealed_context(revealed: Revealed) -> dict[str, Any]:
+    """Return what the page of a revealed secret draws: the value, in a box sized to it."""
+    lines = revealed.value.count("\n") + 1
+    return {"value": revealed.value, "rows": min(max(lines, 3), 20)}
 
 
 async def provide_secret_form(
@@ -78,7 +152,9 @@ def receipt_path(request: AnyRequest, metadata_key: str) -> str:
 
 
 class CreateController(Controller):
-    """The home page and the two ways to create a secret."""
+    """The home page and the two ways to create a secret (on a custom domain: its public homepage)."""
+
+    opt = {ON_PUBLIC_HOMEPAGE: True}  # noqa: RUF012
 
     @get("/", name="home")
     async def home(self, request: AnyRequest, caller: CallerDep, domain_service: DomainServiceDep) -> Template:
@@ -115,9 +191,10 @@ class CreateController(Controller):
 
 
 class ReceiptController(Controller):
-    """The creator's private receipt page, and burning from it."""
+    """The creator's private receipt page, and burning from it, on the secret's link host."""
 
     path = "/private/{metadata_key:str}"
+    opt = {ON_CUSTOM_DOMAINS: True}  # noqa: RUF012
 
     @get(name="receipt_page")
     async def receipt(
@@ -151,9 +228,10 @@ class ReceiptController(Controller):
 
 
 class RevealController(Controller):
-    """The recipient's page: a GET that only looks, a POST that reveals."""
+    """The recipient's page: a GET that only looks, a POST that reveals, on the secret's link host."""
 
     path = "/secret/{secret_key:str}"
+    opt = {ON_CUSTOM_DOMAINS: True}  # noqa: RUF012
 
     @get(name="reveal_page")
     async def reveal_page(
@@ -176,24 +254,3 @@ class RevealController(Controller):
         """Reveal the secret: this answer is the only page that ever shows its value."""
         revealed = await secret_service.reveal(secret_key, reveal_form.passphrase, client_address)
         return render(request, REVEALED, revealed_context(revealed))
-
-
-def create_pages_router() -> Router:
-    """Return the router of the browser app, with its own error table."""
-    return Router(
-        path="/",
-        route_handlers=[CreateController, ReceiptController, RevealController],
-        dependencies={
-            "caller": Provide(provide_page_caller, sync_to_thread=False),
-            "site": Provide(provide_site, sync_to_thread=False),
-        },
-        exception_handlers=PAGE_EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        include_in_schema=False,
-        signature_namespace={
-            "Caller": Caller,
-            "SecretForm": SecretForm,
-            "PassphraseForm": PassphraseForm,
-            "Site": Site,
-            "DomainService": DomainService,
-        },
-    )
