@@ -82,35 +82,30 @@ def test_every_error_page_is_titled_by_its_heading_and_links_home(settings: Sett
 # ---- on custom domains ----
 
 
-@dataclasses.dataclass
-class Domains:
-    client: AsyncTestClient
-    closed_secret: dict[str, str]
-    open_secret: dict[str, str]
+DomainsWorld = tuple[AsyncTestClient, dict[str, str]]
 
 
 @pytest.fixture
-async def domains(settings: Settings, redis: Redis, dns: DnsTestServer) -> AsyncIterator[Domains]:
+async def domains(settings: Settings, redis: Redis, dns: DnsTestServer) -> AsyncIterator[DomainsWorld]:
+    """Serve both custom domains; yield a client and, by domain, the link of a secret shared on it."""
     settings = dataclasses.replace(settings, dns_resolver=dns.resolver)
     owner = await create_account(redis, settings, "owner@example.com")
     for name, public_homepage in ((CLOSED, False), (OPEN, True)):
         branding = BrandingChange(display_name=f"Brand of {name}", public_homepage=public_homepage)
         await verified_domain(redis, settings, dns, email="owner@example.com", name=name, branding=branding)
     async with AsyncTestClient(create_app(settings), base_url=CANONICAL) as client:
-
-        async def share_on(name: str) -> dict[str, str]:
+        links = {}
+        for name in (CLOSED, OPEN):
             response = await client.post("/api/v1/share", data={"secret": "x", "share_domain": name}, headers=owner)
-            metadata: dict[str, str] = assert_ok(response)
-            return metadata
-
-        yield Domains(client, await share_on(CLOSED), await share_on(OPEN))
+            links[name] = assert_ok(response)["secret_url"]
+        yield client, links
 
 
-async def test_a_custom_domain_without_a_home_page_has_error_pages_that_link_nowhere_home(domains: Domains) -> None:
-    client = domains.client
+async def test_a_custom_domain_without_a_home_page_links_nowhere_home_from_its_errors(domains: DomainsWorld) -> None:
+    client, links = domains
     not_found = await client.get(f"https://{CLOSED}/signin")
     gone = await client.get(f"https://{CLOSED}/secret/{'a' * 31}")
-    refused = await client.post(domains.closed_secret["secret_url"], data={"_csrf_token": "0" * 64})
+    refused = await client.post(links[CLOSED], data={"_csrf_token": "0" * 64})
     for response, status, words in ((not_found, 404, NOT_FOUND), (gone, 404, GONE), (refused, 403, "expired")):
         assert response.status_code == status
         assert words in heading(response.text)
@@ -120,11 +115,11 @@ async def test_a_custom_domain_without_a_home_page_has_error_pages_that_link_now
         assert "Onetime Secret" not in response.text
 
 
-async def test_a_custom_domain_with_a_public_home_page_links_home_from_its_error_pages(domains: Domains) -> None:
-    client = domains.client
+async def test_a_custom_domain_with_a_public_home_page_links_home_from_its_errors(domains: DomainsWorld) -> None:
+    client, links = domains
     not_found = await client.get(f"https://{OPEN}/signin")
     gone = await client.get(f"https://{OPEN}/secret/{'a' * 31}")
-    refused = await client.post(domains.open_secret["secret_url"], data={"_csrf_token": "0" * 64})
+    refused = await client.post(links[OPEN], data={"_csrf_token": "0" * 64})
     for response in (not_found, gone, refused):
         assert HOME_LINK in main_of(response.text)
         assert title(response.text).endswith(f" · Brand of {OPEN}")
