@@ -41,6 +41,8 @@ API_PREFIX = "/api/"
 SIGN_IN_PATH = "/signin"
 ERROR_PAGES = frozenset({403, 404, 413, 429, 500, 503})
 """Statuses with a page of their own in templates/errors/; others use errors/error.html."""
+GONE_PAGE = "errors/secret_gone.html"
+"""The 404 of a secret or receipt link, distinct from the 404 of an address no page answers."""
 
 _FIELD: dict[type[OnetimeError], str] = {
     NothingToShare: "secret",
@@ -61,13 +63,15 @@ _MESSAGE: dict[type[OnetimeError], str] = {
 }
 
 
-def error_page(request: Request[Any, Any, Any], status: int) -> Template:
-    """Answer with the error page for a status; htmx swaps it in place of the whole body."""
+def error_page(request: Request[Any, Any, Any], status: int, page: str | None = None) -> Template:
+    """Answer with the status's error page, or the given one; htmx swaps it in place of the whole body."""
     headers = dict(PAGE_HEADERS)
     if is_htmx(request):
         headers.update({"HX-Retarget": "body", "HX-Reswap": "innerHTML"})
+    if page is None:
+        page = f"errors/{status}.html" if status in ERROR_PAGES else "errors/error.html"
     return Template(
-        f"errors/{status}.html" if status in ERROR_PAGES else "errors/error.html",
+        page,
         context={"status": status},
         status_code=status,
         headers=headers,
@@ -89,7 +93,7 @@ def form_error(request: Request[Any, Any, Any], error: OnetimeError) -> Response
 
 def secret_gone(request: Request[Any, Any, Any], _: UnknownSecret) -> Response[Any]:
     """Say that a secret is gone, never whether it was read, burned, expired or never existed."""
-    return error_page(request, 404)
+    return error_page(request, 404, GONE_PAGE)
 
 
 def sign_in_required(request: Request[Any, Any, Any], _: SignInRequired) -> Response[Any]:
@@ -107,7 +111,7 @@ def storage_unavailable(request: Request[Any, Any, Any], _: StorageUnavailable) 
 
 
 def http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
-    """Answer framework errors (unknown page, refused CSRF token, body too large) with a page."""
+    """Answer framework errors (unknown page or method, refused CSRF token, body too large) with a page."""
     return error_page(request, 404 if error.status_code == 405 else error.status_code)  # noqa: PLR2004
 
 

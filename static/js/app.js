@@ -86,7 +86,8 @@
   });
 
   // After htmx swaps new content into main, move focus where a keyboard or screen reader user
-  // expects it: the first field with an error, else the new heading; and name the page after it.
+  // expects it: the first field with an error, else the new heading. (The tab's title comes from
+  // the <title> each partial carries, which htmx applies itself.)
   document.addEventListener("htmx:afterSettle", function (event) {
     const main = document.getElementById("main");
     if (!main) {
@@ -107,9 +108,6 @@
       return;
     }
     const heading = main.querySelector("h1");
-    if (heading) {
-      document.title = heading.textContent.trim() + " · Onetime Secret";
-    }
     const invalid = main.querySelector("[aria-invalid='true'], .alert");
     if (invalid) {
       invalid.focus();
