@@ -6,8 +6,9 @@ from typing import TypeAlias
 
 from litestar.di import NamedDependency
 
-from onetime.accounts import AccountService, Caller
-from onetime.service import SecretService
+from onetime.accounts.caller import Caller
+from onetime.accounts.service import AccountService
+from onetime.secret_service import SecretService
 
 SecretServiceDep: TypeAlias = NamedDependency[SecretService]
 AccountServiceDep: TypeAlias = NamedDependency[AccountService]

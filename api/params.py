@@ -10,7 +10,7 @@ import msgspec
 from litestar import Request
 
 from onetime.errors import InvalidRequest
-from onetime.service import NewSecret
+from onetime.secret_service import NewSecret
 
 Value = str | list[str]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import msgspec
 
-from onetime.service import Burned, Receipt, Revealed
+from onetime.receipts import Burned, Receipt, Revealed
 
 UNSET = msgspec.UNSET
 Unset = msgspec.UnsetType

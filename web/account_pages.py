@@ -19,11 +19,11 @@ from litestar.response import Redirect
 
 from api.dependencies import ClientAddressDep, SecretServiceDep
 from api.deps import services_of
+from onetime.accounts.sessions import Session
+from onetime.accounts.signin import SignedIn, WebAccountService
 from onetime.errors import SignInRequired
-from onetime.service import Receipt
-from onetime.sessions import Session
+from onetime.receipts import Receipt
 from onetime.settings import Settings
-from onetime.web_accounts import SignedIn, WebAccountService
 from web.account_views import (
     ACCOUNT,
     ACCOUNT_DELETED,

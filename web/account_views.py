@@ -8,8 +8,9 @@ from typing import Any
 
 from litestar.datastructures import FormMultiDict
 
-from onetime.service import Receipt
-from onetime.web_accounts import PASSWORD_MIN_LENGTH, SignedIn
+from onetime.accounts.password_rules import PASSWORD_MIN_LENGTH
+from onetime.accounts.signin import SignedIn
+from onetime.receipts import Receipt
 from web.rendering import View
 
 SIGN_IN = View("pages/signin.html", "partials/_signin.html")

@@ -17,16 +17,17 @@ from litestar.static_files import create_static_files_router
 
 from api.controllers import create_api_router
 from api.deps import services_of
-from onetime import embedded
-from onetime.accounts import AccountService
+from onetime.accounts.service import AccountService
 from onetime.clients import client_address
-from onetime.domains import DomainService, Site, canonical_host
-from onetime.outbox import MailWorker
-from onetime.redis_client import connect
-from onetime.service import SecretService
+from onetime.domains.names import canonical_host
+from onetime.domains.service import DomainService
+from onetime.domains.sites import Site
+from onetime.mail.worker import MailWorker
+from onetime.secret_service import SecretService
 from onetime.services import Services, with_master_secret
 from onetime.settings import Settings
-from onetime.store import RedisStore
+from onetime.storage import embedded
+from onetime.storage.client import StorageHealth, connect
 from web.access_log import access_log_middleware, log_uncaught_exception, log_unrouted_response
 from web.account_pages import SessionCookie, create_account_router, load_signed_in
 from web.brand import create_brand_router
@@ -64,7 +65,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             services = Services.build(settings, client)
             app.state.services = services
             app.state.session_cookie = SessionCookie.for_settings(settings)
-            await warn_unless_noeviction(services.store)
+            await warn_unless_noeviction(services.storage)
             if services.outbox is not None:
                 await stack.enter_async_context(
                     MailWorker.from_settings(services.outbox, settings, TEMPLATE_DIR / "mail").running()
@@ -108,9 +109,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
 
 
-async def warn_unless_noeviction(store: RedisStore) -> None:
+async def warn_unless_noeviction(storage: StorageHealth) -> None:
     """Warn loudly when Redis may evict keys: an evicted secret is silently lost."""
-    policy = await store.eviction_policy()
+    policy = await storage.eviction_policy()
     if policy is None:
         log.warning("could not read Redis maxmemory-policy; make sure it is noeviction")
     elif policy != "noeviction":

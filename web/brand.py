@@ -15,8 +15,9 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
-from onetime.branding import text_colour_on
-from onetime.domains import DomainService, Site
+from onetime.domains.branding import text_colour_on
+from onetime.domains.service import DomainService
+from onetime.domains.sites import Site
 from web.errors import PAGE_EXCEPTION_HANDLERS
 from web.sites import ANY_SITE, provide_site
 

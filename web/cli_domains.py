@@ -6,12 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from onetime.branding import LOGO_MAX_BYTES
-from onetime.domains import BrandingChange, Domain, DomainService
+from onetime.domains.branding import LOGO_MAX_BYTES, BrandingChange
+from onetime.domains.custom_domain import Domain
+from onetime.domains.service import DomainService
 from onetime.errors import OnetimeError
-from onetime.redis_client import connect
 from onetime.services import Services
 from onetime.settings import Settings
+from onetime.storage.client import connect
 
 ON_OFF = {"on": True, "off": False}
 

@@ -16,9 +16,10 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from onetime.branding import LOGO_MAX_BYTES
-from onetime.domains import BrandingChange, Domain, DomainService, UnknownDomain
-from onetime.web_accounts import SignedIn
+from onetime.accounts.signin import SignedIn
+from onetime.domains.branding import LOGO_MAX_BYTES, BrandingChange
+from onetime.domains.custom_domain import Domain, UnknownDomain
+from onetime.domains.service import DomainService
 from web.account_pages import requires_signed_in
 from web.errors import PAGE_EXCEPTION_HANDLERS
 from web.rendering import View, remember_form, render, see_other

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from litestar.datastructures import FormMultiDict
 
-from onetime.service import NewSecret
+from onetime.secret_service import NewSecret
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ from litestar import MediaType, Request, Response, Router, get
 from litestar.di import NamedDependency
 from litestar.params import Parameter
 
-from onetime.domains import DomainService
+from onetime.domains.service import DomainService
 from web.sites import ANY_HOST, host_name, is_loopback
 
 DomainServiceDep: TypeAlias = NamedDependency[DomainService]

@@ -14,8 +14,9 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from api.dependencies import AccountServiceDep, CallerDep, ClientAddressDep, SecretServiceDep
-from onetime.accounts import Caller
-from onetime.domains import DomainService, Site
+from onetime.accounts.caller import Caller
+from onetime.domains.service import DomainService
+from onetime.domains.sites import Site
 from web.account_pages import signed_in_of
 from web.errors import PAGE_EXCEPTION_HANDLERS
 from web.forms import PassphraseForm, SecretForm, read_passphrase_form, read_secret_form

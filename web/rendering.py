@@ -15,7 +15,7 @@ from litestar.plugins.htmx import HXLocation
 from litestar.response import Redirect, Template
 
 from onetime.plans import Plan
-from onetime.service import Receipt, Revealed
+from onetime.receipts import Receipt, Revealed
 from web.forms import SecretForm
 
 MAIN_TARGET = "#main"
