@@ -1,8 +1,8 @@
 """Browser sessions: kept in Redis, named by a random id that only the browser's cookie holds.
 
-Redis stores the digest of the id (`keys.token_digest`), never the id, so a copy of Redis cannot be replayed as
-a cookie. A session ends when it is not used for `idle` seconds, `lifetime` seconds after it
-began whatever happens, on sign-out, and with its account.
+Redis stores the digest of the id (`keys.token_digest`), never the id, so a copy of Redis cannot
+be replayed as a cookie. A session ends when it is not used for `idle` seconds, `lifetime`
+seconds after it began whatever happens, on sign-out, and with its account.
 """
 
 from __future__ import annotations
