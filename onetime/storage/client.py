@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 RedisClient = Redis | RedisCluster
 P = ParamSpec("P")
 T = TypeVar("T")
+
 CLUSTER_SCHEME = "redis+cluster://"
 # A frozen Redis accepts connections but never answers. The slowest way to learn that: wait
 # POOL_WAIT for a free connection, CONNECT_TIMEOUT to open it, COMMAND_TIMEOUT for the answer,
