@@ -196,25 +196,8 @@ class SecretService:
         )
         if not caller.is_anonymous:
             await self.recent_index.add(caller.custid, metadata_key, now)
-        receipt = Receipt(
-            custid=caller.custid,
-            metadata_key=metadata_key,
-            secret_key=secret_key,
-            ttl=ttl,
-            metadata_ttl=2 * ttl,
-            secret_ttl=ttl,
-            state="new",
-            created=now,
-            updated=now,
-            received=None,
-            burned=None,
-            recipients=shown_recipients,
-            share_domain=share_domain,
-            passphrase_required=passphrase is not None,
-            link_origin=self._origin(share_domain),
-            value=value if generated else None,
-            delivery=delivery,
-        )
+        fresh = StoredReceipt(secret_key, record, receipt_ttl=2 * ttl, secret_ttl=ttl)
+        receipt = replace(self._receipt(fresh, metadata_key), value=value if generated else None)
         if request.recipients and self.outbox is not None and receipt.secret_url:
             # Only the first recipient is emailed, as the API contract says.
             await self.outbox.queue(
