@@ -84,11 +84,13 @@ def _branding_change(args: argparse.Namespace) -> BrandingChange:
                 logo = upload.read(LOGO_MAX_BYTES + 1)
         except OSError as error:
             raise OnetimeError(f"Cannot read the logo file: {error.strerror}") from None
-    values: dict[str, Any] = {field.name: getattr(args, field.name) for field in BRANDING_FIELDS}
-    for field in BRANDING_FIELDS:
-        if field.kind == "switch" and values[field.name] is not None:
-            values[field.name] = ON_OFF[values[field.name]]
+    values: dict[str, Any] = {field.name: _value(field, getattr(args, field.name)) for field in BRANDING_FIELDS}
     return BrandingChange(**values, logo=logo)
+
+
+def _value(field: BrandingField, given: str | None) -> str | bool | None:
+    """Return a flag's value as the domain takes it: a switch's `on`/`off` as True/False."""
+    return ON_OFF[given] if field.kind == "switch" and given is not None else given
 
 
 def _print_instructions(domain: Domain, email: str) -> None:
