@@ -8,7 +8,8 @@ from typing import Any
 
 from litestar import Request
 
-from onetime.accounts import AccountService, Caller
+from onetime.accounts.caller import Caller
+from onetime.accounts.service import AccountService
 from onetime.errors import NotAuthorized
 
 

@@ -15,10 +15,10 @@ from litestar.datastructures import State
 
 from api.auth import authenticate
 from api.params import Params, read_params
-from onetime.accounts import Caller
+from onetime.accounts.caller import Caller
 from onetime.clients import client_address
 from onetime.errors import NotAuthorized
-from onetime.service import SecretService
+from onetime.secret_service import SecretService
 from onetime.services import Services
 
 

@@ -9,7 +9,8 @@ from msgspec import Meta
 
 from onetime.passwords import DEFAULT_LENGTH, MAX_LENGTH
 from onetime.plans import MIN_TTL
-from onetime.service import Burned, NewSecret, Receipt, Revealed
+from onetime.receipts import Burned, Receipt, Revealed
+from onetime.secret_service import NewSecret
 
 UNSET = msgspec.UNSET
 Unset = msgspec.UnsetType

@@ -29,14 +29,15 @@ from typing import Any
 import uvloop
 from redis import Redis as SyncRedis
 
-from onetime.accounts import Caller
+from onetime.accounts.caller import Caller
 from onetime.crypto import PassphraseHasher
 from onetime.errors import StorageUnavailable
 from onetime.plans import Plan
-from onetime.redis_client import connect
-from onetime.service import NewSecret, Receipt, SecretService
+from onetime.receipts import Receipt
+from onetime.secret_service import NewSecret, SecretService
 from onetime.services import Services
 from onetime.settings import Settings
+from onetime.storage.client import connect
 
 CONCURRENCY = 48  # creates in flight per process
 RETRIES = 5
@@ -144,7 +145,7 @@ async def clone_secrets(  # noqa: PLR0913 - keyword-only knobs
     sync.flushdb()
     service = await build_service(scratch_url, env=env)
     (template,) = await create_many(service, 1)
-    await service.store.client.aclose()
+    await service.records.client.aclose()
     parts: list[bytes | str] = []
     for name in sync.scan_iter(count=1000):
         text = name.decode()
@@ -176,7 +177,7 @@ async def _main(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     receipts = await create_many(service, args.count, value_bytes=args.value_bytes, passphrase=args.passphrase)
     elapsed = time.perf_counter() - started
-    await service.store.client.aclose()
+    await service.records.client.aclose()
     if args.out:
         lines = "".join(f"{r.secret_key} {r.metadata_key}\n" for r in receipts)
         Path(args.out).write_text(lines)  # noqa: ASYNC240

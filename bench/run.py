@@ -383,7 +383,7 @@ async def memory_per_secret(bench: Bench) -> list[dict[str, Any]]:
             client.flushdb()
             service = await preload.build_service(f"{bench.redis_base}/{MEMORY_DB}", passphrase, bench.env)
             await preload.create_many(service, sample, value_bytes=value_bytes, passphrase=passphrase)
-            await service.store.client.aclose()
+            await service.records.client.aclose()
             by_prefix: dict[str, int] = {}
             for name in client.scan_iter(count=1000):
                 prefix = name.decode().split("{")[0].rstrip(":")

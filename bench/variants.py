@@ -10,7 +10,7 @@ patches (comma separated) applied, in each worker, before web.app.create_app() b
              executor (up to 6 threads per process at normal priority);
 - reveal1rt: a reveal of a secret without passphrase is one Redis script (check + consume) instead
              of a pipeline (EXISTS, HGET p) followed by the consume script; passphrase secrets take
-             the unchanged path. A prototype of a change to onetime/store.py + onetime/service.py.
+             the unchanged path. A prototype of a change to onetime/storage/ + onetime/secret_service.py.
 
 None of this is used by `make bench`; see bench/experiments.py.
 """
@@ -56,21 +56,24 @@ return {1, found[1], redis.call('HGET', KEYS[2], 'd') or ''}
 
 
 def _one_round_trip_reveal() -> None:
-    from onetime import keys, store  # noqa: PLC0415
+    from onetime import keys  # noqa: PLC0415
     from onetime.errors import UnknownSecret  # noqa: PLC0415
-    from onetime.service import Revealed, SecretService  # noqa: PLC0415
+    from onetime.receipts import Revealed  # noqa: PLC0415
+    from onetime.secret_service import SecretService  # noqa: PLC0415
+    from onetime.storage.keys import generated_name, receipt_name, secret_name  # noqa: PLC0415
+    from onetime.storage.secret_records import RECEIVED  # noqa: PLC0415
 
     original = SecretService.reveal
 
     async def reveal(self: SecretService, secret_key: str, passphrase: str | None, client: str) -> Revealed:
         if not keys.is_key_shaped(secret_key):
             raise UnknownSecret(secret_key)
-        script = getattr(self.store, "_bench_reveal", None)
+        script = getattr(self.records, "_bench_reveal", None)
         if script is None:
-            script = self.store.client.register_script(_REVEAL)
-            self.store._bench_reveal = script  # type: ignore[attr-defined]  # noqa: SLF001
-        names = [store.secret_name(secret_key), store.receipt_name(secret_key), store.generated_name(secret_key)]
-        reply = await script(keys=names, args=[self._now(), "received", store.RECEIVED])
+            script = self.records.client.register_script(_REVEAL)
+            self.records._bench_reveal = script  # type: ignore[attr-defined]  # noqa: SLF001
+        names = [secret_name(secret_key), receipt_name(secret_key), generated_name(secret_key)]
+        reply = await script(keys=names, args=[self._now(), "received", RECEIVED])
         if not reply:
             raise UnknownSecret(secret_key)
         if int(reply[0]) == 0:  # a passphrase: the unchanged path verifies it, then consumes

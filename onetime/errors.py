@@ -1,4 +1,4 @@
-"""Domain errors. Each face maps them, in one place, to its own responses.
+"""Domain errors. Each face maps them, in one place, to its own responses; and the settings error.
 
 Messages never carry a secret value, passphrase, token or full key.
 """
@@ -9,6 +9,10 @@ from collections.abc import Mapping
 from typing import TypeVar
 
 T = TypeVar("T")
+
+
+class SettingsError(ValueError):
+    """A configuration value is invalid; the message names the variable."""
 
 
 class OnetimeError(Exception):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import re
 import secrets
@@ -35,3 +36,12 @@ def shorten(key: str) -> str:
 def same_token(given: bytes, expected: bytes) -> bool:
     """Compare two secrets in constant time."""
     return hmac.compare_digest(given, expected)
+
+
+def token_digest(token: str) -> str:
+    """Return what storage keeps of a random token (an API token, a session id, a link token).
+
+    SHA-256, in hex: the tokens carry 160 random bits or more, so a fast digest is enough, and a
+    copy of Redis cannot be replayed as the tokens themselves.
+    """
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from onetime.accounts import AccountService
+from onetime.accounts.confirmation import EmailConfirmations
+from onetime.accounts.deletion import AccountDeletion
+from onetime.accounts.service import AccountService
+from onetime.accounts.sessions import SessionService
+from onetime.accounts.signin import WebAccountService
 from onetime.crypto import Cipher, PassphraseHasher, load_or_create_master_secret
-from onetime.domains import DomainService
-from onetime.outbox import Outbox
-from onetime.service import SecretService
-from onetime.sessions import SessionService
+from onetime.domains.service import DomainService
+from onetime.mail.outbox import Outbox
+from onetime.secret_service import SecretService
 from onetime.settings import Settings
-from onetime.store import RedisClient, RedisStore
-from onetime.web_accounts import WebAccountService
+from onetime.storage.client import RedisClient, StorageHealth
+from onetime.storage.counters import Counters
+from onetime.storage.customers import Customers
+from onetime.storage.domains import DomainRecords
+from onetime.storage.outbox import OutboxEntries
+from onetime.storage.recent import RecentIndex
+from onetime.storage.secret_records import SecretRecords
+from onetime.storage.sessions import SessionRecords
+from onetime.storage.verifications import Verifications
 
 
 def with_master_secret(settings: Settings) -> Settings:
@@ -27,7 +37,8 @@ class Services:
     """Every domain service of a process; the app, the CLI, the tests and the bench build it alike."""
 
     settings: Settings
-    store: RedisStore
+    storage: StorageHealth
+    """Whether Redis answers and how it evicts (checked at start)."""
     secret_service: SecretService
     account_service: AccountService
     web_account_service: WebAccountService
@@ -40,18 +51,61 @@ class Services:
         """Wire the services for these settings over one Redis client (`hasher`: the bench's stand-in)."""
         settings = with_master_secret(settings)
         assert settings.master_secret is not None  # noqa: S101 - with_master_secret sets it
-        store = RedisStore(client)
         hasher = hasher or PassphraseHasher(settings.bcrypt_cost)
         cipher = Cipher(settings.master_secret, settings.previous_master_secrets)
-        outbox = Outbox(store) if settings.mail_enabled else None
-        account_service = AccountService(store, settings)
-        domain_service = DomainService(store, settings)
+        storage = StorageHealth(client)
+        secrets, customers, counters = SecretRecords(client), Customers(client), Counters(client)
+        # Built even without mail, so that deleting an account still cancels emails queued before.
+        mail = Outbox(OutboxEntries(client), secrets)
+        outbox = mail if settings.mail_enabled else None
+        account_service = AccountService(customers, settings)
+        domain_service = DomainService(
+            records=DomainRecords(client), customers=customers, secrets=secrets, settings=settings
+        )
+        secret_service = SecretService(
+            records=secrets,
+            recent=RecentIndex(client),
+            counters=counters,
+            health=storage,
+            cipher=cipher,
+            hasher=hasher,
+            settings=settings,
+            domains=domain_service,
+            outbox=outbox,
+        )
+        sessions = SessionService(SessionRecords(client))
+        confirmations = EmailConfirmations(
+            customers=customers,
+            verifications=Verifications(client),
+            counters=counters,
+            outbox=mail,
+            base_url=settings.base_url,
+            enabled=outbox is not None,
+        )
+        deletion = AccountDeletion(
+            customers=customers,
+            counters=counters,
+            sessions=sessions,
+            confirmations=confirmations,
+            secrets=secret_service,
+            outbox=mail,
+            domains=domain_service,
+        )
+        web_account_service = WebAccountService(
+            customers=customers,
+            counters=counters,
+            accounts=account_service,
+            sessions=sessions,
+            hasher=hasher,
+            confirmations=confirmations,
+            deletion=deletion,
+        )
         return cls(
             settings=settings,
-            store=store,
-            secret_service=SecretService(store, cipher, hasher, settings, domain_service, outbox=outbox),
+            storage=storage,
+            secret_service=secret_service,
             account_service=account_service,
-            web_account_service=WebAccountService(store, account_service, SessionService(store), hasher, outbox),
+            web_account_service=web_account_service,
             domain_service=domain_service,
             outbox=outbox,
         )

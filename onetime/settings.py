@@ -6,34 +6,20 @@ import base64
 import binascii
 import ipaddress
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from email.utils import formataddr, getaddresses
 from pathlib import Path
-from typing import Literal
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
-from onetime.errors import InvalidRequest
+from onetime.errors import SettingsError
+from onetime.mail.config import MailDelivery, SmtpServer, parse_mail_from
 from onetime.plans import DEFAULT_PLANS, Plan
-from onetime.recipients import validate_address
+from onetime.regions import Region, parse_origin, parse_regions
 
 MIN_SECRET_BYTES = 32
-_REGION_ID = re.compile(r"[a-z][a-z0-9-]{0,31}")
 REDIS_SCHEMES = ("redis", "rediss", "unix", "redis+cluster")
-SmtpSecurity = Literal["none", "tls", "starttls"]
-# Scheme of OTS_SMTP_URL -> how the connection is secured, and the port it defaults to.
-SMTP_SCHEMES: dict[str, tuple[SmtpSecurity, int]] = {
-    "smtp": ("none", 25),
-    "smtps": ("tls", 465),
-    "smtp+starttls": ("starttls", 587),
-}
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-class SettingsError(ValueError):
-    """A configuration value is invalid; the message names the variable."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,86 +43,11 @@ class RequestLimit:
 
 
 @dataclass(frozen=True, slots=True)
-class Region:
-    """One deployment of a multi-region setup: its id and its canonical origin (OTS_REGIONS)."""
-
-    id: str
-    origin: str
-
-    @property
-    def host(self) -> str:
-        """Return the host name of the region's origin."""
-        return urlsplit(self.origin).hostname or ""
-
-
-@dataclass(frozen=True, slots=True)
 class DnsResolver:
     """The DNS server that domain verification asks (OTS_DNS_RESOLVER, `host:port`)."""
 
     host: str
     port: int = 53
-
-
-@dataclass(frozen=True, slots=True)
-class SmtpServer:
-    """The outgoing mail server named by OTS_SMTP_URL. The password never shows in repr()."""
-
-    host: str
-    port: int
-    security: SmtpSecurity
-    username: str | None = None
-    password: str | None = field(default=None, repr=False)
-
-    @classmethod
-    def parse(cls, name: str, raw: str) -> SmtpServer:
-        """Parse `smtp[s|+starttls]://[user:password@]host[:port]`, naming the variable when it is bad.
-
-        The message never quotes the value: it may hold the password.
-        """
-        try:
-            parts = urlsplit(raw)
-            port = parts.port
-        except ValueError:
-            raise SettingsError(f"{name} is not a valid URL (is the port a number up to 65535?)") from None
-        if parts.scheme not in SMTP_SCHEMES:
-            allowed = ", ".join(f"{scheme}://" for scheme in SMTP_SCHEMES)
-            raise SettingsError(f"{name} must start with one of {allowed}")
-        if not parts.hostname:
-            raise SettingsError(f"{name} needs a host, e.g. smtp+starttls://user:password@mail.example.com:587")
-        if parts.path not in {"", "/"} or parts.query or parts.fragment:
-            raise SettingsError(f"{name} must be scheme://[user:password@]host[:port], without a path or query")
-        if (parts.username is None) != (parts.password is None) or parts.username == "":
-            raise SettingsError(f"{name} needs both a user and a password, or neither")
-        security, default_port = SMTP_SCHEMES[parts.scheme]
-        return cls(
-            host=parts.hostname,
-            port=port or default_port,
-            security=security,
-            username=None if parts.username is None else unquote(parts.username),
-            password=None if parts.password is None else unquote(parts.password),
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class MailDelivery:
-    """How the outbox worker retries: not read from the environment (tests make it fast)."""
-
-    attempts: int = 5
-    """Tries before a message is given up as failed."""
-    first_delay: float = 60.0
-    """Seconds before the second try; each later wait doubles (60 s, 2, 4, 8 min)."""
-    max_delay: float = 3600.0
-    """Longest wait between two tries."""
-    poll: float = 1.0
-    """Seconds an idle worker waits before it looks for due messages queued by other processes."""
-    send_timeout: float = 30.0
-    """Longest time one delivery to the SMTP server may take."""
-    lease: float = 120.0
-    """Seconds a claimed message stays invisible to other workers; must exceed `send_timeout`."""
-
-    def delay(self, attempt: int) -> float:
-        """Return how long to wait after failed try number `attempt` (counted from 1)."""
-        return float(min(self.first_delay * 2 ** (attempt - 1), self.max_delay))
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +80,7 @@ class Settings:
     """Outgoing mail server (OTS_SMTP_URL, may carry a password); None refuses recipient emails."""
     mail_from: str | None = None
     """Sender of outgoing mail (OTS_MAIL_FROM): an address, or `Name <address>`."""
-    mail_delivery: MailDelivery = MailDelivery()
+    mail_delivery: MailDelivery = field(default_factory=MailDelivery)
     """Retries and timing of the mail outbox worker."""
     trusted_proxies: tuple[IPNetwork, ...] = (ipaddress.ip_network("127.0.0.1/32"),)
     """Peers whose X-Forwarded-For header is believed (OTS_TRUSTED_PROXIES)."""
@@ -293,17 +204,7 @@ class _EnvReader:
         raise SettingsError(f"{name} must be on or off, got {raw!r}")
 
     def origin(self, name: str, default: str) -> str:
-        raw = self.text(name, default).rstrip("/")
-        parts = urlsplit(raw)
-        if parts.scheme not in {"http", "https"} or not parts.hostname:
-            raise SettingsError(f"{name} must be an http(s) origin like https://secrets.example.com")
-        if parts.path or parts.query or parts.fragment:
-            raise SettingsError(f"{name} must be an origin without a path, got {raw!r}")
-        try:
-            parts.port  # noqa: B018 - raises on a port out of range
-        except ValueError:
-            raise SettingsError(f"{name} has an invalid port, got {raw!r}") from None
-        return raw
+        return parse_origin(name, self.text(name, default))
 
     def redis_url(self, name: str) -> str | None:
         raw = self.optional(name)
@@ -328,22 +229,7 @@ class _EnvReader:
 
     def regions(self, name: str, current: str | None) -> tuple[Region, ...]:
         raw = self.optional(name)
-        if raw is None:
-            return ()
-        found: list[Region] = []
-        for part in (item.strip() for item in raw.split(",")):
-            region_id, separator, origin = part.partition("=")
-            region_id = region_id.strip()
-            if not separator or not _REGION_ID.fullmatch(region_id):
-                raise SettingsError(f"{name} must look like us=https://us.example.com,eu=https://eu.example.com")
-            if any(region.id == region_id for region in found):
-                raise SettingsError(f"{name} names region {region_id} twice")
-            found.append(Region(region_id, _EnvReader({name: origin}).origin(name, "")))
-        if current is None:
-            raise SettingsError(f"{name} needs OTS_REGION, the id of this deployment's region")
-        if all(region.id != current for region in found):
-            raise SettingsError(f"OTS_REGION ({current}) must be one of the regions in {name}")
-        return tuple(found)
+        return () if raw is None else parse_regions(name, raw, current)
 
     def dns_resolver(self, name: str) -> DnsResolver | None:
         raw = self.optional(name)
@@ -372,12 +258,7 @@ class _EnvReader:
             if required:
                 raise SettingsError(f"{name} is required when OTS_SMTP_URL is set, e.g. noreply@example.com")
             return None
-        found = getaddresses([raw])
-        address = found[0][1] if len(found) == 1 and "\r" not in raw and "\n" not in raw else ""
-        try:
-            return formataddr((found[0][0], validate_address(address)))
-        except InvalidRequest:
-            raise SettingsError(f"{name} must be one email address, or Name <address>, got {raw[:254]!r}") from None
+        return parse_mail_from(name, raw)
 
     def master_secret(self, name: str) -> bytes | None:
         raw = self.optional(name)

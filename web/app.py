@@ -14,13 +14,13 @@ from litestar.openapi import OpenAPIConfig
 from litestar.static_files import create_static_files_router
 
 from api.controllers import create_api_router
-from onetime import embedded
-from onetime.domains import Site, canonical_host
-from onetime.outbox import MailWorker
-from onetime.redis_client import connect
+from onetime.domains.names import canonical_host
+from onetime.domains.sites import Site
+from onetime.mail.worker import MailWorker
 from onetime.services import Services, with_master_secret
 from onetime.settings import Settings
-from onetime.store import RedisStore
+from onetime.storage import embedded
+from onetime.storage.client import StorageHealth, connect
 from web.access_log import access_log_middleware, log_uncaught_exception, log_unrouted_response
 from web.deps import dependencies
 from web.errors import APP_EXCEPTION_HANDLERS
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             stack.push_async_callback(client.aclose)
             services = Services.build(settings, client)
             app.state.services = services
-            await warn_unless_noeviction(services.store)
+            await warn_unless_noeviction(services.storage)
             if services.outbox is not None:
                 await stack.enter_async_context(
                     MailWorker.from_settings(services.outbox, settings, TEMPLATE_DIR / "mail").running()
@@ -94,9 +94,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
 
 
-async def warn_unless_noeviction(store: RedisStore) -> None:
+async def warn_unless_noeviction(storage: StorageHealth) -> None:
     """Warn loudly when Redis may evict keys: an evicted secret is silently lost."""
-    policy = await store.eviction_policy()
+    policy = await storage.eviction_policy()
     if policy is None:
         log.warning("could not read Redis maxmemory-policy; make sure it is noeviction")
     elif policy != "noeviction":

@@ -14,13 +14,13 @@ from types import FrameType
 
 import uvicorn
 
-from onetime import embedded
 from onetime.crypto import load_or_create_master_secret
-from onetime.errors import OnetimeError
+from onetime.errors import OnetimeError, SettingsError
 from onetime.plans import ACCOUNT_PLANS
-from onetime.redis_client import connect
 from onetime.services import Services
-from onetime.settings import Settings, SettingsError
+from onetime.settings import Settings
+from onetime.storage import embedded
+from onetime.storage.client import connect
 from web.cli_domains import add_domain_parser, domain_command
 
 log = logging.getLogger("ots")

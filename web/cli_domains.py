@@ -5,15 +5,23 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
-from onetime.branding import LOGO_MAX_BYTES
-from onetime.domains import BrandingChange, Domain, DomainService
+from onetime.domains.branding import BRANDING_FIELDS, LOGO_MAX_BYTES, BrandingChange, BrandingField
+from onetime.domains.custom_domain import Domain
+from onetime.domains.service import DomainService
 from onetime.errors import OnetimeError
-from onetime.redis_client import connect
 from onetime.services import Services
 from onetime.settings import Settings
+from onetime.storage.client import connect
 
 ON_OFF = {"on": True, "off": False}
+_FLAGS = {"display_name": ("--name",), "primary_colour": ("--color", "--colour")}
+"""Flags that are not named after their branding field (`--before-reveal` sets before_reveal)."""
+
+
+def _flags(field: BrandingField) -> tuple[str, ...]:
+    return _FLAGS.get(field.name, (f"--{field.name.replace('_', '-')}",))
 
 
 def add_domain_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,13 +37,12 @@ def add_domain_parser(commands: argparse._SubParsersAction[argparse.ArgumentPars
         action.add_argument("domain")
     listing = actions.add_parser("list", help="list an account's domains and their states")
     listing.add_argument("email")
-    brand.add_argument("--name", help="display name shown instead of the product's")
-    brand.add_argument("--color", "--colour", dest="colour", help='primary colour, "#rrggbb" ("" for the default)')
+    for field in BRANDING_FIELDS:
+        if field.kind == "switch":
+            brand.add_argument(*_flags(field), dest=field.name, choices=ON_OFF, help=field.summary)
+        else:
+            brand.add_argument(*_flags(field), dest=field.name, metavar=field.kind.upper(), help=field.summary)
     brand.add_argument("--logo", type=Path, help="a PNG or JPEG file (re-encoded; at most 256 KB)")
-    brand.add_argument("--before-reveal", help="text on the page before the secret is revealed")
-    brand.add_argument("--on-reveal", help="text shown with the revealed secret")
-    brand.add_argument("--after-reveal", help="text shown below the revealed secret")
-    brand.add_argument("--public-homepage", choices=ON_OFF, help="serve the page that creates secrets on the domain")
 
 
 async def domain_command(settings: Settings, redis_url: str, args: argparse.Namespace) -> int:
@@ -77,15 +84,13 @@ def _branding_change(args: argparse.Namespace) -> BrandingChange:
                 logo = upload.read(LOGO_MAX_BYTES + 1)
         except OSError as error:
             raise OnetimeError(f"Cannot read the logo file: {error.strerror}") from None
-    return BrandingChange(
-        display_name=args.name,
-        primary_colour=args.colour,
-        before_reveal=args.before_reveal,
-        on_reveal=args.on_reveal,
-        after_reveal=args.after_reveal,
-        public_homepage=None if args.public_homepage is None else ON_OFF[args.public_homepage],
-        logo=logo,
-    )
+    values: dict[str, Any] = {field.name: _value(field, getattr(args, field.name)) for field in BRANDING_FIELDS}
+    return BrandingChange(**values, logo=logo)
+
+
+def _value(field: BrandingField, given: str | None) -> str | bool | None:
+    """Return a flag's value as the domain takes it: a switch's `on`/`off` as True/False."""
+    return ON_OFF[given] if field.kind == "switch" and given is not None else given
 
 
 def _print_instructions(domain: Domain, email: str) -> None:

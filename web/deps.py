@@ -15,12 +15,14 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 
 from api.deps import services_of
-from onetime.accounts import AccountService, Caller
+from onetime.accounts.caller import Caller
+from onetime.accounts.service import AccountService
+from onetime.accounts.signin import SignedIn, WebAccountService
 from onetime.clients import client_address
-from onetime.domains import DomainService, Site
+from onetime.domains.service import DomainService
+from onetime.domains.sites import Site
 from onetime.errors import SignInRequired
-from onetime.service import SecretService
-from onetime.web_accounts import SignedIn, WebAccountService
+from onetime.secret_service import SecretService
 from web.session import SessionCookie, session_cookie_of, signed_in_of
 from web.sites import current_site
 

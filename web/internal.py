@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from litestar import MediaType, Request, Response, Router, get
 from litestar.params import Parameter
 
-from onetime.domains import DomainService
+from onetime.domains.service import DomainService
 from web.deps import DomainServiceDep
 from web.sites import ANY_HOST, host_name, is_loopback
 

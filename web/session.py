@@ -14,9 +14,9 @@ from litestar import Request
 from litestar.datastructures import Cookie, State
 
 from api.deps import services_of
-from onetime.sessions import Session
+from onetime.accounts.sessions import Session
+from onetime.accounts.signin import SignedIn
 from onetime.settings import Settings
-from onetime.web_accounts import SignedIn
 
 SIGNED_IN_STATE_KEY = "signed_in"
 _SKIPPED_PREFIXES = ("/api/", "/static/")

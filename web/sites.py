@@ -29,7 +29,8 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from api.deps import services_of
 from onetime.clients import is_trusted_proxy
-from onetime.domains import DomainService, Site
+from onetime.domains.service import DomainService
+from onetime.domains.sites import Site
 from onetime.errors import UnknownSecret
 from onetime.settings import Settings
 

@@ -13,8 +13,9 @@ from collections.abc import Iterator
 import pytest
 from redis.asyncio import Redis
 
-from onetime.settings import MailDelivery, Settings
-from onetime.store import OUTBOX
+from onetime.mail.config import MailDelivery
+from onetime.settings import Settings
+from onetime.storage.keys import OUTBOX
 from tests.support.accounts import (
     EMAIL,
     PASSWORD,

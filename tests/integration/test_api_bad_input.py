@@ -8,7 +8,7 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from onetime.settings import Settings
-from onetime.store import receipt_name
+from onetime.storage.keys import receipt_name
 from tests.conftest import with_settings
 from tests.support.api import UNKNOWN_SECRET, assert_error, assert_ok, create_account, serve
 

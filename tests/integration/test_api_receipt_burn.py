@@ -9,7 +9,7 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from onetime.settings import Settings
-from onetime.store import secret_name
+from onetime.storage.keys import secret_name
 from tests.support.api import (
     BASE_URL,
     RATE_LIMITED,

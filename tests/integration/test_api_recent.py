@@ -9,7 +9,7 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from onetime.settings import Settings
-from onetime.store import metadata_name
+from onetime.storage.keys import metadata_name
 from tests.support.api import NOT_AUTHORIZED, assert_error, assert_ok, create_account, metadata_fields
 
 LISTED_FIELDS = metadata_fields("secret_key", "secret_url", "received", "delivery", "value", "passphrase_required")

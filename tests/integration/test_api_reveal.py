@@ -13,7 +13,7 @@ from redis.asyncio import Redis
 
 from onetime.crypto import PassphraseHasher
 from onetime.settings import RequestLimit, Settings
-from onetime.store import secret_name
+from onetime.storage.keys import secret_name
 from tests.conftest import with_settings
 from tests.support.api import (
     BASE_URL,

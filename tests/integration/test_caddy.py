@@ -23,7 +23,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from onetime.domains import BrandingChange
+from onetime.domains.branding import BrandingChange
 from onetime.settings import Settings
 from tests.support.api import create_account
 from tests.support.dns_server import DnsTestServer

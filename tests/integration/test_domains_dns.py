@@ -7,7 +7,8 @@ import dataclasses
 import pytest
 from redis.asyncio import Redis
 
-from onetime.domains import PENDING, UNVERIFIED, VERIFIED, DomainService, DomainTaken, UnknownDomain
+from onetime.domains.custom_domain import PENDING, UNVERIFIED, VERIFIED, DomainTaken, UnknownDomain
+from onetime.domains.service import DomainService
 from onetime.errors import InvalidRequest, UnknownAccount
 from onetime.settings import DnsResolver, Settings
 from tests.support.api import create_account

@@ -18,7 +18,7 @@ from litestar.testing import AsyncTestClient
 from PIL import Image
 from redis.asyncio import Redis
 
-from onetime.domains import BrandingChange
+from onetime.domains.branding import BrandingChange
 from onetime.settings import Settings
 from tests.support.api import assert_error, assert_ok, create_account, serve
 from tests.support.dns_server import DnsTestServer

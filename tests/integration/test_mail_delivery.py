@@ -18,8 +18,11 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
-from onetime.settings import MailDelivery, Settings
-from onetime.store import OUTBOX, RedisStore, outbox_entry_name
+from onetime.mail.config import MailDelivery
+from onetime.mail.outgoing import OutgoingMail
+from onetime.settings import Settings
+from onetime.storage.keys import OUTBOX, outbox_entry_name
+from onetime.storage.outbox import OutboxEntries
 from tests.support.api import BASE_URL, assert_ok, create_account, serve
 from tests.support.redis_server import free_port
 from tests.support.smtp_server import SmtpSink
@@ -198,14 +201,16 @@ async def test_two_app_instances_send_each_message_exactly_once(
 
 
 async def test_concurrent_claims_of_one_entry_have_one_winner(redis: Redis) -> None:
-    store = RedisStore(redis)
-    await store.queue_mail("s" * 31, {"to": TOM}, ttl=60, due_ms=0)
+    entries = OutboxEntries(redis)
+    mail = OutgoingMail(recipient=TOM, sender="alice@example.com", secret_url="x", expires=0, message_id="m")
+    await entries.queue("s" * 31, mail, ttl=60, due_ms=0)
     now = int(time.time() * 1000)
-    claims = await asyncio.gather(*(store.claim_mail("s" * 31, now, now + 60_000, f"worker{i}") for i in range(20)))
+    claims = await asyncio.gather(*(entries.claim("s" * 31, now, now + 60_000, f"worker{i}") for i in range(20)))
     winners = [claim for claim in claims if claim is not None]
     assert len(winners) == 1
-    assert winners[0]["n"] == "1"
-    assert not await store.finish_mail("s" * 31, "worker-that-lost")
+    assert winners[0].tries == 1
+    assert winners[0].mail == mail
+    assert not await entries.finish("s" * 31, "worker-that-lost")
     assert await redis.exists(outbox_entry_name("s" * 31))
 
 

@@ -8,7 +8,7 @@ import pytest
 from redis.asyncio import Redis
 
 from onetime.settings import Settings
-from onetime.store import OUTBOX
+from onetime.storage.keys import OUTBOX
 from tests.support.api import assert_error, assert_ok, create_account, serve
 from tests.support.redis_server import free_port
 

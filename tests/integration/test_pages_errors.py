@@ -10,7 +10,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from onetime.domains import BrandingChange
+from onetime.domains.branding import BrandingChange
 from onetime.settings import Settings
 from tests.support.api import assert_ok, create_account
 from tests.support.dns_server import DnsTestServer

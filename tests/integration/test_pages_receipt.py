@@ -9,7 +9,8 @@ import qrcode.constants
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from onetime.store import CREATED, receipt_name, secret_name
+from onetime.storage.keys import receipt_name, secret_name
+from onetime.storage.secret_records import CREATED
 from tests.support.pages import HTMX, csrf_token, main_of, share, share_link
 
 _MODULE = re.compile(r"M(\d+),(\d+)H")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from litestar.testing import AsyncTestClient
 
-from onetime.service import SecretService
+from onetime.secret_service import SecretService
 from onetime.settings import Settings
 from tests.conftest import with_settings
 from tests.support.pages import HTMX, csrf_token, main_of, share

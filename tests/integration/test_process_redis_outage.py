@@ -14,7 +14,7 @@ import httpx
 import pytest
 from redis.exceptions import RedisError
 
-from onetime.redis_client import POOL_SIZE, connect
+from onetime.storage.client import POOL_SIZE, connect
 from tests.support.redis_server import RedisServer
 from tests.support.server_process import ServerProcess, ots_env
 

@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
 from onetime.settings import Settings
-from onetime.store import generated_name, metadata_name, receipt_name, secret_name
+from onetime.storage.keys import generated_name, metadata_name, receipt_name, secret_name
 from tests.support.api import assert_ok, create_account, serve
 
 _TAG = re.compile(r"\{([^}]*)\}")

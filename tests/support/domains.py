@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
-from onetime.domains import BrandingChange, Domain, DomainService
+from onetime.domains.branding import BrandingChange
+from onetime.domains.custom_domain import Domain
+from onetime.domains.service import DomainService
 from onetime.services import Services
 from onetime.settings import Settings
 from tests.support.dns_server import DnsTestServer

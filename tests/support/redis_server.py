@@ -7,7 +7,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from onetime.embedded import redis_server_binary
+from onetime.storage.embedded import redis_server_binary
 
 
 def free_port() -> int:

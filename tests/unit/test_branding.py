@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import pytest
 from PIL import Image
 
-from onetime.branding import LOGO_MAX_BYTES, clean_text, parse_colour, reencode_logo, text_colour_on
-from onetime.domains import BrandingChange, normalize_domain
+from onetime.domains.branding import (
+    BRANDING_FIELDS,
+    LOGO_MAX_BYTES,
+    Branding,
+    BrandingChange,
+    clean_text,
+    parse_colour,
+    reencode_logo,
+    text_colour_on,
+)
+from onetime.domains.names import normalize_domain
 from onetime.errors import InvalidRequest
+from onetime.storage.domains import BRANDING_CODES
 from web.sites import host_name
 
 
@@ -65,11 +76,25 @@ def test_texts_lose_control_characters_and_keep_line_breaks_where_allowed() -> N
 
 
 def test_a_branding_change_checks_every_value_it_sets() -> None:
-    fields = BrandingChange(display_name=" ACME ", primary_colour="#0A7D32", public_homepage=True).fields()
-    assert fields == {"n": "ACME", "col": "#0a7d32", "hp": "1"}
-    assert BrandingChange(primary_colour="").fields() == {"col": ""}
+    values = BrandingChange(display_name=" ACME ", primary_colour="#0A7D32", public_homepage=True).checked()
+    assert values == {"display_name": "ACME", "primary_colour": "#0a7d32", "public_homepage": True}
+    assert BrandingChange(primary_colour="").checked() == {"primary_colour": ""}
     with pytest.raises(InvalidRequest, match="text shown before reveal"):
-        BrandingChange(before_reveal="x" * 501).fields()
+        BrandingChange(before_reveal="x" * 501).checked()
+
+
+def test_every_branding_field_is_on_the_brand_and_the_change_and_has_its_stored_code() -> None:
+    names = [field.name for field in BRANDING_FIELDS]
+    assert names == [field.name for field in dataclasses.fields(BrandingChange) if field.name != "logo"]
+    assert set(names) < {field.name for field in dataclasses.fields(Branding)}
+    assert BRANDING_CODES == {
+        "display_name": "n",
+        "primary_colour": "col",
+        "before_reveal": "t1",
+        "on_reveal": "t2",
+        "after_reveal": "t3",
+        "public_homepage": "hp",
+    }
 
 
 @pytest.mark.parametrize(("kind", "content_type"), [("PNG", "image/png"), ("JPEG", "image/jpeg")])

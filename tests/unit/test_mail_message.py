@@ -5,12 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from onetime.mail import Mailer, SecretLinkMail, expires_in
-from onetime.settings import SmtpServer
+from onetime.mail.config import SmtpServer
+from onetime.mail.mailer import Mailer, expires_in
+from onetime.mail.outgoing import OutgoingMail
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "mail"
 NOW = 1_800_000_000
-MAIL = SecretLinkMail(
+MAIL = OutgoingMail(
     recipient="tom@example.com",
     sender="alice@example.com",
     secret_url="https://share.example.org/secret/abc123def456ghi789jkl012mno345p",
@@ -19,7 +20,7 @@ MAIL = SecretLinkMail(
 )
 
 
-def compose(mail: SecretLinkMail = MAIL, mail_from: str = "Onetime Secret <noreply@example.com>") -> EmailMessage:
+def compose(mail: OutgoingMail = MAIL, mail_from: str = "Onetime Secret <noreply@example.com>") -> EmailMessage:
     return Mailer(SmtpServer("127.0.0.1", 25, "none"), mail_from, TEMPLATES).compose(mail, NOW)
 
 
@@ -53,7 +54,7 @@ def test_both_parts_carry_the_link_and_the_explanation() -> None:
 
 
 def test_the_html_part_escapes_what_it_shows() -> None:
-    mail = SecretLinkMail(
+    mail = OutgoingMail(
         recipient="tom@example.com",
         sender="o'brien&co@example.com",
         secret_url="https://x.example.com/secret/k",

@@ -2,7 +2,9 @@
 
 import pytest
 
-from onetime.settings import MailDelivery, Settings, SettingsError, SmtpServer
+from onetime.errors import SettingsError
+from onetime.mail.config import MailDelivery, SmtpServer
+from onetime.settings import Settings
 
 FROM = {"OTS_MAIL_FROM": "noreply@example.com"}
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from onetime.settings import DnsResolver, Region, Settings, SettingsError
+from onetime.errors import SettingsError
+from onetime.regions import Region
+from onetime.settings import DnsResolver, Settings
 
 REGIONS = "us=https://us.example.com,eu=https://eu.example.com"
 

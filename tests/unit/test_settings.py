@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from onetime.settings import RequestLimit, Settings, SettingsError
+from onetime.errors import SettingsError
+from onetime.settings import RequestLimit, Settings
 
 GOOD_SECRET = base64.b64encode(b"k" * 32).decode()
 

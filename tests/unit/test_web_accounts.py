@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from onetime.accounts.password_rules import check_password, common_passwords
+from onetime.accounts.sessions import Session
 from onetime.errors import PasswordRejected
-from onetime.sessions import Session, session_digest
+from onetime.keys import token_digest
 from onetime.settings import Settings
-from onetime.web_accounts import check_password, common_passwords
 from web.pages.accounts import curl_line
 from web.pages.dashboard import page_count
 from web.session import SessionCookie
@@ -49,8 +50,8 @@ def test_the_local_part_of_the_email_is_refused_as_a_password() -> None:
 
 def test_a_session_is_stored_by_digest_and_never_shows_its_id() -> None:
     session = Session("a" * 43, "alice@example.com", 0)
-    assert session_digest(session.session_id) != session.session_id
-    assert len(session_digest(session.session_id)) == 64
+    assert token_digest(session.session_id) != session.session_id
+    assert len(token_digest(session.session_id)) == 64
     assert "a" * 43 not in repr(session)
 
 

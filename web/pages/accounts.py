@@ -16,7 +16,8 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Redirect
 
-from onetime.web_accounts import PASSWORD_MIN_LENGTH, SignedIn
+from onetime.accounts.password_rules import PASSWORD_MIN_LENGTH
+from onetime.accounts.signin import SignedIn
 from web.deps import AnyRequest, ClientAddressDep, SessionCookieDep, SignedInDep, WebAccountServiceDep
 from web.pages.dashboard import DASHBOARD_PATH
 from web.pages.fields import text

@@ -10,8 +10,9 @@ from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 
-from onetime.accounts import Caller
-from onetime.service import Receipt, SecretService
+from onetime.accounts.caller import Caller
+from onetime.receipts import Receipt
+from onetime.secret_service import SecretService
 from web.deps import AnyRequest, ClientAddressDep, SecretServiceDep, SignedInDep
 from web.pages.fields import text
 from web.rendering import View, is_htmx, remember_form, render, see_other

@@ -20,9 +20,10 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Template
 
-from onetime.branding import LOGO_MAX_BYTES, Logo, text_colour_on
-from onetime.domains import BrandingChange, Domain, DomainService, UnknownDomain
-from onetime.web_accounts import SignedIn
+from onetime.accounts.signin import SignedIn
+from onetime.domains.branding import LOGO_MAX_BYTES, BrandingChange, Logo, text_colour_on
+from onetime.domains.custom_domain import Domain, UnknownDomain
+from onetime.domains.service import DomainService
 from web.deps import AnyRequest, DomainServiceDep, SignedInDep, SiteDep
 from web.pages.fields import text
 from web.rendering import View, remember_form, render, see_other

@@ -17,7 +17,8 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from onetime.plans import Plan
-from onetime.service import NewSecret, Receipt, Revealed
+from onetime.receipts import Receipt, Revealed
+from onetime.secret_service import NewSecret
 from web.deps import AnyRequest, CallerDep, ClientAddressDep, DomainServiceDep, SecretServiceDep, SiteDep
 from web.pages.fields import optional_text, text
 from web.rendering import View, remember_form, render, see_other

@@ -9,9 +9,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from onetime import keys, passwords, recipients
-from onetime.accounts import Caller
+from onetime.accounts.caller import Caller
 from onetime.crypto import Cipher, DecryptionFailed, PassphraseHasher
-from onetime.domains import DomainService, normalize_domain
+from onetime.domains.names import normalize_domain
+from onetime.domains.service import DomainService
 from onetime.errors import (
     EmailNotVerified,
     InvalidRequest,
@@ -26,104 +27,26 @@ from onetime.errors import (
     WrongPassphrase,
     WrongSecretPassphrase,
 )
-from onetime.outbox import QUEUED, Delivery, Outbox
+from onetime.mail.outbox import Outbox
+from onetime.mail.outgoing import QUEUED, Delivery
+from onetime.receipts import Burned, Receipt, Revealed, SecretPreview
 from onetime.settings import RequestLimit, Settings
-from onetime.store import (
-    BURNED,
-    CREATED,
-    DELIVERY,
-    DELIVERY_ATTEMPTS,
-    GENERATED,
-    GENERATED_ECHO_SECONDS,
-    HAS_PASSPHRASE,
-    OWNER,
-    RECEIVED,
-    RECENT_SECONDS,
-    RECIPIENTS,
-    SHARE_DOMAIN,
-    STATE,
-    TTL,
-    UPDATED,
-    Guarded,
-    Lockout,
-    RedisStore,
-    StoredReceipt,
-    Taken,
-)
+from onetime.storage.client import StorageHealth
+from onetime.storage.counters import CREATE, MAIL, REVEAL, Counters, Lockout
+from onetime.storage.keys import GENERATED_ECHO_SECONDS
+from onetime.storage.recent import RecentIndex
+from onetime.storage.secret_records import Guarded, ReceiptRecord, SecretRecords, StoredReceipt, Taken
 
 log = logging.getLogger(__name__)
 
 LOCKOUT = Lockout(window=10 * 60, lock=30 * 60, per_client=5, per_secret=20)
 """Passphrase guesses: 5 per client and 20 per secret in 10 minutes, then a 30-minute lock."""
+RECENT_SECONDS = 30 * 24 * 3600
+"""How far back an account's list of recent receipts reaches."""
 RECENT_BATCH = 16
 """Receipts a recent list reads at once: quick, and far below the Redis connection pool size."""
-_RECIPIENT_SEPARATOR = "\n"
 MAIL_LIMIT = RequestLimit(50, 20 * 60)
 """Recipient emails one account may queue per window; always on, as it guards the sending domain."""
-
-
-@dataclass(frozen=True, slots=True)
-class Receipt:
-    """What the creator may know about a secret. `secret_key` is None once it is gone."""
-
-    custid: str
-    metadata_key: str
-    secret_key: str | None
-    ttl: int
-    metadata_ttl: int
-    secret_ttl: int | None
-    state: str
-    created: int
-    updated: int
-    received: int | None
-    burned: int | None
-    recipients: tuple[str, ...]
-    share_domain: str
-    passphrase_required: bool
-    link_origin: str
-    value: str | None = None
-    delivery: Delivery | None = None
-    """Where the email to the first recipient stands; None when no recipient was given."""
-
-    @property
-    def secret_exists(self) -> bool:
-        """Tell whether the secret can still be revealed."""
-        return self.secret_key is not None
-
-    @property
-    def metadata_url(self) -> str:
-        """Return the creator's private receipt link."""
-        return f"{self.link_origin}/private/{self.metadata_key}"
-
-    @property
-    def secret_url(self) -> str | None:
-        """Return the share link while the secret exists."""
-        return f"{self.link_origin}/secret/{self.secret_key}" if self.secret_key else None
-
-
-@dataclass(frozen=True, slots=True)
-class Revealed:
-    """A secret's value, handed out once."""
-
-    value: str
-    secret_key: str
-    link_origin: str
-
-
-@dataclass(frozen=True, slots=True)
-class Burned:
-    """The receipt of a secret that was just burned."""
-
-    receipt: Receipt
-    secret_shortkey: str
-
-
-@dataclass(frozen=True, slots=True)
-class SecretPreview:
-    """What the reveal page may know before the recipient asks to reveal."""
-
-    secret_key: str
-    passphrase_required: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,16 +73,22 @@ class SecretService:
 
     def __init__(  # noqa: PLR0913 - the composition root hands over every collaborator
         self,
-        store: RedisStore,
+        *,
+        records: SecretRecords,
+        recent: RecentIndex,
+        counters: Counters,
+        health: StorageHealth,
         cipher: Cipher,
         hasher: PassphraseHasher,
         settings: Settings,
         domains: DomainService,
-        *,
         clock: Callable[[], float] = time.time,
         outbox: Outbox | None = None,
     ) -> None:
-        self.store = store
+        self.records = records
+        self.recent_index = recent
+        self.counters = counters
+        self.health = health
         self.cipher = cipher
         self.hasher = hasher
         self.settings = settings
@@ -176,7 +105,7 @@ class SecretService:
 
     async def check_storage(self) -> None:
         """Raise StorageUnavailable unless Redis answers."""
-        await self.store.ping()
+        await self.health.ping()
 
     async def create(self, caller: Caller, client: str, request: NewSecret) -> Receipt:
         """Encrypt and store a secret typed by the caller; return its receipt."""
@@ -195,7 +124,7 @@ class SecretService:
 
     async def _check_create(self, caller: Caller, client: str, request: NewSecret) -> None:
         """Apply the creation checks in the order the API contract gives."""
-        await self._count("create", client)
+        await self._count(CREATE, client)
         if request.recipients:
             if caller.is_anonymous:
                 raise InvalidRequest("An account is required to send emails.")
@@ -225,13 +154,13 @@ class SecretService:
     async def _count(self, limit_name: str, client: str) -> None:
         if not self.settings.rate_limits:
             return
-        limit = self.settings.limit_create if limit_name == "create" else self.settings.limit_reveal
-        if await self.store.count_request(limit_name, client, limit.seconds) > limit.count:
+        limit = self.settings.limit_create if limit_name == CREATE else self.settings.limit_reveal
+        if await self.counters.count_request(limit_name, client, limit.seconds) > limit.count:
             raise RateLimited
 
     async def _reserve_mail(self, caller: Caller) -> None:
         """Count one recipient email against the account's window, refusing it past the limit."""
-        if await self.store.count_request("mail", caller.custid, MAIL_LIMIT.seconds) > MAIL_LIMIT.count:
+        if await self.counters.count_request(MAIL, caller.custid, MAIL_LIMIT.seconds) > MAIL_LIMIT.count:
             raise MailLimited(MAIL_LIMIT.count, MAIL_LIMIT.seconds // 60)
 
     async def _store(self, caller: Caller, request: NewSecret, value: str, *, generated: bool) -> Receipt:
@@ -244,50 +173,31 @@ class SecretService:
         passphrase_hash = await self.hasher.hash(passphrase) if passphrase else None
         shown_recipients = tuple(recipients.obfuscate(a.strip()) for a in request.recipients)
         share_domain = request.link_domain
-        fields = {
-            OWNER: caller.custid,
-            TTL: str(ttl),
-            CREATED: str(now),
-            UPDATED: str(now),
-            STATE: "new",
-            RECIPIENTS: _RECIPIENT_SEPARATOR.join(shown_recipients),
-            SHARE_DOMAIN: share_domain,
-            HAS_PASSPHRASE: "1" if passphrase else "",
-            GENERATED: "1" if generated else "",
-        }
-        fields = {name: value for name, value in fields.items() if value}  # absent means empty: less memory
         delivery = Delivery(QUEUED, 0) if request.recipients else None
-        if delivery is not None:
-            fields |= {DELIVERY: delivery.state, DELIVERY_ATTEMPTS: str(delivery.attempts)}
-        await self.store.save_secret(
+        record = ReceiptRecord(
+            owner=caller.custid,
+            ttl=ttl,
+            created=now,
+            updated=now,
+            state="new",
+            recipients=shown_recipients,
+            share_domain=share_domain,
+            has_passphrase=passphrase is not None,
+            generated=generated,
+            delivery=delivery,
+        )
+        await self.records.save(
             secret_key=secret_key,
             metadata_key=metadata_key,
-            ttl=ttl,
             envelope=self.cipher.seal(value, secret_key, passphrase),
             passphrase_hash=passphrase_hash,
             generated_envelope=self.cipher.seal(value, _echo_binding(secret_key)) if generated else None,
-            receipt=fields,
-            owner=None if caller.is_anonymous else caller.custid,
+            receipt=record,
         )
-        receipt = Receipt(
-            custid=caller.custid,
-            metadata_key=metadata_key,
-            secret_key=secret_key,
-            ttl=ttl,
-            metadata_ttl=2 * ttl,
-            secret_ttl=ttl,
-            state="new",
-            created=now,
-            updated=now,
-            received=None,
-            burned=None,
-            recipients=shown_recipients,
-            share_domain=share_domain,
-            passphrase_required=passphrase is not None,
-            link_origin=self._origin(share_domain),
-            value=value if generated else None,
-            delivery=delivery,
-        )
+        if not caller.is_anonymous:
+            await self.recent_index.add(caller.custid, metadata_key, now)
+        fresh = StoredReceipt(secret_key, record, receipt_ttl=2 * ttl, secret_ttl=ttl)
+        receipt = replace(self._receipt(fresh, metadata_key), value=value if generated else None)
         if request.recipients and self.outbox is not None and receipt.secret_url:
             # Only the first recipient is emailed, as the API contract says.
             await self.outbox.queue(
@@ -302,13 +212,13 @@ class SecretService:
     async def receipt(self, metadata_key: str) -> Receipt:
         """Return the receipt behind a receipt key, echoing a generated value once within 60 s."""
         secret_key = await self._secret_key_for(metadata_key)
-        stored = await self.store.read_receipt(secret_key, self._now())
+        stored = await self.records.read_receipt(secret_key, self._now())
         if stored is None:
             raise UnknownSecret(metadata_key)
         receipt = self._receipt(stored, metadata_key)
-        generated = bool(stored.fields.get(GENERATED))
+        generated = stored.record.generated
         if generated and receipt.secret_exists and self._now() - receipt.created <= GENERATED_ECHO_SECONDS:
-            echoed = await self.store.take_generated(secret_key)
+            echoed = await self.records.take_generated(secret_key)
             if echoed is not None:
                 receipt = replace(receipt, value=self.cipher.open(echoed, _echo_binding(secret_key)))
         return receipt
@@ -316,41 +226,38 @@ class SecretService:
     async def _secret_key_for(self, metadata_key: str) -> str:
         if not keys.is_key_shaped(metadata_key):
             raise UnknownSecret(metadata_key)
-        secret_key = await self.store.secret_key_for(metadata_key)
+        secret_key = await self.records.secret_key_for(metadata_key)
         if secret_key is None:
             raise UnknownSecret(metadata_key)
         return secret_key
 
     def _receipt(self, stored: StoredReceipt, metadata_key: str) -> Receipt:
-        fields = stored.fields
-        exists = stored.secret_ttl is not None and fields[STATE] in {"new", "viewed"}
-        shown = fields.get(RECIPIENTS, "")
+        record = stored.record
+        exists = stored.secret_ttl is not None and record.state in {"new", "viewed"}
         return Receipt(
-            custid=fields[OWNER],
+            custid=record.owner,
             metadata_key=metadata_key,
             secret_key=stored.secret_key if exists else None,
-            ttl=int(fields[TTL]),
+            ttl=record.ttl,
             metadata_ttl=stored.receipt_ttl,
             secret_ttl=stored.secret_ttl if exists else None,
-            state=fields[STATE],
-            created=int(fields[CREATED]),
-            updated=int(fields[UPDATED]),
-            received=int(fields[RECEIVED]) if RECEIVED in fields else None,
-            burned=int(fields[BURNED]) if BURNED in fields else None,
-            recipients=tuple(shown.split(_RECIPIENT_SEPARATOR)) if shown else (),
-            share_domain=fields.get(SHARE_DOMAIN, ""),
-            passphrase_required=bool(fields.get(HAS_PASSPHRASE)),
-            link_origin=self._origin(fields.get(SHARE_DOMAIN, "")),
-            delivery=Delivery(fields[DELIVERY], int(fields.get(DELIVERY_ATTEMPTS, "0")))
-            if DELIVERY in fields
-            else None,
+            state=record.state,
+            created=record.created,
+            updated=record.updated,
+            received=record.received,
+            burned=record.burned,
+            recipients=record.recipients,
+            share_domain=record.share_domain,
+            passphrase_required=record.has_passphrase,
+            link_origin=self._origin(record.share_domain),
+            delivery=record.delivery,
         )
 
     async def preview(self, secret_key: str) -> SecretPreview:
         """Tell the reveal page whether a secret exists and needs a passphrase, consuming nothing."""
         if not keys.is_key_shaped(secret_key):
             raise UnknownSecret(secret_key)
-        exists, passphrase_hash = await self.store.passphrase_hash(secret_key)
+        exists, passphrase_hash = await self.records.passphrase_hash(secret_key)
         if not exists:
             raise UnknownSecret(secret_key)
         return SecretPreview(secret_key, passphrase_required=passphrase_hash is not None)
@@ -358,19 +265,19 @@ class SecretService:
     async def mark_viewed(self, secret_key: str) -> None:
         """Record that the recipient opened the reveal page (this never consumes)."""
         if keys.is_key_shaped(secret_key):
-            await self.store.mark_viewed(secret_key, self._now())
+            await self.records.mark_viewed(secret_key, self._now())
 
     async def reveal(self, secret_key: str, passphrase: str | None, client: str) -> Revealed:
         """Return a secret's value and destroy it; at most one caller ever gets it."""
         if not keys.is_key_shaped(secret_key):
             raise UnknownSecret(secret_key)
-        await self._count("reveal", client)
-        taken = await self.store.take(secret_key, self._now(), burn=False)
+        await self._count(REVEAL, client)
+        taken = await self.records.take(secret_key, self._now(), burn=False)
         guarded = isinstance(taken, Guarded)
         if isinstance(taken, Guarded):
             if not await self._passphrase_matches(secret_key, taken.passphrase_hash, passphrase, client):
                 raise WrongSecretPassphrase(secret_key)
-            taken = await self.store.take(secret_key, self._now(), burn=False, verified=True)
+            taken = await self.records.take(secret_key, self._now(), burn=False, verified=True)
         if not isinstance(taken, Taken):
             raise UnknownSecret(secret_key)
         try:
@@ -386,14 +293,14 @@ class SecretService:
     ) -> bool:
         """Verify a passphrase under the lockout; the attempt is counted before bcrypt runs."""
         if not passphrase:
-            if await self.store.is_locked(secret_key, client):
+            if await self.counters.is_locked(secret_key, client):
                 raise RateLimited
             return False
-        if not await self.store.reserve_attempt(secret_key, client, LOCKOUT):
+        if not await self.counters.reserve_attempt(secret_key, client, LOCKOUT):
             raise RateLimited
         if await self.hasher.verify(passphrase, passphrase_hash):
             return True
-        await self.store.lock_if_exhausted(secret_key, client, LOCKOUT)
+        await self.counters.lock_if_exhausted(secret_key, client, LOCKOUT)
         return False
 
     async def burn(self, metadata_key: str, passphrase: str | None, client: str, owner: Caller | None = None) -> Burned:
@@ -403,49 +310,67 @@ class SecretService:
         """
         secret_key = await self._secret_key_for(metadata_key)
         owned = owner is not None and await self._owned_by(secret_key, owner)
-        taken = await self.store.take(secret_key, self._now(), burn=True, verified=owned)
+        taken = await self.records.take(secret_key, self._now(), burn=True, verified=owned)
         if isinstance(taken, Guarded):
             if not await self._passphrase_matches(secret_key, taken.passphrase_hash, passphrase, client):
                 raise WrongPassphrase
-            taken = await self.store.take(secret_key, self._now(), burn=True, verified=True)
+            taken = await self.records.take(secret_key, self._now(), burn=True, verified=True)
         if taken is None:
             raise UnknownSecret(metadata_key)
-        stored = await self.store.read_receipt(secret_key, self._now())
+        stored = await self.records.read_receipt(secret_key, self._now())
         if stored is None:
             raise UnknownSecret(metadata_key)
         return Burned(receipt=self._receipt(stored, metadata_key), secret_shortkey=secret_key[:8])
 
     async def _owned_by(self, secret_key: str, owner: Caller) -> bool:
-        stored = await self.store.read_receipt(secret_key, self._now())
-        return not owner.is_anonymous and stored is not None and stored.fields.get(OWNER) == owner.custid
+        stored = await self.records.read_receipt(secret_key, self._now())
+        return not owner.is_anonymous and stored is not None and stored.record.owner == owner.custid
 
     async def recent(self, caller: Caller, *, offset: int = 0, limit: int | None = None) -> list[Receipt]:
         """Return the caller's receipts of the last 30 days, newest first (`limit` of them from `offset`)."""
         if caller.is_anonymous:
             raise NotAuthorized
         since = self._now() - RECENT_SECONDS
-        metadata_keys = await self.store.recent(caller.custid, since, offset=offset, count=limit)
+        metadata_keys = await self.recent_index.since(caller.custid, since, offset=offset, count=limit)
         found: list[Receipt | None] = []
         # In batches: one gather over hundreds of receipts would empty the Redis connection pool.
         for start in range(0, len(metadata_keys), RECENT_BATCH):
             batch = metadata_keys[start : start + RECENT_BATCH]
             found += await asyncio.gather(*(self._recent_receipt(key) for key in batch))
         gone = [key for key, receipt in zip(metadata_keys, found, strict=True) if receipt is None]
-        await self.store.forget_recent(caller.custid, gone)
+        await self.recent_index.forget(caller.custid, gone)
         return [receipt for receipt in found if receipt is not None]
 
     async def recent_count(self, caller: Caller) -> int:
         """Count the caller's receipts of the last 30 days (those gone since are counted until listed)."""
         if caller.is_anonymous:
             raise NotAuthorized
-        return await self.store.count_recent(caller.custid, self._now() - RECENT_SECONDS)
+        return await self.recent_index.count_since(caller.custid, self._now() - RECENT_SECONDS)
 
     async def _recent_receipt(self, metadata_key: str) -> Receipt | None:
-        secret_key = await self.store.secret_key_for(metadata_key)
+        secret_key = await self.records.secret_key_for(metadata_key)
         if secret_key is None:
             return None
-        stored = await self.store.read_receipt(secret_key, self._now())
+        stored = await self.records.read_receipt(secret_key, self._now())
         return None if stored is None else self._receipt(stored, metadata_key)
+
+    async def hand_over_receipts(self, owner: str, new_owner: str) -> list[str]:
+        """Give every receipt of `owner` to `new_owner` and forget its recent index (the account is deleted).
+
+        Return the secret keys of the receipts handed over.
+        """
+        metadata_keys = await self.recent_index.every(owner)
+        handed_over: list[str] = []
+        for start in range(0, len(metadata_keys), RECENT_BATCH):
+            batch = metadata_keys[start : start + RECENT_BATCH]
+            # One read each: the index keys live in different slots of a cluster.
+            secret_keys = await asyncio.gather(*(self.records.secret_key_for(key) for key in batch))
+            for secret_key in secret_keys:
+                if secret_key is not None:
+                    await self.records.disown(secret_key, owner, new_owner)
+                    handed_over.append(secret_key)
+        await self.recent_index.delete(owner)
+        return handed_over
 
 
 def _echo_binding(secret_key: str) -> str:

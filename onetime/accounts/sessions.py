@@ -1,20 +1,20 @@
 """Browser sessions: kept in Redis, named by a random id that only the browser's cookie holds.
 
-Redis stores the SHA-256 digest of the id, never the id, so a copy of Redis cannot be replayed as
-a cookie. A session ends when it is not used for `idle` seconds, `lifetime` seconds after it
-began whatever happens, on sign-out, and with its account.
+Redis stores the digest of the id (`keys.token_digest`), never the id, so a copy of Redis cannot
+be replayed as a cookie. A session ends when it is not used for `idle` seconds, `lifetime`
+seconds after it began whatever happens, on sign-out, and with its account.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from onetime.store import SESSION_ACCOUNT, SESSION_CREATED, RedisStore
+from onetime.keys import token_digest
+from onetime.storage.sessions import SessionRecord, SessionRecords
 
 SESSION_IDLE_SECONDS = 2 * 3600
 """A session not used for this long has ended."""
@@ -22,11 +22,6 @@ SESSION_LIFETIME_SECONDS = 24 * 3600
 """No session lasts longer than this, used or not: sign in again the next day."""
 _ID_BYTES = 32
 _ID_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
-
-
-def session_digest(session_id: str) -> str:
-    """Return what Redis knows of a session id: its SHA-256 digest (ids carry 256 random bits)."""
-    return hashlib.sha256(session_id.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,13 +42,13 @@ class SessionService:
 
     def __init__(
         self,
-        store: RedisStore,
+        records: SessionRecords,
         *,
         idle: int = SESSION_IDLE_SECONDS,
         lifetime: int = SESSION_LIFETIME_SECONDS,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.store = store
+        self.records = records
         self.idle = idle
         self.lifetime = lifetime
         self.clock = clock
@@ -61,25 +56,27 @@ class SessionService:
     async def start(self, custid: str) -> Session:
         """Begin a session for an account under a fresh id."""
         session = Session(secrets.token_urlsafe(_ID_BYTES), custid, int(self.clock()))
-        await self.store.save_session(
-            session_digest(session.session_id), custid, session.created, idle=self.idle, lifetime=self.lifetime
-        )
+        record = SessionRecord(custid, session.created)
+        await self.records.save(token_digest(session.session_id), record, idle=self.idle, lifetime=self.lifetime)
         return session
 
     async def resume(self, session_id: str | None) -> Session | None:
         """Return the live session this id names, pushing its idle expiry back; None otherwise."""
         if not session_id or not _ID_SHAPE.fullmatch(session_id):
             return None
-        digest = session_digest(session_id)
-        fields = await self.store.touch_session(digest, self.idle)
-        if fields is None:
+        digest = token_digest(session_id)
+        record = await self.records.touch(digest, self.idle)
+        if record is None:
             return None
-        created = int(fields.get(SESSION_CREATED, "0"))
-        if self.clock() - created >= self.lifetime:
-            await self.store.delete_session(digest, fields.get(SESSION_ACCOUNT))
+        if self.clock() - record.created >= self.lifetime:
+            await self.records.delete(digest, record.account or None)
             return None
-        return Session(session_id, fields[SESSION_ACCOUNT], created)
+        return Session(session_id, record.account, record.created)
 
     async def end(self, session: Session) -> None:
         """End one session (sign-out, or the old session replaced at sign-in)."""
-        await self.store.delete_session(session_digest(session.session_id), session.custid)
+        await self.records.delete(token_digest(session.session_id), session.custid)
+
+    async def end_all(self, custid: str) -> None:
+        """End every session of an account (it is being deleted)."""
+        await self.records.delete_all(custid)

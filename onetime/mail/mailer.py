@@ -1,11 +1,10 @@
-"""Secret-link emails: composed from templates/mail/, sent over SMTP with aiosmtplib.
+"""The mailer: emails composed from templates/mail/, sent over SMTP with aiosmtplib.
 
-An email carries the link to a secret and never the secret itself.
+An email carries the link to a secret (or to an account's confirmation) and never the secret itself.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, parseaddr
 from pathlib import Path
@@ -13,32 +12,13 @@ from pathlib import Path
 import aiosmtplib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from onetime.settings import SmtpServer
+from onetime.mail.config import SmtpServer
+from onetime.mail.outgoing import CONFIRM_EMAIL, SECRET_LINK, OutgoingMail
 
 PERMANENT_FAILURE = 500
 """SMTP reply codes from here on mean that trying again will not help."""
 _UNITS = (("day", 86400), ("hour", 3600), ("minute", 60))
-SECRET_LINK, CONFIRM_EMAIL = "secret_link", "confirm_email"
-"""Kinds of email, each with its templates in templates/mail/ (`<kind>.txt`, `<kind>.html`)."""
 CONFIRM_EMAIL_SUBJECT = "Confirm your email address"
-
-
-@dataclass(frozen=True, slots=True)
-class SecretLinkMail:
-    """One email telling a recipient where to read a secret."""
-
-    recipient: str
-    """The address the link goes to."""
-    sender: str
-    """The account that shared the secret: named in the subject, and the Reply-To."""
-    secret_url: str
-    """The link to the secret (on the share domain when one is set)."""
-    expires: int
-    """Unix time at which the secret expires."""
-    message_id: str
-    """A random token, the same on every try, so that a repeated message can be recognised."""
-    kind: str = SECRET_LINK
-    """SECRET_LINK, or CONFIRM_EMAIL: the link that confirms a new account's address (no sender)."""
 
 
 class DeliveryFailed(Exception):
@@ -60,7 +40,7 @@ def expires_in(seconds: int) -> str:
 
 
 class Mailer:
-    """Compose secret-link emails and hand them to the configured SMTP server."""
+    """Compose emails and hand them to the configured SMTP server."""
 
     def __init__(self, server: SmtpServer, mail_from: str, template_dir: Path, *, timeout: float = 30.0) -> None:
         self.server = server
@@ -73,7 +53,7 @@ class Mailer:
             keep_trailing_newline=True,
         )
 
-    def compose(self, mail: SecretLinkMail, now: int) -> EmailMessage:
+    def compose(self, mail: OutgoingMail, now: int) -> EmailMessage:
         """Return the message for `mail`: a plain-text part and an HTML alternative."""
         context = {
             "sender": mail.sender,
@@ -94,7 +74,7 @@ class Mailer:
         message.add_alternative(self._templates.get_template(f"{kind}.html").render(context), subtype="html")
         return message
 
-    async def send(self, mail: SecretLinkMail, now: int) -> None:
+    async def send(self, mail: OutgoingMail, now: int) -> None:
         """Deliver one email; raise DeliveryFailed, saying whether a later try could succeed."""
         message = self.compose(mail, now)
         try:

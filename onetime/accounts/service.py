@@ -1,0 +1,78 @@
+"""Customers of the API: plans, API tokens (stored only as digests), and authentication.
+
+The browser (`onetime.accounts.signin`) signs up the same customers, adding a password hash and
+whether the email is confirmed; an account made by `ots account create` has neither.
+"""
+
+from __future__ import annotations
+
+import time
+
+from onetime import keys
+from onetime.accounts.caller import Caller, normalize_email
+from onetime.errors import AccountExists, InvalidRequest, NotAuthorized, UnknownAccount
+from onetime.plans import ACCOUNT_PLANS
+from onetime.settings import Settings
+from onetime.storage.customers import Customer, Customers
+
+# Compared against when the customer does not exist, so both paths do the same work.
+_ABSENT_DIGEST = keys.token_digest("no such customer")
+
+
+class AccountService:
+    """Create accounts, rotate their tokens and authenticate API callers."""
+
+    def __init__(self, customers: Customers, settings: Settings) -> None:
+        self.customers = customers
+        self.settings = settings
+
+    async def create(
+        self, email: str, plan: str = "basic", *, password_hash: bytes | None = None, verified: bool = True
+    ) -> str:
+        """Create an account and return its new API token.
+
+        Args:
+            email: The account's email, its id (case-insensitive).
+            plan: The plan that sets its limits.
+            password_hash: bcrypt hash of the browser password; None for an API-only account.
+            verified: False for a browser sign-up whose email is not confirmed yet.
+        """
+        if plan not in ACCOUNT_PLANS:
+            raise InvalidRequest(f"Unknown plan: {plan} (choose {' or '.join(ACCOUNT_PLANS)})")
+        custid = normalize_email(email)
+        token = keys.new_key()
+        customer = Customer(
+            created=int(time.time()),
+            plan=plan,
+            token_digest=keys.token_digest(token),
+            password_hash=password_hash,
+            verified=verified,
+        )
+        if not await self.customers.create(custid, customer):
+            raise AccountExists
+        return token
+
+    async def rotate_token(self, email: str) -> str:
+        """Give an account a new API token; the old one stops working at once."""
+        token = keys.new_key()
+        if not await self.customers.set_token(normalize_email(email), keys.token_digest(token)):
+            raise UnknownAccount
+        return token
+
+    def anonymous(self) -> Caller:
+        """Return the caller without credentials."""
+        return Caller.anonymous(self.settings)
+
+    async def authenticate(self, custid: str, token: str) -> Caller:
+        """Return the caller these credentials name; unknown user and wrong token look the same."""
+        customer = await self.customers.get(custid.strip().lower()) if custid else None
+        expected = customer.token_digest if customer else _ABSENT_DIGEST
+        matches = keys.same_token(keys.token_digest(token).encode(), expected.encode())
+        if customer is None or not matches or not token:
+            raise NotAuthorized
+        return self.caller(custid.strip().lower(), customer)
+
+    def caller(self, custid: str, customer: Customer) -> Caller:
+        """Return the caller that a stored customer is: its plan, and whether its email is confirmed."""
+        plan = self.settings.plans.get(customer.plan, self.settings.plans["basic"])
+        return Caller(custid, plan, verified=customer.verified)

@@ -1,0 +1,219 @@
+"""Accounts in the browser: sign up, sign in and out, rotate the API token, confirm, delete.
+
+A browser account is the same customer the API authenticates, with a bcrypt hash of its
+password. Messages never tell whether an email has an account: signing in with an unknown email
+and with a wrong password fail alike (same words, same bcrypt work, same counters), and signing
+up with an email that has an account answers the neutral `SignUpRefused` (and counts against the
+client address, like a failed sign-in).
+
+Failed sign-ins are counted per account (the email typed, whether or not it has an account) and
+per client address: five failures within 20 minutes lock that account, or that address, until
+the 20 minutes have passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NoReturn
+
+from onetime.accounts.caller import Caller, normalize_email
+from onetime.accounts.confirmation import EmailConfirmations
+from onetime.accounts.deletion import AccountDeletion
+from onetime.accounts.password_rules import check_password
+from onetime.accounts.service import AccountService
+from onetime.accounts.sessions import Session, SessionService
+from onetime.crypto import PassphraseHasher
+from onetime.errors import (
+    AccountExists,
+    InvalidEmail,
+    SignInLocked,
+    SignInRequired,
+    SignUpRefused,
+    UnknownAccount,
+    WrongCredentials,
+)
+from onetime.plans import Plan
+from onetime.storage.counters import Counters, SignInFailures
+from onetime.storage.customers import Customer, Customers
+
+SIGNIN_FAILURES = 5
+"""Failed sign-ins (per account, and per client address) that lock further attempts."""
+SIGNIN_WINDOW = 20 * 60
+"""Seconds in which those failures count; the lock lasts until the window ends."""
+BROWSER_PLAN = "basic"
+"""The plan of an account created in the browser."""
+
+
+@dataclass(frozen=True, slots=True)
+class SignedIn:
+    """A browser signed in to an account: its session and the caller it creates secrets as."""
+
+    session: Session
+    caller: Caller
+    can_email_links: bool = False
+    """Whether this deployment sends secret links by email (the account may still need to confirm)."""
+
+    @property
+    def email(self) -> str:
+        """Return the account's email (its id)."""
+        return self.caller.custid
+
+    @property
+    def plan(self) -> Plan:
+        """Return the account's plan."""
+        return self.caller.plan
+
+    @property
+    def verified(self) -> bool:
+        """Tell whether the account's email is confirmed."""
+        return self.caller.verified
+
+
+@dataclass(frozen=True, slots=True)
+class NewAccount:
+    """A fresh account, signed in, with its API token: shown this once, stored only as a digest."""
+
+    signed_in: SignedIn
+    token: str
+    verification_sent: bool = False
+    """Whether an email asking to confirm the address was queued."""
+
+    def __repr__(self) -> str:
+        return f"NewAccount(signed_in={self.signed_in!r}, verification_sent={self.verification_sent})"
+
+
+class WebAccountService:
+    """The account actions of the browser: sign up, sign in and out, rotate tokens, confirm, delete."""
+
+    def __init__(  # noqa: PLR0913 - the composition root hands over every collaborator
+        self,
+        *,
+        customers: Customers,
+        counters: Counters,
+        accounts: AccountService,
+        sessions: SessionService,
+        hasher: PassphraseHasher,
+        confirmations: EmailConfirmations,
+        deletion: AccountDeletion,
+    ) -> None:
+        self.customers = customers
+        self.counters = counters
+        self.accounts = accounts
+        self.sessions = sessions
+        self.hasher = hasher
+        self.confirmations = confirmations
+        self.deletion = deletion
+        self._absent_hash: bytes | None = None
+
+    @property
+    def base_url(self) -> str:
+        """Return the canonical origin of this deployment (for the API examples)."""
+        return self.accounts.settings.base_url
+
+    def _signed_in(self, session: Session, caller: Caller) -> SignedIn:
+        return SignedIn(session, caller, can_email_links=self.confirmations.enabled)
+
+    async def _dummy_hash(self) -> bytes:
+        # Checked against when the account does not exist, so both paths do the same bcrypt work.
+        if self._absent_hash is None:
+            self._absent_hash = await self.hasher.hash("no such account")
+        return self._absent_hash
+
+    async def _refuse_if_locked(self, counters: list[SignInFailures]) -> None:
+        seconds = await self.counters.signin_locked_seconds(counters, SIGNIN_FAILURES)
+        if seconds:
+            raise SignInLocked(-(-seconds // 60))
+
+    async def _password_matches(self, customer: Customer | None, password: str) -> bool:
+        stored = customer.password_hash if customer else None
+        hashed = stored or await self._dummy_hash()
+        return await self.hasher.verify(password, hashed) and stored is not None
+
+    async def _fail(self, counters: list[SignInFailures]) -> NoReturn:
+        """Count a failure; the one that reaches the limit already says how long to wait."""
+        await self.counters.add_signin_failure(counters, SIGNIN_WINDOW)
+        await self._refuse_if_locked(counters)
+        raise WrongCredentials
+
+    async def _start(self, custid: str, previous: Session | None) -> Session:
+        # A new id at every sign-in, so an id planted in the browser beforehand is worth nothing.
+        if previous is not None:
+            await self.sessions.end(previous)
+        return await self.sessions.start(custid)
+
+    async def sign_up(self, email: str, password: str, client: str, previous: Session | None = None) -> NewAccount:
+        """Create a browser account on the basic plan, sign it in, and return its API token."""
+        custid = normalize_email(email)
+        check_password(password, custid)
+        counters = [SignInFailures.of_client(client)]
+        await self._refuse_if_locked(counters)
+        password_hash = await self.hasher.hash(password)
+        try:
+            token = await self.accounts.create(custid, BROWSER_PLAN, password_hash=password_hash, verified=False)
+        except AccountExists:
+            await self.counters.add_signin_failure(counters, SIGNIN_WINDOW)
+            raise SignUpRefused from None
+        session = await self._start(custid, previous)
+        caller = Caller(custid, self.accounts.settings.plans[BROWSER_PLAN], verified=False)
+        await self.confirmations.send(custid)
+        sent = self.confirmations.enabled
+        return NewAccount(self._signed_in(session, caller), token, verification_sent=sent)
+
+    async def sign_in(self, email: str, password: str, client: str, previous: Session | None = None) -> SignedIn:
+        """Check the password under the sign-in limits and start a new session."""
+        try:
+            custid: str | None = normalize_email(email)
+        except InvalidEmail:
+            custid = None
+        counters = [SignInFailures.of_client(client)]
+        if custid is not None:
+            counters.append(SignInFailures.of_account(custid))
+        await self._refuse_if_locked(counters)
+        customer = await self.customers.get(custid) if custid is not None else None
+        matches = await self._password_matches(customer, password)
+        if custid is None or customer is None or not matches:
+            await self._fail(counters)
+        await self.counters.clear_signin_failures([SignInFailures.of_account(custid)])
+        session = await self._start(custid, previous)
+        return self._signed_in(session, self.accounts.caller(custid, customer))
+
+    async def signed_in(self, session_id: str | None) -> SignedIn | None:
+        """Return who a session cookie signs in, or None when it names no live session of an account."""
+        session = await self.sessions.resume(session_id)
+        if session is None:
+            return None
+        customer = await self.customers.get(session.custid)
+        if customer is None:
+            await self.sessions.end(session)
+            return None
+        return self._signed_in(session, self.accounts.caller(session.custid, customer))
+
+    async def sign_out(self, signed_in: SignedIn) -> None:
+        """End this browser's session (other browsers stay signed in)."""
+        await self.sessions.end(signed_in.session)
+
+    async def rotate_token(self, signed_in: SignedIn) -> str:
+        """Give the account a new API token; the old one is refused from now on."""
+        try:
+            return await self.accounts.rotate_token(signed_in.email)
+        except UnknownAccount:
+            raise SignInRequired from None
+
+    async def send_confirmation(self, signed_in: SignedIn) -> None:
+        """Email the account a new link that confirms its address (the previous link stops working)."""
+        await self.confirmations.request(signed_in.email)
+
+    async def confirm_email(self, token: str) -> str:
+        """Mark the account of a confirmation link as confirmed (once); return its email."""
+        return await self.confirmations.confirm(token)
+
+    async def delete(self, signed_in: SignedIn, password: str, client: str) -> None:
+        """Delete the account once its password is confirmed (see `AccountDeletion`)."""
+        custid = signed_in.email
+        counters = [SignInFailures.of_client(client), SignInFailures.of_account(custid)]
+        await self._refuse_if_locked(counters)
+        customer = await self.customers.get(custid)
+        matches = await self._password_matches(customer, password)
+        if customer is None or not matches:
+            await self._fail(counters)
+        await self.deletion.delete(custid, customer)

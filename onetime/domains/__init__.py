@@ -1,0 +1,1 @@
+"""Custom share domains: one owner each, verified through DNS, branded, and served as sites."""

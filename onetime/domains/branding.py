@@ -1,0 +1,230 @@
+"""A custom domain's brand: checked display name, colour, instruction texts, and a re-encoded logo.
+
+BRANDING_FIELDS is the one list of what a brand holds (besides its logo): the domain checks
+values by it, storage converts by it, and the faces offer its fields.
+
+Nothing a customer uploads is served as given: a logo is decoded and written again by Pillow
+(PNG or JPEG only, never SVG, which can carry scripts), so only pixels reach a visitor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+from PIL import Image, UnidentifiedImageError
+
+from onetime.errors import InvalidRequest
+
+NAME_MAX = 60
+INSTRUCTION_MAX = 500
+LOGO_MAX_BYTES = 256 * 1024
+"""Largest accepted upload."""
+LOGO_MAX_PIXELS = 4096 * 4096
+"""Largest accepted image before decoding (a small file can claim a huge size)."""
+LOGO_BOX = (512, 512)
+"""A logo is scaled down to fit this box."""
+LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
+_COLOUR = re.compile(r"#?([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
+_LUMINANCE_MIDPOINT = 0.179
+"""Relative luminance above which dark text reads better than white on the colour (WCAG)."""
+
+
+COLOUR_MAX = len("#rrggbb")
+"""Longest colour a form accepts."""
+BrandingKind = Literal["text", "colour", "switch"]
+
+
+@dataclass(frozen=True, slots=True)
+class BrandingField:
+    """One value of a brand: how it is named, offered and checked."""
+
+    name: str
+    """Its attribute on Branding and BrandingChange, and its form field."""
+    label: str
+    """What a form calls it."""
+    summary: str
+    """What it does, in a few words (the command line's help)."""
+    kind: BrandingKind
+    """`text`, `colour` (`#rrggbb`) or `switch` (on or off)."""
+    max_length: int = 0
+    """Longest accepted text or colour (0 for a switch)."""
+    multiline: bool = False
+    """Whether the text may hold line breaks."""
+    noun: str = ""
+    """How an error message names it."""
+
+    def clean(self, value: str | bool) -> str | bool:
+        """Return the value as stored: a text without control characters, `#rrggbb`, or a switch; or raise."""
+        if self.kind == "switch":
+            return bool(value)
+        typed = str(value)
+        if self.kind == "colour":
+            return parse_colour(typed) if typed.strip() else ""
+        return clean_text(typed, self.max_length, self.noun, multiline=self.multiline)
+
+
+BRANDING_FIELDS = (
+    BrandingField(
+        name="display_name",
+        label="Display name",
+        summary="display name shown instead of the product's",
+        kind="text",
+        max_length=NAME_MAX,
+        noun="display name",
+    ),
+    BrandingField(
+        name="primary_colour",
+        label="Primary colour",
+        summary='primary colour, "#rrggbb" ("" for the default)',
+        kind="colour",
+        max_length=COLOUR_MAX,
+        noun="primary colour",
+    ),
+    BrandingField(
+        name="before_reveal",
+        label="Text before the secret is revealed",
+        summary="text on the page before the secret is revealed",
+        kind="text",
+        max_length=INSTRUCTION_MAX,
+        multiline=True,
+        noun="text shown before reveal",
+    ),
+    BrandingField(
+        name="on_reveal",
+        label="Text shown with the revealed secret",
+        summary="text shown with the revealed secret",
+        kind="text",
+        max_length=INSTRUCTION_MAX,
+        multiline=True,
+        noun="text shown on reveal",
+    ),
+    BrandingField(
+        name="after_reveal",
+        label="Text shown below the revealed secret",
+        summary="text shown below the revealed secret",
+        kind="text",
+        max_length=INSTRUCTION_MAX,
+        multiline=True,
+        noun="text shown after reveal",
+    ),
+    BrandingField(
+        name="public_homepage",
+        label="Allow anyone to create secrets on this domain (a public home page)",
+        summary="serve the page that creates secrets on the domain",
+        kind="switch",
+        noun="public home page",
+    ),
+)
+"""What a brand holds besides its logo, in the order forms show it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Branding:
+    """How a custom domain presents itself to recipients (one attribute per BRANDING_FIELDS entry)."""
+
+    display_name: str = ""
+    primary_colour: str = ""
+    """`#rrggbb`, or "" for the site's own colour."""
+    before_reveal: str = ""
+    on_reveal: str = ""
+    after_reveal: str = ""
+    public_homepage: bool = False
+    """Whether the domain also serves the page that creates secrets."""
+    logo_version: str = ""
+    """A digest of the logo (changes its URL when it changes); "" when there is none."""
+    logo_type: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class BrandingChange:
+    """New branding values (one attribute per BRANDING_FIELDS entry); None leaves a value as it is."""
+
+    display_name: str | None = None
+    primary_colour: str | None = None
+    before_reveal: str | None = None
+    on_reveal: str | None = None
+    after_reveal: str | None = None
+    public_homepage: bool | None = None
+    logo: bytes | None = None
+    """An uploaded PNG or JPEG, re-encoded before it is stored."""
+
+    def checked(self) -> dict[str, str | bool]:
+        """Return the values that change, checked and cleaned, by field name; or raise on the first bad one."""
+        found: dict[str, str | bool] = {}
+        for field in BRANDING_FIELDS:
+            value = getattr(self, field.name)
+            if value is not None:
+                found[field.name] = field.clean(value)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Logo:
+    """A re-encoded logo: its bytes and content type."""
+
+    data: bytes
+    content_type: str
+
+    @property
+    def version(self) -> str:
+        """Return a short digest of the logo, which changes its URL whenever it changes."""
+        return hashlib.sha256(self.data).hexdigest()[:16]
+
+
+def clean_text(text: str, limit: int, what: str, *, multiline: bool = False) -> str:
+    """Return a display text without control characters, or raise when it is too long."""
+    allowed = {"\n"} if multiline else set()
+    text = text.replace("\r\n", "\n")
+    cleaned = "".join(c for c in text if c in allowed or unicodedata.category(c)[0] != "C").strip()
+    if len(cleaned) > limit:
+        raise InvalidRequest(f"The {what} must be at most {limit} characters long")
+    return cleaned
+
+
+def parse_colour(text: str) -> str:
+    """Return a colour as `#rrggbb` (from `#rgb` or `#rrggbb`), or raise."""
+    found = _COLOUR.fullmatch(text.strip())
+    if found is None:
+        raise InvalidRequest("The primary colour must be a hex colour like #1a55a6")
+    digits = found.group(1).lower()
+    if len(digits) == 3:  # noqa: PLR2004
+        digits = "".join(d * 2 for d in digits)
+    return f"#{digits}"
+
+
+def text_colour_on(colour: str) -> str:
+    """Return black or white, whichever reads better on a `#rrggbb` background."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]  # noqa: PLR2004
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#000000" if luminance > _LUMINANCE_MIDPOINT else "#ffffff"
+
+
+def reencode_logo(upload: bytes) -> Logo:
+    """Decode an uploaded PNG or JPEG and write it again, scaled to fit the logo box."""
+    if not upload:
+        raise InvalidRequest("Choose a PNG or JPEG file for the logo")
+    if len(upload) > LOGO_MAX_BYTES:
+        raise InvalidRequest(f"The logo must be at most {LOGO_MAX_BYTES // 1024} KB")
+    try:
+        with Image.open(io.BytesIO(upload), formats=list(LOGO_FORMATS)) as image:
+            kind = image.format or ""
+            if image.width * image.height > LOGO_MAX_PIXELS:
+                raise InvalidRequest("The logo is too large in pixels; use one under 4096 x 4096")
+            image.load()
+            picture = image.copy()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise InvalidRequest("The logo must be a PNG or JPEG image") from None
+    picture.thumbnail(LOGO_BOX)
+    out = io.BytesIO()
+    if kind == "JPEG":
+        picture.convert("RGB").save(out, format="JPEG", quality=88, optimize=True)
+    else:
+        has_alpha = picture.mode in {"RGBA", "LA"} or "transparency" in picture.info
+        picture.convert("RGBA" if has_alpha else "RGB").save(out, format="PNG", optimize=True)
+    return Logo(out.getvalue(), LOGO_FORMATS.get(kind, "image/png"))

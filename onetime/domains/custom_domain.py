@@ -1,0 +1,59 @@
+"""A custom share domain as stored: its owner, where its DNS verification stands, and its brand.
+
+A domain moves from `unverified` (added, never checked) to `pending` (checked, something is
+missing) to `verified` (the challenge TXT record holds the domain's token and the name resolves).
+Every check runs again on demand and sets the state from what DNS says now.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from onetime.domains.branding import Branding
+from onetime.domains.dns import challenge_name
+from onetime.errors import InvalidRequest, OnetimeError
+
+UNVERIFIED, PENDING, VERIFIED = "unverified", "pending", "verified"
+
+
+class UnknownDomain(InvalidRequest):
+    """The domain is not one the caller holds (or not a usable one)."""
+
+    def __init__(self, domain: str) -> None:
+        super().__init__(f"Unknown domain: {domain[:253]}")
+
+
+class DomainTaken(OnetimeError):
+    """Another account already holds this domain."""
+
+    def __init__(self, domain: str) -> None:
+        super().__init__(f"{domain} is already registered by another account")
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    """A custom share domain as stored."""
+
+    name: str
+    owner: str
+    state: str = UNVERIFIED
+    token: str = ""
+    """The value the challenge TXT record must hold."""
+    created: int = 0
+    checked: int | None = None
+    """When DNS was last asked; None before the first check."""
+    verified: int | None = None
+    """Since when the domain is verified; None while it is not."""
+    missing: tuple[str, ...] = ()
+    """What the last check found missing, one line each."""
+    branding: Branding = field(default_factory=Branding)
+
+    @property
+    def is_verified(self) -> bool:
+        """Tell whether the domain may carry links and be served."""
+        return self.state == VERIFIED
+
+    @property
+    def challenge_name(self) -> str:
+        """Return the name of the TXT record to create."""
+        return challenge_name(self.name)

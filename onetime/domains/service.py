@@ -1,0 +1,186 @@
+"""The domain service: add, verify, brand and remove custom domains; answer which site a host is."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+from onetime import keys
+from onetime.accounts.caller import Caller, normalize_email
+from onetime.domains.branding import BrandingChange, Logo, reencode_logo
+from onetime.domains.custom_domain import PENDING, VERIFIED, Domain, DomainTaken, UnknownDomain
+from onetime.domains.dns import DnsChecker, DnsReport
+from onetime.domains.names import canonical_host, is_loopback_name, normalize_domain
+from onetime.domains.sites import Site
+from onetime.errors import InvalidRequest, UnknownAccount
+from onetime.settings import Settings
+from onetime.storage.customers import Customers
+from onetime.storage.domains import DomainRecords
+from onetime.storage.secret_records import SecretRecords
+
+MAX_DOMAINS_PER_ACCOUNT = 20
+
+
+class DomainService:
+    """Add, verify, brand and remove custom domains; answer which site a host is."""
+
+    def __init__(  # noqa: PLR0913 - the composition root hands over every collaborator
+        self,
+        *,
+        records: DomainRecords,
+        customers: Customers,
+        secrets: SecretRecords,
+        settings: Settings,
+        dns: DnsChecker | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.records = records
+        self.customers = customers
+        self.secrets = secrets
+        """Read to tell which site may show a secret or a receipt."""
+        self.settings = settings
+        self.dns = dns or DnsChecker(settings.dns_resolver)
+        self.clock = clock
+        self.canonical = Site(host=canonical_host(settings), origin=settings.base_url)
+
+    def _reserved(self) -> set[str]:
+        """Return hosts no customer may claim: this deployment's own and its regions'."""
+        return {self.canonical.host} | {region.host for region in self.settings.regions}
+
+    async def _owner(self, email: str) -> str:
+        owner = normalize_email(email)
+        if await self.customers.get(owner) is None:
+            raise UnknownAccount
+        return owner
+
+    async def get(self, name: str) -> Domain | None:
+        """Return a domain by name, or None."""
+        try:
+            domain = normalize_domain(name)
+        except InvalidRequest:
+            return None
+        return await self.records.get(domain)
+
+    async def owned(self, email: str, name: str) -> Domain:
+        """Return a domain the account holds, or raise UnknownDomain."""
+        owner = normalize_email(email)
+        domain = await self.get(name)
+        if domain is None or domain.owner != owner:
+            raise UnknownDomain(name.strip())
+        return domain
+
+    async def add(self, email: str, name: str) -> Domain:
+        """Register a domain for an account (again: the same record) and return it."""
+        owner = await self._owner(email)
+        domain = normalize_domain(name)
+        if domain in self._reserved():
+            raise InvalidRequest(f"{domain} is this service's own host")
+        existing = await self.records.names_of(owner)
+        if domain not in existing and len(existing) >= MAX_DOMAINS_PER_ACCOUNT:
+            raise InvalidRequest(f"An account may hold at most {MAX_DOMAINS_PER_ACCOUNT} domains")
+        if await self.records.claim(Domain(domain, owner, token=keys.new_key(), created=int(self.clock()))):
+            raise DomainTaken(domain)
+        return await self.owned(owner, domain)
+
+    async def verify(self, email: str, name: str) -> tuple[Domain, DnsReport]:
+        """Check DNS now and record the outcome: verified, or pending with what is missing."""
+        domain = await self.owned(email, name)
+        report = await self.dns.check(domain.name, domain.token)
+        now = int(self.clock())
+        checked = replace(
+            domain,
+            state=VERIFIED if report.verified else PENDING,
+            checked=now,
+            missing=report.missing(domain.name, domain.token),
+            verified=(domain.verified or now) if report.verified else None,
+        )
+        if not await self.records.save_check(checked):
+            raise UnknownDomain(name.strip())
+        return await self.owned(domain.owner, domain.name), report
+
+    async def remove(self, email: str, name: str) -> None:
+        """Forget a domain the account holds; its links stop working at once."""
+        domain = await self.owned(email, name)
+        if not await self.records.remove(domain.name, domain.owner):
+            raise UnknownDomain(name.strip())
+
+    async def release_all(self, owner: str) -> None:
+        """Forget every domain of an account (that is being deleted); their links stop working."""
+        for name in await self.records.names_of(owner):
+            await self.records.remove(name, owner)
+
+    async def of_account(self, email: str) -> list[Domain]:
+        """Return the account's domains, by name."""
+        owner = await self._owner(email)
+        found = [await self.get(name) for name in await self.records.names_of(owner)]
+        return [domain for domain in found if domain is not None and domain.owner == owner]
+
+    async def brand(self, email: str, name: str, change: BrandingChange) -> Domain:
+        """Change a domain's branding (checked first; a logo is re-encoded) and return it."""
+        domain = await self.owned(email, name)
+        values = change.checked()
+        logo: Logo | None = reencode_logo(change.logo) if change.logo is not None else None
+        if not await self.records.save_branding(domain, values, logo):
+            raise UnknownDomain(name.strip())
+        return await self.owned(domain.owner, domain.name)
+
+    async def logo(self, domain: Domain) -> Logo | None:
+        """Return a domain's logo, or None."""
+        if not domain.branding.logo_version:
+            return None
+        data = await self.records.logo(domain.name)
+        return None if data is None else Logo(data, domain.branding.logo_type or "image/png")
+
+    async def share_domains_of(self, caller: Caller) -> list[str]:
+        """Return the verified domains a caller may put on links (none for anonymous callers)."""
+        if caller.is_anonymous:
+            return []
+        return [domain.name for domain in await self.of_account(caller.custid) if domain.is_verified]
+
+    async def usable_share_domain(self, caller: Caller, name: str) -> str:
+        """Return the domain a caller may put on a link, or raise UnknownDomain."""
+        if caller.is_anonymous:
+            raise UnknownDomain(name.strip())
+        domain = await self.get(name)
+        if domain is None or domain.owner != caller.custid or not domain.is_verified:
+            raise UnknownDomain(name.strip())
+        return domain.name
+
+    async def usable_site_domain(self, name: str) -> str:
+        """Return a domain whose public page may create secrets linked to it, or raise UnknownDomain."""
+        domain = await self.get(name)
+        if domain is None or not domain.is_verified or not domain.branding.public_homepage:
+            raise UnknownDomain(name.strip())
+        return domain.name
+
+    async def site_for_host(self, host: str) -> Site | None:
+        """Return the site a host name serves, or None for a host this deployment does not serve."""
+        host = host.strip().rstrip(".").lower()
+        if self.is_canonical_host(host):
+            return self.canonical
+        domain = await self.get(host) if host else None
+        if domain is None or not domain.is_verified:
+            return None
+        return Site(host=domain.name, origin=f"https://{domain.name}", domain=domain)
+
+    def is_canonical_host(self, host: str) -> bool:
+        """Tell whether a host name is this deployment's own.
+
+        A deployment on a loopback origin (a local `make run`) answers to every name of this
+        machine, so http://localhost:8000 works as well as http://127.0.0.1:8000.
+        """
+        return host == self.canonical.host or (is_loopback_name(self.canonical.host) and is_loopback_name(host))
+
+    async def may_serve_secret(self, site: Site, secret_key: str) -> bool:
+        """Tell whether a site may show this secret: its own link host, or the canonical host."""
+        if not site.is_custom:
+            return True
+        return keys.is_key_shaped(secret_key) and await self.secrets.share_domain_of(secret_key) == site.share_domain
+
+    async def may_serve_receipt(self, site: Site, metadata_key: str) -> bool:
+        """Tell whether a site may show this receipt: as for its secret."""
+        if not site.is_custom:
+            return True
+        secret_key = await self.secrets.secret_key_for(metadata_key) if keys.is_key_shaped(metadata_key) else None
+        return secret_key is not None and await self.may_serve_secret(site, secret_key)

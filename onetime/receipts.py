@@ -1,0 +1,71 @@
+"""What the secret service hands back: receipts, a revealed value, a burn, a preview."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from onetime.mail.outgoing import Delivery
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What the creator may know about a secret. `secret_key` is None once it is gone."""
+
+    custid: str
+    metadata_key: str
+    secret_key: str | None
+    ttl: int
+    metadata_ttl: int
+    secret_ttl: int | None
+    state: str
+    created: int
+    updated: int
+    received: int | None
+    burned: int | None
+    recipients: tuple[str, ...]
+    share_domain: str
+    passphrase_required: bool
+    link_origin: str
+    value: str | None = None
+    delivery: Delivery | None = None
+    """Where the email to the first recipient stands; None when no recipient was given."""
+
+    @property
+    def secret_exists(self) -> bool:
+        """Tell whether the secret can still be revealed."""
+        return self.secret_key is not None
+
+    @property
+    def metadata_url(self) -> str:
+        """Return the creator's private receipt link."""
+        return f"{self.link_origin}/private/{self.metadata_key}"
+
+    @property
+    def secret_url(self) -> str | None:
+        """Return the share link while the secret exists."""
+        return f"{self.link_origin}/secret/{self.secret_key}" if self.secret_key else None
+
+
+@dataclass(frozen=True, slots=True)
+class Revealed:
+    """A secret's value, handed out once."""
+
+    value: str
+    secret_key: str
+    link_origin: str
+
+
+@dataclass(frozen=True, slots=True)
+class Burned:
+    """The receipt of a secret that was just burned."""
+
+    receipt: Receipt
+    secret_shortkey: str
+
+
+@dataclass(frozen=True, slots=True)
+class SecretPreview:
+    """What the reveal page may know before the recipient asks to reveal."""
+
+    secret_key: str
+    passphrase_required: bool

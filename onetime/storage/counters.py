@@ -1,0 +1,135 @@
+"""Fixed-window counters: request limits, the passphrase lockout and failed sign-ins.
+
+A counter's window starts at its first count and ends with its TTL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from onetime.storage import scripts
+from onetime.storage.client import RedisClient, storage_errors
+from onetime.storage.keys import (
+    passphrase_failures_name,
+    passphrase_lock_name,
+    request_limit_name,
+    signin_failures_name,
+)
+
+CREATE, REVEAL = "create", "reveal"
+"""Request limits counted per client address."""
+MAIL, CONFIRM = "mail", "confirm"
+"""Request limits counted per account: recipient emails, and address confirmation emails."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lockout:
+    """Passphrase attempts allowed per client and per secret in a window, and the lock after."""
+
+    window: int
+    lock: int
+    per_client: int
+    per_secret: int
+
+
+@dataclass(frozen=True, slots=True)
+class SignInFailures:
+    """The failed sign-ins counted for one account (the email typed) or for one client address."""
+
+    kind: str
+    who: str
+
+    @classmethod
+    def of_client(cls, client: str) -> SignInFailures:
+        """Return the counter of a client address."""
+        return cls("client", client)
+
+    @classmethod
+    def of_account(cls, custid: str) -> SignInFailures:
+        """Return the counter of an account (whether or not it exists)."""
+        return cls("account", custid)
+
+    @property
+    def name(self) -> str:
+        """Return the counter's Redis key."""
+        return signin_failures_name(self.kind, self.who)
+
+
+def _lockout_names(secret_key: str, client: str) -> list[str]:
+    return [
+        passphrase_failures_name(secret_key),
+        passphrase_failures_name(secret_key, client),
+        passphrase_lock_name(secret_key),
+        passphrase_lock_name(secret_key, client),
+    ]
+
+
+class Counters:
+    """Count requests and failures in fixed windows, and tell when a limit is reached."""
+
+    def __init__(self, client: RedisClient) -> None:
+        self.client = client
+        self._count = client.register_script(scripts.COUNT)
+        self._reserve_attempt = client.register_script(scripts.RESERVE_ATTEMPT)
+        self._lock_if_exhausted = client.register_script(scripts.LOCK_IF_EXHAUSTED)
+
+    @storage_errors
+    async def count_request(self, limit: str, who: str, window: int) -> int:
+        """Count one request of a client (or an account) against a limit; return the count in the window."""
+        return int(await self._count(keys=[request_limit_name(limit, who)], args=[window]))
+
+    @storage_errors
+    async def is_locked(self, secret_key: str, client: str) -> bool:
+        """Tell whether passphrase attempts on this secret are locked for this client."""
+        return bool(
+            await self.client.exists(passphrase_lock_name(secret_key), passphrase_lock_name(secret_key, client))
+        )
+
+    @storage_errors
+    async def reserve_attempt(self, secret_key: str, client: str, policy: Lockout) -> bool:
+        """Count a passphrase attempt before it is verified; False when the limits refuse it."""
+        keys = _lockout_names(secret_key, client)
+        return bool(await self._reserve_attempt(keys=keys, args=[policy.window, policy.per_client, policy.per_secret]))
+
+    @storage_errors
+    async def lock_if_exhausted(self, secret_key: str, client: str, policy: Lockout) -> None:
+        """After a failed attempt, lock the client or the secret once its attempts are used up."""
+        keys = _lockout_names(secret_key, client)
+        await self._lock_if_exhausted(keys=keys, args=[policy.lock, policy.per_client, policy.per_secret])
+
+    @storage_errors
+    async def signin_locked_seconds(self, counters: Sequence[SignInFailures], limit: int) -> int:
+        """Return how long the longest of these counters at `limit` or more still runs (0: none)."""
+        longest = 0
+        for counter in counters:
+            pipe = self.client.pipeline(transaction=False)
+            pipe.get(counter.name)
+            pipe.ttl(counter.name)
+            count, ttl = await pipe.execute()
+            if count is not None and int(count) >= limit:
+                longest = max(longest, int(ttl), 1)
+        return longest
+
+    @storage_errors
+    async def add_signin_failure(self, counters: Sequence[SignInFailures], window: int) -> None:
+        """Count one failed sign-in on each counter."""
+        for counter in counters:
+            await self._count(keys=[counter.name], args=[window])
+
+    @storage_errors
+    async def clear_signin_failures(self, counters: Sequence[SignInFailures]) -> None:
+        """Forget failed sign-ins."""
+        for counter in counters:
+            await self.client.delete(counter.name)
+
+    @storage_errors
+    async def forget_account(self, custid: str) -> None:
+        """Forget every counter named after an account (its failed sign-ins, its email limits)."""
+        names = [
+            SignInFailures.of_account(custid).name,
+            request_limit_name(MAIL, custid),
+            request_limit_name(CONFIRM, custid),
+        ]
+        for name in names:
+            await self.client.delete(name)

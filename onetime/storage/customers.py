@@ -1,0 +1,97 @@
+"""Customers: an account's plan and API token digest; for a browser account, its password hash too."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from onetime.storage import scripts
+from onetime.storage.client import RedisClient, field_map, flat_args, storage_errors
+from onetime.storage.keys import customer_name
+
+# Customer field codes (readable: there is one record per account, not per secret).
+CREATED, PLAN, TOKEN, PASSWORD, VERIFIED, CONFIRMING = "created", "plan", "token", "password", "verified", "confirm"
+_DEFAULT_PLAN = "basic"
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    """An account as stored."""
+
+    created: int
+    plan: str
+    token_digest: str
+    """The digest of the account's API token (the token itself is never stored)."""
+    password_hash: bytes | None = None
+    """The bcrypt hash of the browser password; None for an account made by `ots account create`."""
+    verified: bool = True
+    """False for a browser account that has not confirmed its email address."""
+    confirming: str = ""
+    """The digest of the pending confirmation link's token, so that deletion can drop it."""
+
+    def fields(self) -> dict[str, str]:
+        """Return the stored form of a new customer."""
+        fields = {CREATED: str(self.created), PLAN: self.plan, TOKEN: self.token_digest}
+        if self.password_hash is not None:
+            fields[PASSWORD] = self.password_hash.decode()
+        if not self.verified:
+            fields[VERIFIED] = "0"
+        if self.confirming:
+            fields[CONFIRMING] = self.confirming
+        return fields
+
+    @classmethod
+    def from_fields(cls, fields: dict[str, str]) -> Customer:
+        """Return the customer that stored fields describe."""
+        return cls(
+            created=int(fields.get(CREATED, "0")),
+            plan=fields.get(PLAN, _DEFAULT_PLAN),
+            token_digest=fields.get(TOKEN, ""),
+            password_hash=fields[PASSWORD].encode() if fields.get(PASSWORD) else None,
+            verified=fields.get(VERIFIED) != "0",
+            confirming=fields.get(CONFIRMING, ""),
+        )
+
+
+class Customers:
+    """Create, read, change and delete customers."""
+
+    def __init__(self, client: RedisClient) -> None:
+        self.client = client
+        self._set_fields = client.register_script(scripts.SET_FIELDS)
+
+    @storage_errors
+    async def get(self, custid: str) -> Customer | None:
+        """Return a customer, or None."""
+        fields = field_map(await self.client.hgetall(customer_name(custid)))
+        return Customer.from_fields(fields) if fields else None
+
+    @storage_errors
+    async def create(self, custid: str, customer: Customer) -> bool:
+        """Store a new customer; False when one with this id exists."""
+        fields = customer.fields()
+        if not await self.client.hsetnx(customer_name(custid), CREATED, fields[CREATED]):
+            return False
+        await self.client.hset(customer_name(custid), mapping=dict(fields.items()))
+        return True
+
+    async def set_token(self, custid: str, token_digest: str) -> bool:
+        """Replace an account's API token digest; False when there is no such account."""
+        return await self._update(custid, {TOKEN: token_digest})
+
+    async def set_confirming(self, custid: str, digest: str) -> bool:
+        """Remember the digest of an account's pending confirmation link; False when there is no such account."""
+        return await self._update(custid, {CONFIRMING: digest})
+
+    async def mark_verified(self, custid: str) -> bool:
+        """Mark an account's address confirmed (no link pending); False when there is no such account."""
+        return await self._update(custid, {VERIFIED: "1", CONFIRMING: ""})
+
+    @storage_errors
+    async def _update(self, custid: str, fields: dict[str, str]) -> bool:
+        # One script, so that a change racing the account's deletion cannot bring back a stub of it.
+        return bool(await self._set_fields(keys=[customer_name(custid)], args=flat_args(fields)))
+
+    @storage_errors
+    async def delete(self, custid: str) -> bool:
+        """Delete a customer; False when there was none."""
+        return bool(await self.client.delete(customer_name(custid)))

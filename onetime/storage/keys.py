@@ -1,0 +1,126 @@
+"""Every Redis key name, and the lifetimes the layout gives them.
+
+Layout (every key has a TTL except customers and domains; keys that one script touches share a
+hash tag, so the same scripts run on one Redis and on Redis Cluster):
+
+    ots:secret:{S}        str   n (1 byte) | bcrypt hash (n bytes, 0 without passphrase) | envelope  TTL ttl
+    ots:receipt:{S}       hash  the receipt (field codes in storage.secret_records)     TTL 2*ttl
+    ots:generated:{S}     str   envelope of a generated password, echoed once           TTL 60 s
+    ots:metadata:{M}      str   S: finds the receipt by its public key                  TTL 2*ttl
+    ots:recent:{owner}    zset  receipt keys by creation time                           TTL 60 days
+    ots:fails:{S}[:ip]    str   failed passphrase counts                                TTL window
+    ots:lock:{S}[:ip]     str   passphrase lockout                                      TTL lock
+    ots:limit:{name}:ip   str   request counts (`{mail}:<email>`: recipient emails)     TTL window
+    ots:customer:{email}  hash  plan, token digest, created; password hash, verified   no TTL
+    ots:session:{D}       hash  a browser session (D: digest of its id): account, created  TTL idle
+    ots:sessions:{email}  set   the account's session digests                          TTL lifetime
+    ots:signin:{kind}:W   str   failed sign-ins of an account or a client address      TTL window
+    ots:verify:{D}        str   email confirmation (D: digest of the link token) -> email TTL 2 days
+    ots:outbox:{mail}     zset  queued emails, by secret key, scored by next try (ms)   TTL longest + 2 h
+    ots:outbox:{mail}:S   hash  one queued email: the only place with the plain address TTL <= ttl
+    ots:domain:{D}        hash  a custom domain: owner, verification, branding          no TTL
+    ots:domain:{D}:logo   str   its re-encoded logo                                     no TTL
+    ots:domains:{owner}   set   the owner's domains                                     no TTL
+"""
+
+from __future__ import annotations
+
+GENERATED_ECHO_SECONDS = 60
+"""How long a generated password can be echoed on its receipt."""
+RECENT_KEEP_SECONDS = 2 * 30 * 24 * 3600
+"""How long the recent index keeps a receipt key: as long as a receipt can live (2 x 30 days),
+so that deleting an account finds every receipt naming it."""
+OUTBOX_MARGIN = 2 * 3600
+"""The outbox index outlives its longest entry by this much, so that a worker still finds the
+id of an entry that expired unsent (and marks its receipt failed), even one whose next try was
+scheduled up to an hour after it expired."""
+
+OUTBOX = "ots:outbox:{mail}"
+"""The index of queued emails; its entries share its {mail} tag."""
+
+
+def secret_name(secret_key: str) -> str:
+    """Return the Redis key of a secret."""
+    return f"ots:secret:{{{secret_key}}}"
+
+
+def receipt_name(secret_key: str) -> str:
+    """Return the Redis key of a secret's receipt."""
+    return f"ots:receipt:{{{secret_key}}}"
+
+
+def generated_name(secret_key: str) -> str:
+    """Return the Redis key holding a generated password's one-time echo."""
+    return f"ots:generated:{{{secret_key}}}"
+
+
+def metadata_name(metadata_key: str) -> str:
+    """Return the Redis key of the receipt index."""
+    return f"ots:metadata:{{{metadata_key}}}"
+
+
+def recent_name(custid: str) -> str:
+    """Return the Redis key of a customer's recent receipts."""
+    return f"ots:recent:{{{custid}}}"
+
+
+def passphrase_failures_name(secret_key: str, client: str | None = None) -> str:
+    """Return the Redis key counting failed passphrases of a secret (of one client, when given)."""
+    name = f"ots:fails:{{{secret_key}}}"
+    return name if client is None else f"{name}:{client}"
+
+
+def passphrase_lock_name(secret_key: str, client: str | None = None) -> str:
+    """Return the Redis key locking passphrase attempts on a secret (for one client, when given)."""
+    name = f"ots:lock:{{{secret_key}}}"
+    return name if client is None else f"{name}:{client}"
+
+
+def request_limit_name(limit: str, client: str) -> str:
+    """Return the Redis key of a request counter."""
+    return f"ots:limit:{{{limit}}}:{client}"
+
+
+def customer_name(custid: str) -> str:
+    """Return the Redis key of a customer."""
+    return f"ots:customer:{{{custid}}}"
+
+
+def session_name(digest: str) -> str:
+    """Return the Redis key of a browser session, named by the digest of its id."""
+    return f"ots:session:{{{digest}}}"
+
+
+def account_sessions_name(custid: str) -> str:
+    """Return the Redis key of the set of an account's sessions."""
+    return f"ots:sessions:{{{custid}}}"
+
+
+def signin_failures_name(kind: str, who: str) -> str:
+    """Return the Redis key counting failed sign-ins of an account or a client address."""
+    return f"ots:signin:{{{kind}}}:{who}"
+
+
+def verification_name(digest: str) -> str:
+    """Return the Redis key of an email confirmation, named by the digest of its token."""
+    return f"ots:verify:{{{digest}}}"
+
+
+def outbox_entry_name(mail_id: str) -> str:
+    """Return the Redis key of a queued email (named by its secret key, or a confirmation's id)."""
+    return f"{OUTBOX}:{mail_id}"
+
+
+def domain_name(domain: str) -> str:
+    """Return the Redis key of a custom domain."""
+    return f"ots:domain:{{{domain}}}"
+
+
+def domain_logo_name(domain: str) -> str:
+    """Return the Redis key of a custom domain's logo."""
+    return f"ots:domain:{{{domain}}}:logo"
+
+
+def owner_domains_name(owner: str) -> str:
+    """Return the Redis key of the set of an owner's domains."""
+    return f"ots:domains:{{{owner}}}"

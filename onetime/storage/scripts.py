@@ -1,0 +1,163 @@
+"""Every Lua script. A script is one atomic step on keys that share a hash tag.
+
+The scripts write field codes of their records directly (the receipt's state `s`, updated `u` and
+share domain `d`; an outbox entry's tries `n` and lease `k`; a domain's owner `o`): they are the
+same codes the repositories in this package own.
+"""
+
+from __future__ import annotations
+
+from onetime.storage.keys import GENERATED_ECHO_SECONDS, OUTBOX_MARGIN
+
+CREATE = f"""
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[1])
+redis.call('HSET', KEYS[2], unpack(ARGV, 4))
+redis.call('EXPIRE', KEYS[2], 2 * tonumber(ARGV[1]))
+if ARGV[3] ~= '' then redis.call('SET', KEYS[3], ARGV[3], 'EX', {GENERATED_ECHO_SECONDS}) end
+return 1
+"""
+
+# Reveal and burn are this one script with a different end state, so they race safely: the
+# first to run deletes the secret; any later call finds nothing. A secret with a passphrase is
+# only consumed when the caller says the passphrase was verified (ARGV[4]); otherwise the script
+# hands back its bcrypt hash and changes nothing. A secret without one is taken in one round trip.
+TAKE = """
+local record = redis.call('GET', KEYS[1])
+if not record then return false end
+local hash_length = string.byte(record, 1)
+if hash_length > 0 and ARGV[4] ~= '1' then return {0, string.sub(record, 2, 1 + hash_length)} end
+redis.call('DEL', KEYS[1], KEYS[3])
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  redis.call('HSET', KEYS[2], 's', ARGV[2], 'u', ARGV[1], ARGV[3], ARGV[1])
+end
+return {1, string.sub(record, 2 + hash_length), redis.call('HGET', KEYS[2], 'd') or ''}
+"""
+
+# A receipt read settles the lazy expired/orphaned states; a field is written only while the
+# receipt exists, so an expired receipt is never recreated without a TTL.
+READ_RECEIPT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local state = redis.call('HGET', KEYS[1], 's')
+local secret_ttl = redis.call('PTTL', KEYS[2])
+if secret_ttl == -2 and (state == 'new' or state == 'viewed') then
+  local ends = tonumber(redis.call('HGET', KEYS[1], 'c')) + tonumber(redis.call('HGET', KEYS[1], 't'))
+  local now = tonumber(ARGV[1])
+  if now >= ends then
+    redis.call('HSET', KEYS[1], 's', 'expired', 'u', tostring(ends))
+  else
+    redis.call('HSET', KEYS[1], 's', 'orphaned', 'u', ARGV[1])
+  end
+end
+return {redis.call('HGETALL', KEYS[1]), redis.call('PTTL', KEYS[1]), secret_ttl}
+"""
+
+MARK_VIEWED = """
+if redis.call('EXISTS', KEYS[2]) == 1 and redis.call('HGET', KEYS[1], 's') == 'new' then
+  redis.call('HSET', KEYS[1], 's', 'viewed', 'u', ARGV[1])
+  return 1
+end
+return 0
+"""
+
+# The outbox keys share the {mail} tag, so these scripts run on Redis Cluster too. An entry
+# lives no longer than its secret; the index a little longer than its longest entry.
+QUEUE_MAIL = f"""
+redis.call('HSET', KEYS[2], unpack(ARGV, 4))
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+local keep = tonumber(ARGV[1]) + {OUTBOX_MARGIN}
+if redis.call('TTL', KEYS[1]) < keep then redis.call('EXPIRE', KEYS[1], keep) end
+return 1
+"""
+
+# Claiming pushes the entry's next-try time past the lease in the same step that checks it is
+# due, so of two workers that saw it due, exactly one gets it. 0: the entry expired unsent.
+CLAIM_MAIL = """
+local due = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not due or tonumber(due) > tonumber(ARGV[2]) then return false end
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  redis.call('ZREM', KEYS[1], ARGV[1])
+  return 0
+end
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+redis.call('HINCRBY', KEYS[2], 'n', 1)
+redis.call('HSET', KEYS[2], 'k', ARGV[4])
+return redis.call('HGETALL', KEYS[2])
+"""
+
+# Finish (delete) or reschedule an entry, only for the worker that still holds its lease.
+FINISH_MAIL = """
+if redis.call('HGET', KEYS[2], 'k') ~= ARGV[2] then return 0 end
+redis.call('DEL', KEYS[2])
+redis.call('ZREM', KEYS[1], ARGV[1])
+return 1
+"""
+
+RETRY_MAIL = """
+if redis.call('HGET', KEYS[2], 'k') ~= ARGV[2] then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
+return 1
+"""
+
+SET_FIELDS = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+return 1
+"""
+
+# An account being deleted leaves its receipts to their recipients, under another owner's name.
+DISOWN_RECEIPT = """
+if redis.call('HGET', KEYS[1], 'o') == ARGV[1] then redis.call('HSET', KEYS[1], 'o', ARGV[2]) end
+return 1
+"""
+
+COUNT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+
+# A passphrase attempt is counted before bcrypt runs, so concurrent guesses cannot all slip past
+# the limits: at most `per client` verifications per client and `per secret` in all per window.
+RESERVE_ATTEMPT = """
+if redis.call('EXISTS', KEYS[3], KEYS[4]) > 0 then return 0 end
+local total = redis.call('INCR', KEYS[1])
+if total == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+local mine = redis.call('INCR', KEYS[2])
+if mine == 1 then redis.call('EXPIRE', KEYS[2], ARGV[1]) end
+if mine > tonumber(ARGV[2]) or total > tonumber(ARGV[3]) then return 0 end
+return 1
+"""
+
+# After a failed attempt: lock the client, or the whole secret, once its attempts are used up.
+LOCK_IF_EXHAUSTED = """
+if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[2]) then
+  redis.call('SET', KEYS[4], '1', 'EX', ARGV[1])
+end
+if tonumber(redis.call('GET', KEYS[1]) or '0') >= tonumber(ARGV[3]) then
+  redis.call('SET', KEYS[3], '1', 'EX', ARGV[1])
+end
+return 1
+"""
+
+# A domain has one owner: claiming writes it only if nobody holds it, and answers the holder.
+CLAIM_DOMAIN = """
+local holder = redis.call('HGET', KEYS[1], 'o')
+if holder then return holder end
+redis.call('HSET', KEYS[1], 'o', ARGV[1], unpack(ARGV, 2))
+return ''
+"""
+
+# Changes to a domain are made only by its owner, and never recreate a removed one.
+UPDATE_DOMAIN = """
+if redis.call('HGET', KEYS[1], 'o') ~= ARGV[1] then return 0 end
+if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2]) end
+if #ARGV > 2 then redis.call('HSET', KEYS[1], unpack(ARGV, 3)) end
+return 1
+"""
+
+REMOVE_DOMAIN = """
+if redis.call('HGET', KEYS[1], 'o') ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2])
+return 1
+"""

@@ -1,0 +1,230 @@
+"""A secret and the records that share its hash tag.
+
+Its receipt, a generated password's echo, and the index from the receipt's public key to the
+secret live under the secret key's tag, so one script can change them together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio.cluster import RedisCluster
+
+from onetime.mail.outgoing import Delivery
+from onetime.storage import scripts
+from onetime.storage.client import RedisClient, flat_args, flat_field_map, storage_errors, text
+from onetime.storage.keys import generated_name, metadata_name, receipt_name, secret_name
+
+# Receipt field codes, kept short because every stored secret carries them. An absent field
+# means empty, which saves memory.
+OWNER, TTL, CREATED, UPDATED, STATE = "o", "t", "c", "u", "s"
+RECEIVED, BURNED, RECIPIENTS, SHARE_DOMAIN, HAS_PASSPHRASE = "r", "b", "rc", "d", "p"
+DELIVERY, DELIVERY_ATTEMPTS, GENERATED = "dl", "da", "g"
+_RECIPIENT_SEPARATOR = "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptRecord:
+    """A receipt as stored: what the creator may know about a secret."""
+
+    owner: str
+    ttl: int
+    created: int
+    updated: int
+    state: str
+    received: int | None = None
+    burned: int | None = None
+    recipients: tuple[str, ...] = ()
+    """Obfuscated recipient addresses."""
+    share_domain: str = ""
+    has_passphrase: bool = False
+    generated: bool = False
+    """Whether the value is a generated password (its echo may be waiting)."""
+    delivery: Delivery | None = None
+
+    def fields(self) -> dict[str, str]:
+        """Return the stored form of the receipt, without empty fields."""
+        stamps = {RECEIVED: self.received, BURNED: self.burned}
+        fields = {
+            OWNER: self.owner,
+            TTL: str(self.ttl),
+            CREATED: str(self.created),
+            UPDATED: str(self.updated),
+            STATE: self.state,
+            **{code: str(stamp) for code, stamp in stamps.items() if stamp is not None},
+            RECIPIENTS: _RECIPIENT_SEPARATOR.join(self.recipients),
+            SHARE_DOMAIN: self.share_domain,
+            HAS_PASSPHRASE: "1" if self.has_passphrase else "",
+            GENERATED: "1" if self.generated else "",
+        }
+        fields = {code: value for code, value in fields.items() if value}
+        if self.delivery is not None:
+            fields |= {DELIVERY: self.delivery.state, DELIVERY_ATTEMPTS: str(self.delivery.attempts)}
+        return fields
+
+    @classmethod
+    def from_fields(cls, fields: dict[str, str]) -> ReceiptRecord:
+        """Return the receipt that stored fields describe."""
+        shown = fields.get(RECIPIENTS, "")
+        return cls(
+            owner=fields[OWNER],
+            ttl=int(fields[TTL]),
+            created=int(fields[CREATED]),
+            updated=int(fields[UPDATED]),
+            state=fields[STATE],
+            received=int(fields[RECEIVED]) if RECEIVED in fields else None,
+            burned=int(fields[BURNED]) if BURNED in fields else None,
+            recipients=tuple(shown.split(_RECIPIENT_SEPARATOR)) if shown else (),
+            share_domain=fields.get(SHARE_DOMAIN, ""),
+            has_passphrase=bool(fields.get(HAS_PASSPHRASE)),
+            generated=bool(fields.get(GENERATED)),
+            delivery=Delivery(fields[DELIVERY], int(fields.get(DELIVERY_ATTEMPTS, "0")))
+            if DELIVERY in fields
+            else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class StoredReceipt:
+    """A receipt as read from Redis, with the remaining lifetimes."""
+
+    secret_key: str
+    record: ReceiptRecord
+    receipt_ttl: int
+    secret_ttl: int | None
+    """None once the secret is gone."""
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """A consumed secret: the envelope for the one caller that won it."""
+
+    envelope: bytes
+    share_domain: str
+
+
+@dataclass(frozen=True, slots=True)
+class Guarded:
+    """A secret left untouched because its passphrase must be verified first."""
+
+    passphrase_hash: bytes
+
+
+def _pack_secret(envelope: bytes, passphrase_hash: bytes | None) -> bytes:
+    """Lay out a secret record: the hash length in one byte, the bcrypt hash, the envelope."""
+    hashed = passphrase_hash or b""
+    return bytes([len(hashed)]) + hashed + envelope
+
+
+def _seconds(pttl: int) -> int | None:
+    return None if pttl < 0 else (pttl + 999) // 1000
+
+
+class SecretRecords:
+    """Store, read, consume and settle secrets and their receipts."""
+
+    def __init__(self, client: RedisClient) -> None:
+        self.client = client
+        self._pipelines = not isinstance(client, RedisCluster)
+        self._create = client.register_script(scripts.CREATE)
+        self._take = client.register_script(scripts.TAKE)
+        self._read_receipt = client.register_script(scripts.READ_RECEIPT)
+        self._mark_viewed = client.register_script(scripts.MARK_VIEWED)
+        self._set_fields = client.register_script(scripts.SET_FIELDS)
+        self._disown = client.register_script(scripts.DISOWN_RECEIPT)
+
+    @storage_errors
+    async def save(  # noqa: PLR0913 - one write carries the whole record
+        self,
+        *,
+        secret_key: str,
+        metadata_key: str,
+        envelope: bytes,
+        passphrase_hash: bytes | None,
+        generated_envelope: bytes | None,
+        receipt: ReceiptRecord,
+    ) -> None:
+        """Store a secret (living `receipt.ttl` seconds), its receipt and index, all with their TTLs."""
+        ttl = receipt.ttl
+        keys = [secret_name(secret_key), receipt_name(secret_key), generated_name(secret_key)]
+        args: list[Any] = [ttl, _pack_secret(envelope, passphrase_hash), generated_envelope or b""]
+        args += flat_args(receipt.fields())
+        if self._pipelines:
+            pipe = self.client.pipeline(transaction=False)
+            await self._create(keys=keys, args=args, client=pipe)  # type: ignore[arg-type]
+            pipe.set(metadata_name(metadata_key), secret_key, ex=2 * ttl)
+            await pipe.execute()
+        else:
+            await self._create(keys=keys, args=args)
+            await self.client.set(metadata_name(metadata_key), secret_key, ex=2 * ttl)
+
+    @storage_errors
+    async def secret_key_for(self, metadata_key: str) -> str | None:
+        """Return the secret key a receipt key points to, if the receipt still exists."""
+        value = await self.client.get(metadata_name(metadata_key))
+        return None if value is None else text(value)
+
+    @storage_errors
+    async def read_receipt(self, secret_key: str, now: int) -> StoredReceipt | None:
+        """Read a receipt, settling expired/orphaned first; None when it is gone."""
+        reply = await self._read_receipt(keys=[receipt_name(secret_key), secret_name(secret_key)], args=[now])
+        if not reply:
+            return None
+        flat, receipt_pttl, secret_pttl = reply
+        record = ReceiptRecord.from_fields(flat_field_map(flat))
+        return StoredReceipt(secret_key, record, _seconds(int(receipt_pttl)) or 0, _seconds(int(secret_pttl)))
+
+    @storage_errors
+    async def passphrase_hash(self, secret_key: str) -> tuple[bool, bytes | None]:
+        """Return whether the secret exists and its passphrase hash, without touching it."""
+        record = await self.client.getrange(secret_name(secret_key), 0, 255)
+        if not isinstance(record, bytes) or not record:
+            return False, None
+        return True, record[1 : 1 + record[0]] or None
+
+    @storage_errors
+    async def take(self, secret_key: str, now: int, *, burn: bool, verified: bool = False) -> Taken | Guarded | None:
+        """Delete the secret and mark its receipt, unless it has a passphrase not yet `verified`.
+
+        Returns what the one winner may decrypt (Taken), the passphrase hash to verify first
+        (Guarded, nothing changed), or None when the secret is gone.
+        """
+        state, stamp = ("burned", BURNED) if burn else ("received", RECEIVED)
+        keys = [secret_name(secret_key), receipt_name(secret_key), generated_name(secret_key)]
+        reply = await self._take(keys=keys, args=[now, state, stamp, "1" if verified else "0"])
+        if not reply:
+            return None
+        if int(reply[0]) == 0:
+            return Guarded(passphrase_hash=bytes(reply[1]))
+        return Taken(envelope=bytes(reply[1]), share_domain=text(reply[2]))
+
+    @storage_errors
+    async def mark_viewed(self, secret_key: str, now: int) -> bool:
+        """Move a receipt from new to viewed while its secret exists."""
+        return bool(await self._mark_viewed(keys=[receipt_name(secret_key), secret_name(secret_key)], args=[now]))
+
+    @storage_errors
+    async def take_generated(self, secret_key: str) -> bytes | None:
+        """Return and forget the one-time echo of a generated password."""
+        value = await self.client.getdel(generated_name(secret_key))
+        return value.encode() if isinstance(value, str) else value
+
+    @storage_errors
+    async def set_delivery(self, secret_key: str, state: str, attempts: int | None = None) -> None:
+        """Record the delivery state on a secret's receipt, if the receipt still exists."""
+        args = [DELIVERY, state] if attempts is None else [DELIVERY, state, DELIVERY_ATTEMPTS, str(attempts)]
+        await self._set_fields(keys=[receipt_name(secret_key)], args=args)
+
+    @storage_errors
+    async def share_domain_of(self, secret_key: str) -> str | None:
+        """Return the share domain of a secret's receipt ("" for none), or None when it is gone."""
+        value = await self.client.hget(receipt_name(secret_key), SHARE_DOMAIN)
+        if value is None:
+            return None if not await self.client.exists(receipt_name(secret_key)) else ""
+        return text(value)
+
+    @storage_errors
+    async def disown(self, secret_key: str, owner: str, new_owner: str) -> None:
+        """Hand a receipt of `owner` to `new_owner` (an account being deleted leaves its receipts)."""
+        await self._disown(keys=[receipt_name(secret_key)], args=[owner, new_owner])
