@@ -13,6 +13,7 @@ import hashlib
 import io
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -57,6 +58,8 @@ class BrandingField:
     """Whether the text may hold line breaks."""
     noun: str = ""
     """How an error message names it."""
+    hint: str = ""
+    """A form's help below the field ("" for none)."""
 
     def clean(self, value: str | bool) -> str | bool:
         """Return the value as stored: a text without control characters, `#rrggbb`, or a switch; or raise."""
@@ -76,6 +79,7 @@ BRANDING_FIELDS = (
         kind="text",
         max_length=NAME_MAX,
         noun="display name",
+        hint="Shown instead of the product's name. Empty: the domain.",
     ),
     BrandingField(
         name="primary_colour",
@@ -84,6 +88,7 @@ BRANDING_FIELDS = (
         kind="colour",
         max_length=COLOUR_MAX,
         noun="primary colour",
+        hint="A hex colour like #1a55a6, for buttons and the name. Empty: the default.",
     ),
     BrandingField(
         name="before_reveal",
@@ -152,6 +157,11 @@ class BrandingChange:
     public_homepage: bool | None = None
     logo: bytes | None = None
     """An uploaded PNG or JPEG, re-encoded before it is stored."""
+
+    @classmethod
+    def of_values(cls, values: Mapping[str, str | bool]) -> BrandingChange:
+        """Return the change that sets each BRANDING_FIELDS value found in `values` (by field name)."""
+        return cls(**{field.name: values[field.name] for field in BRANDING_FIELDS if field.name in values})  # type: ignore[arg-type]
 
     def checked(self) -> dict[str, str | bool]:
         """Return the values that change, checked and cleaned, by field name; or raise on the first bad one."""

@@ -10,6 +10,7 @@ brand's version in their URL (see templates/base.html), so they may be cached fo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
@@ -21,7 +22,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from onetime.accounts.signin import SignedIn
-from onetime.domains.branding import LOGO_MAX_BYTES, BrandingChange, Logo, text_colour_on
+from onetime.domains.branding import BRANDING_FIELDS, LOGO_MAX_BYTES, Branding, BrandingChange, Logo, text_colour_on
 from onetime.domains.custom_domain import Domain, UnknownDomain
 from onetime.domains.service import DomainService
 from web.deps import AnyRequest, DomainServiceDep, SignedInDep, SiteDep
@@ -39,25 +40,22 @@ ASSET_CACHE = CacheControlHeader(public=True, max_age=7 * 24 * 3600)
 
 @dataclass(frozen=True, slots=True)
 class BrandForm:
-    """The branding form as posted: every text field, and the public homepage checkbox."""
+    """The branding form as posted (or as stored): one value per BRANDING_FIELDS entry, by name."""
 
-    display_name: str = ""
-    primary_colour: str = ""
-    before_reveal: str = ""
-    on_reveal: str = ""
-    after_reveal: str = ""
-    public_homepage: bool = False
+    values: Mapping[str, str | bool]
+
+    @classmethod
+    def of(cls, branding: Branding) -> BrandForm:
+        """Return the form filled with a domain's current brand."""
+        return cls({field.name: getattr(branding, field.name) for field in BRANDING_FIELDS})
+
+    def __getitem__(self, name: str) -> str | bool:
+        """Return a field's value (templates read `brand_form.display_name`)."""
+        return self.values[name]
 
     def change(self) -> BrandingChange:
         """Return the change this form asks for (every value, so cleared fields are cleared)."""
-        return BrandingChange(
-            display_name=self.display_name,
-            primary_colour=self.primary_colour,
-            before_reveal=self.before_reveal,
-            on_reveal=self.on_reveal,
-            after_reveal=self.after_reveal,
-            public_homepage=self.public_homepage,
-        )
+        return BrandingChange.of_values(self.values)
 
 
 BrandFormDep: TypeAlias = NamedDependency[BrandForm]
@@ -66,12 +64,10 @@ BrandFormDep: TypeAlias = NamedDependency[BrandForm]
 def read_brand_form(form: FormMultiDict) -> BrandForm:
     """Read the branding form; an unticked checkbox is not posted at all."""
     return BrandForm(
-        display_name=text(form, "display_name"),
-        primary_colour=text(form, "primary_colour"),
-        before_reveal=text(form, "before_reveal"),
-        on_reveal=text(form, "on_reveal"),
-        after_reveal=text(form, "after_reveal"),
-        public_homepage=text(form, "public_homepage") == "on",
+        {
+            field.name: text(form, field.name) == "on" if field.kind == "switch" else text(form, field.name)
+            for field in BRANDING_FIELDS
+        }
     )
 
 
@@ -84,12 +80,15 @@ def domain_context(
     domain: Domain, *, checked: bool = False, saved: str = "", form: BrandForm | None = None
 ) -> dict[str, Any]:
     """Return what a domain's page draws; `form` keeps what was typed when the brand was refused."""
-    brand = domain.branding
-    shown = form or BrandForm(
-        brand.display_name, brand.primary_colour, brand.before_reveal, brand.on_reveal, brand.after_reveal,
-        brand.public_homepage,
-    )  # fmt: skip
-    return {"domain": domain, "checked": checked, "saved": saved, "brand_form": shown, "state_labels": STATE_LABELS}
+    shown = form or BrandForm.of(domain.branding)
+    return {
+        "domain": domain,
+        "checked": checked,
+        "saved": saved,
+        "brand_form": shown,
+        "branding_fields": BRANDING_FIELDS,
+        "state_labels": STATE_LABELS,
+    }
 
 
 def logo_response(logo: Logo | None, headers: dict[str, str]) -> Response[bytes]:
