@@ -71,7 +71,7 @@ async def test_vendored_htmx_and_assets_are_served_with_long_caching(client: Asy
     assert response.status_code == 200
     assert 'version:"2.0.11"' in response.text
     assert "max-age=31536000" in response.headers["cache-control"]
-    assert (Path(__file__).parents[2] / "static/vendor/htmx.LICENSE").exists()
+    assert (Path(__file__).parents[3] / "static/vendor/htmx.LICENSE").exists()
 
 
 @pytest.mark.parametrize(
