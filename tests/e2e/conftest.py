@@ -7,13 +7,8 @@ the other suites cannot share one pytest process.
 from __future__ import annotations
 
 import base64
-import contextlib
 import os
 import secrets
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +16,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, Playwright, sync_playwright
 
-from tests.support.redis_server import RedisServer, free_port
+from tests.support.redis_server import RedisServer
+from tests.support.server_process import ServerProcess, ots_env
 from tests.support.smtp_server import SmtpSink
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 CHROMIUM = os.environ.get("OTS_E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -36,36 +31,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PHONE = {"width": 360, "height": 740}
-START_TIMEOUT = 30.0
-
-
-@dataclass
-class Server:
-    """The app under test, served by `ots serve` in its own process."""
-
-    base_url: str
-    process: subprocess.Popen[bytes]
-    log_path: Path
-
-    def url(self, path: str) -> str:
-        """Return the absolute URL of a path on this server."""
-        return f"{self.base_url}{path}"
-
-    def log(self) -> str:
-        """Return what the server process printed so far."""
-        return self.log_path.read_text(errors="replace")
-
-
-def _wait_until_serving(server: Server) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            pytest.fail(f"ots serve exited with {server.process.returncode}:\n{server.log()}")
-        with contextlib.suppress(OSError), urllib.request.urlopen(server.url("/api/v1/status"), timeout=2) as answer:  # noqa: S310
-            if answer.status == 200:
-                return
-        time.sleep(0.1)
-    pytest.fail(f"ots serve did not answer within {START_TIMEOUT} s:\n{server.log()}")
 
 
 @pytest.fixture(scope="session")
@@ -76,39 +41,21 @@ def smtp() -> Iterator[SmtpSink]:
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpSink) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpSink) -> Iterator[ServerProcess]:
     """Start a redis-server and `ots serve` (sending mail to `smtp`) on free ports; stop both at the end."""
     directory = tmp_path_factory.mktemp("e2e")
     redis = RedisServer(directory / "redis").start()
-    port = free_port()
-    env = {name: value for name, value in os.environ.items() if not name.startswith("OTS_")}
-    env.update(
-        PYTHONUNBUFFERED="1",
-        OTS_HOST="127.0.0.1",
-        OTS_PORT=str(port),
+    env = ots_env(
+        directory / "data",
         OTS_REDIS_URL=redis.url,
-        OTS_DATA_DIR=str(directory / "data"),
         OTS_SECRET=base64.b64encode(secrets.token_bytes(32)).decode(),
-        OTS_BCRYPT_COST="4",
         OTS_SMTP_URL=smtp.url,
         OTS_MAIL_FROM="Onetime Secret <noreply@example.com>",
     )
-    log_path = directory / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "web.cli", "serve"], cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    running = Server(f"http://127.0.0.1:{port}", process, log_path)
     try:
-        _wait_until_serving(running)
-        yield running
+        with ServerProcess(env, directory / "logs") as running:
+            yield running
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
         redis.stop()
 
 

@@ -11,8 +11,9 @@ from collections.abc import Callable
 
 from playwright.sync_api import Dialog, Page, expect
 
-from tests.e2e.conftest import SCREENSHOTS, Contexts, Server
+from tests.e2e.conftest import SCREENSHOTS, Contexts
 from tests.e2e.test_pages_in_browser import run_axe
+from tests.support.server_process import ServerProcess
 from tests.support.smtp_server import Received, SmtpSink
 
 Screenshot = Callable[[Page, str], None]
@@ -25,7 +26,7 @@ def new_email() -> str:
     return f"e2e-{secrets.token_hex(4)}@example.com"
 
 
-def sign_up(page: Page, server: Server, email: str) -> str:
+def sign_up(page: Page, server: ServerProcess, email: str) -> str:
     """Create an account from the sign-up page; return the API token it shows once."""
     page.goto(server.url("/"))
     page.get_by_role("navigation", name="Account").get_by_role("link", name="Sign up").click()
@@ -36,7 +37,7 @@ def sign_up(page: Page, server: Server, email: str) -> str:
     return page.locator("#api-token").input_value()
 
 
-def sign_in(page: Page, server: Server, email: str) -> None:
+def sign_in(page: Page, server: ServerProcess, email: str) -> None:
     """Sign in from the header's link."""
     page.goto(server.url("/"))
     page.get_by_role("navigation", name="Account").get_by_role("link", name="Sign in").click()
@@ -46,7 +47,7 @@ def sign_in(page: Page, server: Server, email: str) -> None:
     expect(page).to_have_url(server.url("/dashboard"))
 
 
-def share(page: Page, server: Server, value: str) -> str:
+def share(page: Page, server: ServerProcess, value: str) -> str:
     """Create a secret from the home page and return its share link."""
     page.goto(server.url("/"))
     page.get_by_label("Secret", exact=True).fill(value)
@@ -56,7 +57,7 @@ def share(page: Page, server: Server, value: str) -> str:
 
 
 def test_sign_up_share_follow_and_burn_from_the_dashboard_then_sign_out_and_in(
-    server: Server, people: Contexts, screenshot: Screenshot
+    server: ServerProcess, people: Contexts, screenshot: Screenshot
 ) -> None:
     page = people.new_page()
     email = new_email()
@@ -99,7 +100,7 @@ def test_sign_up_share_follow_and_burn_from_the_dashboard_then_sign_out_and_in(
     expect(page.locator(f"#entry-{metadata_key} .state")).to_have_text("Burned")
 
 
-def test_a_dismissed_confirmation_burns_nothing(server: Server, people: Contexts) -> None:
+def test_a_dismissed_confirmation_burns_nothing(server: ServerProcess, people: Contexts) -> None:
     page = people.new_page()
     sign_up(page, server, new_email())
     link = share(page, server, "keep me")
@@ -119,7 +120,9 @@ def test_a_dismissed_confirmation_burns_nothing(server: Server, people: Contexts
     expect(recipient.get_by_role("heading", level=1)).to_have_text("You have a secret")
 
 
-def test_accounts_work_with_javascript_disabled(server: Server, people: Contexts, screenshot: Screenshot) -> None:
+def test_accounts_work_with_javascript_disabled(
+    server: ServerProcess, people: Contexts, screenshot: Screenshot
+) -> None:
     page = people.new_page(javascript=False)
     email = new_email()
     sign_up(page, server, email)
@@ -141,7 +144,9 @@ def test_accounts_work_with_javascript_disabled(server: Server, people: Contexts
     sign_in(page, server, email)
 
 
-def test_wrong_passwords_are_told_next_to_the_form(server: Server, people: Contexts, screenshot: Screenshot) -> None:
+def test_wrong_passwords_are_told_next_to_the_form(
+    server: ServerProcess, people: Contexts, screenshot: Screenshot
+) -> None:
     page = people.new_page()
     page.goto(server.url("/signup"))
     page.get_by_label("Email").fill(new_email())
@@ -160,7 +165,7 @@ def test_wrong_passwords_are_told_next_to_the_form(server: Server, people: Conte
     screenshot(page, "signin-error")
 
 
-def test_deleting_the_account_signs_out_and_the_token_stops_working(server: Server, people: Contexts) -> None:
+def test_deleting_the_account_signs_out_and_the_token_stops_working(server: ServerProcess, people: Contexts) -> None:
     page = people.new_page()
     email = new_email()
     token = sign_up(page, server, email)
@@ -180,7 +185,7 @@ def basic(email: str, token: str) -> str:
     return "Basic " + base64.b64encode(f"{email}:{token}".encode()).decode()
 
 
-def visit_account_pages(server: Server, people: Contexts, smtp: SmtpSink, scheme: str) -> list[tuple[str, Page]]:
+def visit_account_pages(server: ServerProcess, people: Contexts, smtp: SmtpSink, scheme: str) -> list[tuple[str, Page]]:
     """Open each account page once, in the given colour scheme, and return them."""
     visited = []
     page = people.new_page(color_scheme=scheme)
@@ -209,7 +214,7 @@ def visit_account_pages(server: Server, people: Contexts, smtp: SmtpSink, scheme
 
 
 def test_the_account_pages_have_no_wcag_21_aa_violation(
-    server: Server, people: Contexts, smtp: SmtpSink, screenshot: Screenshot
+    server: ServerProcess, people: Contexts, smtp: SmtpSink, screenshot: Screenshot
 ) -> None:
     violations = {}
     for scheme in ("light", "dark"):
@@ -233,7 +238,7 @@ def mail_to(smtp: SmtpSink, address: str, timeout: float = 15.0) -> Received:
     raise AssertionError(f"no email to {address} within {timeout} s")
 
 
-def link_in(message: Received, server: Server, path: str) -> str:
+def link_in(message: Received, server: ServerProcess, path: str) -> str:
     """Return the link to `path/...` that an email's plain-text part carries."""
     body = message.message.get_body(("plain",))
     assert body is not None
@@ -243,7 +248,7 @@ def link_in(message: Received, server: Server, path: str) -> str:
 
 
 def test_a_confirmed_account_sends_a_secret_link_by_email(
-    server: Server, people: Contexts, smtp: SmtpSink, screenshot: Screenshot
+    server: ServerProcess, people: Contexts, smtp: SmtpSink, screenshot: Screenshot
 ) -> None:
     page = people.new_page()
     email = new_email()

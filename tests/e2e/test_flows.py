@@ -7,14 +7,15 @@ from collections.abc import Callable
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import Contexts, Server
+from tests.e2e.conftest import Contexts
+from tests.support.server_process import ServerProcess
 
 Screenshot = Callable[[Page, str], None]
 RECEIPT_URL = re.compile(r"/private/[a-z0-9]{31}$")
 GONE = "This secret is gone, or was never here"
 
 
-def create_secret(page: Page, server: Server, value: str, passphrase: str = "") -> str:
+def create_secret(page: Page, server: ServerProcess, value: str, passphrase: str = "") -> str:
     """Create a secret from the home page and return its share link."""
     page.goto(server.url("/"))
     page.get_by_label("Secret", exact=True).fill(value)
@@ -26,7 +27,7 @@ def create_secret(page: Page, server: Server, value: str, passphrase: str = "") 
 
 
 def test_a_recipient_reveals_a_secret_once_in_another_browser(
-    server: Server, people: Contexts, screenshot: Screenshot
+    server: ServerProcess, people: Contexts, screenshot: Screenshot
 ) -> None:
     creator = people.new_page()
     creator.goto(server.url("/"))
@@ -41,7 +42,7 @@ def test_a_recipient_reveals_a_secret_once_in_another_browser(
     expect(creator.get_by_role("heading", level=1)).to_be_focused()
     expect(creator.get_by_text("Not opened yet")).to_be_visible()
     screenshot(creator, "receipt")
-    assert link.startswith(f"{server.base_url}/secret/")
+    assert link.startswith(f"{server.origin}/secret/")
 
     recipient = people.new_page()
     recipient.goto(link)
@@ -67,7 +68,7 @@ def test_a_recipient_reveals_a_secret_once_in_another_browser(
 
 
 def test_a_wrong_passphrase_is_refused_then_the_right_one_reveals(
-    server: Server, people: Contexts, screenshot: Screenshot
+    server: ServerProcess, people: Contexts, screenshot: Screenshot
 ) -> None:
     creator = people.new_page()
     link = create_secret(creator, server, "behind a passphrase", passphrase="open sesame")
@@ -90,7 +91,7 @@ def test_a_wrong_passphrase_is_refused_then_the_right_one_reveals(
     expect(recipient.locator("#secret-value")).to_have_value("behind a passphrase")
 
 
-def test_generate_a_password_shows_it_once(server: Server, people: Contexts, screenshot: Screenshot) -> None:
+def test_generate_a_password_shows_it_once(server: ServerProcess, people: Contexts, screenshot: Screenshot) -> None:
     creator = people.new_page()
     creator.goto(server.url("/"))
     generate = creator.get_by_role("button", name="Generate a password")
@@ -113,7 +114,9 @@ def test_generate_a_password_shows_it_once(server: Server, people: Contexts, scr
     expect(recipient.locator("#secret-value")).to_have_value(password)
 
 
-def test_burning_from_the_receipt_kills_the_link(server: Server, people: Contexts, screenshot: Screenshot) -> None:
+def test_burning_from_the_receipt_kills_the_link(
+    server: ServerProcess, people: Contexts, screenshot: Screenshot
+) -> None:
     creator = people.new_page()
     link = create_secret(creator, server, "to be burned")
     creator.get_by_role("link", name="Burn this secret").click()
@@ -133,7 +136,7 @@ def test_burning_from_the_receipt_kills_the_link(server: Server, people: Context
 
 
 def test_the_whole_flow_works_with_javascript_disabled(
-    server: Server, people: Contexts, screenshot: Screenshot
+    server: ServerProcess, people: Contexts, screenshot: Screenshot
 ) -> None:
     creator = people.new_page(javascript=False)
     creator.goto(server.url("/"))
@@ -167,9 +170,9 @@ def test_the_whole_flow_works_with_javascript_disabled(
     assert other.goto(other_link).status == 404  # type: ignore[union-attr]
 
 
-def test_the_byte_counter_and_copy_button_help_the_creator(server: Server, people: Contexts) -> None:
+def test_the_byte_counter_and_copy_button_help_the_creator(server: ServerProcess, people: Contexts) -> None:
     creator = people.new_page()
-    creator.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.base_url)
+    creator.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.origin)
     creator.goto(server.url("/"))
     creator.get_by_label("Secret", exact=True).fill("héllo")
     expect(creator.locator("[data-byte-count]")).to_have_text("6")

@@ -13,8 +13,9 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import Page, Response, expect
 
-from tests.e2e.conftest import PROJECT_ROOT, SCREENSHOTS, Contexts, Server
+from tests.e2e.conftest import SCREENSHOTS, Contexts
 from tests.e2e.test_flows import create_secret
+from tests.support.server_process import PROJECT_ROOT, ServerProcess
 
 Screenshot = Callable[[Page, str], None]
 AXE_SOURCE = PROJECT_ROOT / "node_modules/axe-core/axe.min.js"
@@ -23,7 +24,7 @@ PAGE_BUDGET = 40_000
 """Bytes a first visit may transfer, gzip-compressed, HTML and assets together."""
 
 
-def test_the_qr_code_scans_to_the_share_link(server: Server, people: Contexts) -> None:
+def test_the_qr_code_scans_to_the_share_link(server: ServerProcess, people: Contexts) -> None:
     creator = people.new_page()
     link = create_secret(creator, server, "scan me")
     picture = Image.open(io.BytesIO(creator.locator("svg.qr-code").screenshot(caret="initial")))
@@ -44,7 +45,7 @@ def run_axe(page: Page) -> list[dict[str, object]]:
     ]
 
 
-def visit_every_page(server: Server, people: Contexts, scheme: str) -> Iterator[tuple[str, Page]]:
+def visit_every_page(server: ServerProcess, people: Contexts, scheme: str) -> Iterator[tuple[str, Page]]:
     """Walk through every page the app draws, yielding each once it is on screen."""
     creator = people.new_page(color_scheme=scheme)
     creator.goto(server.url("/"))
@@ -76,7 +77,7 @@ def visit_every_page(server: Server, people: Contexts, scheme: str) -> Iterator[
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_page_has_a_wcag_21_aa_violation(
-    server: Server, people: Contexts, screenshot: Screenshot, scheme: str
+    server: ServerProcess, people: Contexts, screenshot: Screenshot, scheme: str
 ) -> None:
     violations = {}
     seen = []
@@ -101,7 +102,7 @@ def transferred(page: Page, url: str) -> dict[str, int]:
     return {response.url.split("?")[0]: len(gzip.compress(response.body(), 6)) for response in responses}
 
 
-def test_home_and_reveal_pages_stay_light(server: Server, people: Contexts) -> None:
+def test_home_and_reveal_pages_stay_light(server: ServerProcess, people: Contexts) -> None:
     creator = people.new_page()
     link = create_secret(creator, server, "weigh me")
     weights = {
@@ -112,7 +113,7 @@ def test_home_and_reveal_pages_stay_light(server: Server, people: Contexts) -> N
     SCREENSHOTS.mkdir(exist_ok=True)
     (SCREENSHOTS / "page-weights.json").write_text(json.dumps(report, indent=2))
     for name, sizes in weights.items():
-        assert not [url for url in sizes if not url.startswith(server.base_url)], f"{name}: a third-party request"
+        assert not [url for url in sizes if not url.startswith(server.origin)], f"{name}: a third-party request"
         assert sum(sizes.values()) < PAGE_BUDGET, report
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 import time
@@ -53,6 +55,7 @@ class RedisServer:
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
+            os.kill(self.process.pid, signal.SIGCONT)  # a frozen (SIGSTOP) server cannot act on SIGTERM
             self.process.terminate()
             self.process.wait(timeout=10)
         self.process = None

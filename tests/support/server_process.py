@@ -1,5 +1,7 @@
 """Run the product as real processes: `ots serve` on a free port, and one-shot `ots` commands.
 
+The one harness for every test that starts `ots serve`: the process tests and the browser tests.
+
 Every process started here is stopped by its owner (a `with` block), even when a test fails:
 SIGTERM first, then SIGKILL for the whole process group, then any redis-server left behind in
 the test's own data dir.
@@ -116,6 +118,10 @@ class ServerProcess:
     def origin(self) -> str:
         """Return where the server listens."""
         return f"http://127.0.0.1:{self.port}"
+
+    def url(self, path: str) -> str:
+        """Return the absolute URL of a path on this server."""
+        return f"{self.origin}{path}"
 
     @property
     def api(self) -> str:

@@ -6,7 +6,6 @@ A real SMTP server on loopback (aiosmtpd), the real app and a real Redis.
 from __future__ import annotations
 
 import dataclasses
-import logging
 import re
 from collections.abc import Iterator
 
@@ -28,6 +27,7 @@ from tests.support.accounts import (
     sign_up_ok,
 )
 from tests.support.api import BASE_URL, basic_auth, serve
+from tests.support.logs import CollectedLogs
 from tests.support.redis_server import free_port
 from tests.support.smtp_server import Received, SmtpSink
 
@@ -190,24 +190,12 @@ async def test_deleting_an_account_drops_its_queued_emails(settings: Settings, r
         assert receipt["delivery"]["state"] == "failed"
 
 
-class Collect(logging.Handler):
-    """Keep every log record (added after the app configured logging at its start)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 async def test_no_password_session_id_token_or_link_reaches_a_log_or_a_url(
     settings: Settings, redis: Redis, sink: SmtpSink
 ) -> None:
-    collect = Collect()
+    collect = CollectedLogs()
     async with serve(mail_settings(settings, sink.url)) as (_, browser):
-        logging.getLogger().addHandler(collect)
-        try:
+        with collect:
             signed_up = await sign_up(browser)
             token = api_token(signed_up.text)
             session_id = session_cookie(browser)
@@ -218,11 +206,8 @@ async def test_no_password_session_id_token_or_link_reaches_a_log_or_a_url(
             rotated = await post_form(browser, "/account/token", {}, "/account")
             new_token = api_token(rotated.text)
             deleted = await post_form(browser, "/account/delete", {"password": PASSWORD}, "/account")
-        finally:
-            logging.getLogger().removeHandler(collect)
     assert session_id
-    ours = [record for record in collect.records if record.name.split(".")[0] not in {"mail", "httpx"}]
-    server_log = "\n".join(record.getMessage() for record in ours)
+    server_log = "\n".join(collect.server_messages())
     assert "POST /account/confirm/" in server_log
     for never in (PASSWORD, "a wrong password here", token, new_token, session_id, path.rsplit("/", 1)[1]):
         assert never not in server_log

@@ -2,7 +2,6 @@
 
 import logging
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -71,7 +70,7 @@ async def test_vendored_htmx_and_assets_are_served_with_long_caching(client: Asy
     assert response.status_code == 200
     assert 'version:"2.0.11"' in response.text
     assert "max-age=31536000" in response.headers["cache-control"]
-    assert (Path(__file__).parents[2] / "static/vendor/htmx.LICENSE").exists()
+    assert (Path(__file__).parents[3] / "static/vendor/htmx.LICENSE").exists()
 
 
 @pytest.mark.parametrize(
@@ -155,19 +154,14 @@ async def test_a_bug_gets_the_500_page_without_details(
     assert response.headers["cache-control"] == "no-store"
 
 
-@pytest.fixture
-async def fragile_redis(tmp_path: Path) -> AsyncIterator[RedisServer]:
-    server = RedisServer(tmp_path / "fragile").start()
-    yield server
-    server.stop()
-
-
-async def test_storage_down_gets_the_service_unavailable_page(settings: Settings, fragile_redis: RedisServer) -> None:
-    app = create_app(with_settings(settings, redis_url=fragile_redis.url))
+async def test_storage_down_gets_the_service_unavailable_page(
+    settings: Settings, private_redis_server: RedisServer
+) -> None:
+    app = create_app(with_settings(settings, redis_url=private_redis_server.url))
     async with AsyncTestClient(app, base_url="https://secrets.example.com") as client:
         metadata = await share(client)
         token = await csrf_token(client)
-        fragile_redis.stop()
+        private_redis_server.stop()
         for response in (
             await client.get(f"/private/{metadata['metadata_key']}"),
             await client.get(f"/secret/{metadata['secret_key']}"),

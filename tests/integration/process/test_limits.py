@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -17,22 +16,15 @@ pytestmark = pytest.mark.slow
 RATE_LIMITED = {"message": "Rate limit exceeded. Please try again later."}
 
 
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path / "redis").start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
 def create(server: ServerProcess) -> httpx.Response:
     # A new connection for every request, so the kernel spreads them over the workers.
     return httpx.post(f"{server.api}/share", data={"secret": "x"}, headers={"connection": "close"})
 
 
-def test_the_sixth_create_is_refused_whichever_worker_serves_it(redis_server: RedisServer, tmp_path: Path) -> None:
-    env = ots_env(tmp_path / "data", OTS_REDIS_URL=redis_server.url, OTS_WORKERS="2", OTS_LIMIT_CREATE="5/60")
+def test_the_sixth_create_is_refused_whichever_worker_serves_it(
+    private_redis_server: RedisServer, tmp_path: Path
+) -> None:
+    env = ots_env(tmp_path / "data", OTS_REDIS_URL=private_redis_server.url, OTS_WORKERS="2", OTS_LIMIT_CREATE="5/60")
     with ServerProcess(env, tmp_path / "logs") as server:
         answers = [create(server) for _ in range(6)]
         generated = httpx.post(f"{server.api}/generate", headers={"connection": "close"})
@@ -40,14 +32,16 @@ def test_the_sixth_create_is_refused_whichever_worker_serves_it(redis_server: Re
     assert answers[-1].json() == RATE_LIMITED
     assert answers[-1].headers["x-ots-intended-status"] == "429"
     assert generated.json() == RATE_LIMITED  # generating is creating too
-    with Redis.from_url(redis_server.url) as redis:
+    with Redis.from_url(private_redis_server.url) as redis:
         assert redis.get("ots:limit:{create}:127.0.0.1") == b"7"  # one counter, in Redis, for both workers
 
 
-def test_ots_rate_limits_off_lifts_the_request_limits(redis_server: RedisServer, tmp_path: Path) -> None:
-    env = ots_env(tmp_path / "data", OTS_REDIS_URL=redis_server.url, OTS_LIMIT_CREATE="5/60", OTS_RATE_LIMITS="off")
+def test_ots_rate_limits_off_lifts_the_request_limits(private_redis_server: RedisServer, tmp_path: Path) -> None:
+    env = ots_env(
+        tmp_path / "data", OTS_REDIS_URL=private_redis_server.url, OTS_LIMIT_CREATE="5/60", OTS_RATE_LIMITS="off"
+    )
     with ServerProcess(env, tmp_path / "logs") as server:
         answers = [create(server) for _ in range(8)]
     assert [answer.status_code for answer in answers] == [200] * 8
-    with Redis.from_url(redis_server.url) as redis:
+    with Redis.from_url(private_redis_server.url) as redis:
         assert redis.keys("ots:limit:*") == []

@@ -19,9 +19,9 @@ DOMAIN = "secrets.acme.example"
 
 
 @pytest.fixture
-def env(tmp_path: Path, redis_server: RedisServer, redis: Redis, dns: DnsTestServer) -> dict[str, str]:
+def env(tmp_path: Path, shared_redis_server: RedisServer, redis: Redis, dns: DnsTestServer) -> dict[str, str]:
     del redis  # flushed for this test
-    env = ots_env(tmp_path / "data", OTS_REDIS_URL=redis_server.url, OTS_DNS_RESOLVER=dns.address)
+    env = ots_env(tmp_path / "data", OTS_REDIS_URL=shared_redis_server.url, OTS_DNS_RESOLVER=dns.address)
     assert run_ots("account", "create", "alice@example.com", env=env).returncode == 0
     assert run_ots("account", "create", "bob@example.com", env=env).returncode == 0
     return env

@@ -27,20 +27,8 @@ Call = Callable[[httpx.Client], httpx.Response]
 
 
 @pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    """A redis-server this test owns and may stop, freeze and start again on the same port."""
-    server = RedisServer(tmp_path / "redis").start()
-    try:
-        yield server
-    finally:
-        if server.process is not None:
-            os.kill(server.process.pid, signal.SIGCONT)  # a frozen server cannot act on SIGTERM
-        server.stop()
-
-
-@pytest.fixture
-def server(redis_server: RedisServer, tmp_path: Path) -> Iterator[ServerProcess]:
-    env = ots_env(tmp_path / "data", OTS_REDIS_URL=redis_server.url, OTS_WORKERS="1")
+def server(private_redis_server: RedisServer, tmp_path: Path) -> Iterator[ServerProcess]:
+    env = ots_env(tmp_path / "data", OTS_REDIS_URL=private_redis_server.url, OTS_WORKERS="1")
     with ServerProcess(env, tmp_path / "logs") as running:
         yield running
 
@@ -79,23 +67,25 @@ def assert_working(api: httpx.Client) -> None:
 
 
 def test_a_stopped_redis_gives_503_answers_and_the_app_recovers_when_it_returns(
-    server: ServerProcess, redis_server: RedisServer
+    server: ServerProcess, private_redis_server: RedisServer
 ) -> None:
     with server.client() as api:
         secret = api.post("/share", data={"secret": "made before the outage"}).json()
-        redis_server.stop()
+        private_redis_server.stop()
         timings = assert_unavailable_fast(api, api_calls(secret))
         print(f"redis stopped: {timings}")  # -s shows the timings
-        redis_server.start()  # same port, no restart of ots serve
+        private_redis_server.start()  # same port, no restart of ots serve
         assert_working(api)
     assert "Traceback" not in server.output()
 
 
-def test_a_frozen_redis_gives_503_answers_within_two_seconds(server: ServerProcess, redis_server: RedisServer) -> None:
-    assert redis_server.process is not None
+def test_a_frozen_redis_gives_503_answers_within_two_seconds(
+    server: ServerProcess, private_redis_server: RedisServer
+) -> None:
+    assert private_redis_server.process is not None
     with server.client() as api:
         secret = api.post("/share", data={"secret": "made before the freeze"}).json()
-        os.kill(redis_server.process.pid, signal.SIGSTOP)
+        os.kill(private_redis_server.process.pid, signal.SIGSTOP)
         try:
             timings = assert_unavailable_fast(api, api_calls(secret))
             print(f"redis frozen: {timings}")  # -s shows the timings
@@ -105,7 +95,7 @@ def test_a_frozen_redis_gives_503_answers_within_two_seconds(server: ServerProce
                 batch = list(pool.map(lambda _: assert_unavailable_fast(api, status_only)["status"], range(8)))
             print(f"redis frozen, 8 calls at once: {max(batch):.3f}s at most")
         finally:
-            os.kill(redis_server.process.pid, signal.SIGCONT)
+            os.kill(private_redis_server.process.pid, signal.SIGCONT)
         assert_working(api)
         # Redis kept its data through the freeze: the secret made before it still reveals.
         assert api.post(f"/secret/{secret['secret_key']}").json()["value"] == "made before the freeze"
@@ -113,18 +103,20 @@ def test_a_frozen_redis_gives_503_answers_within_two_seconds(server: ServerProce
 
 
 def test_the_server_starts_while_redis_is_down_and_serves_once_it_is_up(
-    redis_server: RedisServer, tmp_path: Path
+    private_redis_server: RedisServer, tmp_path: Path
 ) -> None:
-    redis_server.stop()
-    env = ots_env(tmp_path / "data", OTS_REDIS_URL=redis_server.url)
+    private_redis_server.stop()
+    env = ots_env(tmp_path / "data", OTS_REDIS_URL=private_redis_server.url)
     with ServerProcess(env, tmp_path / "logs") as server, server.client() as api:
         assert_unavailable_fast(api, {"status": lambda api: api.get("/status")})
-        redis_server.start()
+        private_redis_server.start()
         assert_working(api)
 
 
-async def test_the_redis_client_waits_for_a_free_connection_instead_of_refusing(redis_server: RedisServer) -> None:
-    client = connect(redis_server.url)
+async def test_the_redis_client_waits_for_a_free_connection_instead_of_refusing(
+    private_redis_server: RedisServer,
+) -> None:
+    client = connect(private_redis_server.url)
     try:
         # Three times more commands at once than the pool has connections: the rest wait their turn.
         replies = await asyncio.gather(*(client.incr("burst") for _ in range(3 * POOL_SIZE)))
@@ -134,10 +126,10 @@ async def test_the_redis_client_waits_for_a_free_connection_instead_of_refusing(
 
 
 async def test_with_redis_frozen_every_command_of_a_burst_fails_within_two_seconds(
-    redis_server: RedisServer,
+    private_redis_server: RedisServer,
 ) -> None:
-    assert redis_server.process is not None
-    client = connect(redis_server.url)
+    assert private_redis_server.process is not None
+    client = connect(private_redis_server.url)
 
     async def timed_ping() -> tuple[BaseException | None, float]:
         started = time.monotonic()
@@ -149,12 +141,12 @@ async def test_with_redis_frozen_every_command_of_a_burst_fails_within_two_secon
 
     try:
         await client.ping()
-        os.kill(redis_server.process.pid, signal.SIGSTOP)
+        os.kill(private_redis_server.process.pid, signal.SIGSTOP)
         try:
             # Some commands hold a connection and time out; the others give up waiting for one.
             outcomes = await asyncio.gather(*(timed_ping() for _ in range(3 * POOL_SIZE)))
         finally:
-            os.kill(redis_server.process.pid, signal.SIGCONT)
+            os.kill(private_redis_server.process.pid, signal.SIGCONT)
     finally:
         await client.aclose()
     assert all(error is not None for error, _ in outcomes)

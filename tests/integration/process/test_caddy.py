@@ -140,30 +140,18 @@ def running_caddy(tmp: Path, app_port: int) -> Iterator[tuple[subprocess.Popen[b
             process.wait()
 
 
-@pytest.fixture(scope="module")
-def redis_for_caddy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path_factory.mktemp("caddy-redis")).start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 async def front(
-    tmp_path: Path, settings: Settings, redis_for_caddy: RedisServer, dns: DnsTestServer
+    tmp_path: Path, settings: Settings, shared_redis_server: RedisServer, redis: Redis, dns: DnsTestServer
 ) -> AsyncIterator[Front]:
-    settings = dataclasses.replace(
-        settings, redis_url=redis_for_caddy.url, base_url=f"https://{CANONICAL}", dns_resolver=dns.resolver
-    )
-    redis = Redis.from_url(redis_for_caddy.url)
-    await redis.flushall()
+    settings = dataclasses.replace(settings, base_url=f"https://{CANONICAL}", dns_resolver=dns.resolver)
     await create_account(redis, settings, "alice@example.com")
     brand = BrandingChange(display_name="ACME Vault")
     await verified_domain(redis, settings, dns, email="alice@example.com", name=ACME, branding=brand)
     await domain_service(redis, settings).add("alice@example.com", PENDING)
-    await redis.aclose()
     env = ots_env(
         tmp_path / "app",
-        OTS_REDIS_URL=redis_for_caddy.url,
+        OTS_REDIS_URL=shared_redis_server.url,
         OTS_BASE_URL=f"https://{CANONICAL}",
         OTS_TRUSTED_PROXIES="127.0.0.1",
     )

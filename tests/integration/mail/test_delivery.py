@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import logging
 import time
 from collections.abc import AsyncIterator
 
@@ -24,6 +23,7 @@ from onetime.settings import Settings
 from onetime.storage.keys import OUTBOX, outbox_entry_name
 from onetime.storage.outbox import OutboxEntries
 from tests.support.api import BASE_URL, assert_ok, create_account, serve
+from tests.support.logs import CollectedLogs
 from tests.support.redis_server import free_port
 from tests.support.smtp_server import SmtpSink
 
@@ -293,34 +293,18 @@ async def test_smtp_login_uses_the_credentials_of_the_url(
     assert sink.logins == [("mailer", "s3cret-pw")]
 
 
-class Collect(logging.Handler):
-    """Keep every record the process logs (Litestar's logging config replaces caplog's handler)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
 async def test_log_lines_carry_no_address_link_key_or_smtp_password(
     settings: Settings, redis: Redis, alice: dict[str, str]
 ) -> None:
     down = SmtpSink(login=("mailer", "s3cret-pw"))
-    collect = Collect()
+    collect = CollectedLogs()
     async with serve(mail_settings(settings, down.url, attempts=20)) as (_, http):
-        logging.getLogger().addHandler(collect)
-        try:
+        with collect:
             created = await share(http, alice, recipient=TOM)
             await asyncio.sleep(0.3)
             with down:
                 await wait_for_delivery(http, created["metadata_key"], "sent")
-        finally:
-            logging.getLogger().removeHandler(collect)
-    # Everything the server logs: not the test's own SMTP server (aiosmtpd) or HTTP client (httpx).
-    ours = [record for record in collect.records if record.name.split(".")[0] not in {"mail", "httpx"}]
-    messages = [record.getMessage() for record in ours]
+    messages = collect.server_messages()
     assert any("email not delivered on try 1" in message for message in messages)
     assert any("email delivered" in message for message in messages)
     logged = "\n".join(messages)

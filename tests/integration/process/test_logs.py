@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -17,15 +16,6 @@ pytestmark = pytest.mark.slow
 SECRET_VALUE = "canary-secret-value-91ce"
 PASSPHRASE = "canary-passphrase-2b7d"
 EMAIL = "canary@example.com"
-
-
-@pytest.fixture
-def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path / "redis").start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def ok(response: httpx.Response) -> dict[str, str]:
@@ -84,8 +74,10 @@ def provoke_errors(server: ServerProcess, api: httpx.Client, redis_server: Redis
     redis_server.start()
 
 
-def test_server_output_holds_no_secret_passphrase_token_or_full_key(redis_server: RedisServer, tmp_path: Path) -> None:
-    env = ots_env(tmp_path / "data", OTS_REDIS_URL=redis_server.url, OTS_WORKERS="2")
+def test_server_output_holds_no_secret_passphrase_token_or_full_key(
+    private_redis_server: RedisServer, tmp_path: Path
+) -> None:
+    env = ots_env(tmp_path / "data", OTS_REDIS_URL=private_redis_server.url, OTS_WORKERS="2")
     created = run_ots("account", "create", EMAIL, env=env)
     assert created.returncode == 0, created.stderr
     token = created.stdout.strip()
@@ -93,7 +85,7 @@ def test_server_output_holds_no_secret_passphrase_token_or_full_key(redis_server
     server = ServerProcess(env, tmp_path / "logs")
     with server, server.client() as api:
         answers = walk_the_api(api, (EMAIL, token))
-        provoke_errors(server, api, redis_server, answers["owned"]["secret_key"])
+        provoke_errors(server, api, private_redis_server, answers["owned"]["secret_key"])
         assert server.stop() == 0  # flushes every log line
 
     output = server.output()
