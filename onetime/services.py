@@ -8,7 +8,7 @@ from onetime.accounts.confirmation import EmailConfirmations
 from onetime.accounts.deletion import AccountDeletion
 from onetime.accounts.service import AccountService
 from onetime.accounts.sessions import SessionService
-from onetime.accounts.signin import WebAccountService
+from onetime.accounts.signin import SignInService
 from onetime.crypto import Cipher, PassphraseHasher, load_or_create_master_secret
 from onetime.domains.service import DomainService
 from onetime.mail.outbox import Outbox
@@ -41,7 +41,7 @@ class Services:
     """Whether Redis answers and how it evicts (checked at start)."""
     secret_service: SecretService
     account_service: AccountService
-    web_account_service: WebAccountService
+    sign_in_service: SignInService
     domain_service: DomainService
     outbox: Outbox | None
     """Where recipient emails are queued; None when mail is not configured."""
@@ -91,7 +91,7 @@ class Services:
             outbox=mail,
             domains=domain_service,
         )
-        web_account_service = WebAccountService(
+        sign_in_service = SignInService(
             customers=customers,
             counters=counters,
             accounts=account_service,
@@ -105,7 +105,7 @@ class Services:
             storage=storage,
             secret_service=secret_service,
             account_service=account_service,
-            web_account_service=web_account_service,
+            sign_in_service=sign_in_service,
             domain_service=domain_service,
             outbox=outbox,
         )

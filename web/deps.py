@@ -17,7 +17,7 @@ from litestar.exceptions import NotFoundException
 from api.deps import services_of
 from onetime.accounts.caller import Caller
 from onetime.accounts.service import AccountService
-from onetime.accounts.signin import SignedIn, WebAccountService
+from onetime.accounts.signin import SignedIn, SignInService
 from onetime.clients import client_address
 from onetime.domains.service import DomainService
 from onetime.domains.sites import Site
@@ -29,7 +29,7 @@ from web.sites import current_site
 AnyRequest: TypeAlias = Request[Any, Any, Any]
 SecretServiceDep: TypeAlias = NamedDependency[SecretService]
 AccountServiceDep: TypeAlias = NamedDependency[AccountService]
-WebAccountServiceDep: TypeAlias = NamedDependency[WebAccountService]
+SignInServiceDep: TypeAlias = NamedDependency[SignInService]
 DomainServiceDep: TypeAlias = NamedDependency[DomainService]
 ClientAddressDep: TypeAlias = NamedDependency[str]
 SiteDep: TypeAlias = NamedDependency[Site]
@@ -48,9 +48,9 @@ def provide_account_service(state: State) -> AccountService:
     return services_of(state).account_service
 
 
-def provide_web_account_service(state: State) -> WebAccountService:
+def provide_sign_in_service(state: State) -> SignInService:
     """Return the process's browser account service."""
-    return services_of(state).web_account_service
+    return services_of(state).sign_in_service
 
 
 def provide_domain_service(state: State) -> DomainService:
@@ -97,7 +97,7 @@ def dependencies() -> dict[str, Provide]:
     return {
         "secret_service": Provide(provide_secret_service, sync_to_thread=False),
         "account_service": Provide(provide_account_service, sync_to_thread=False),
-        "web_account_service": Provide(provide_web_account_service, sync_to_thread=False),
+        "sign_in_service": Provide(provide_sign_in_service, sync_to_thread=False),
         "domain_service": Provide(provide_domain_service, sync_to_thread=False),
         "client_address": Provide(provide_client_address, sync_to_thread=False),
         "site": Provide(provide_site, sync_to_thread=False),

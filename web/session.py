@@ -63,7 +63,7 @@ async def load_signed_in(request: Request[Any, Any, Any]) -> None:
     if request.url.path.startswith(_SKIPPED_PREFIXES):
         return
     session_id = request.cookies.get(session_cookie_of(request.app.state).name)
-    service = services_of(request.app.state).web_account_service
+    service = services_of(request.app.state).sign_in_service
     request.state[SIGNED_IN_STATE_KEY] = await service.signed_in(session_id) if session_id else None
 
 

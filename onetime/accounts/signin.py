@@ -82,7 +82,7 @@ class NewAccount:
         return f"NewAccount(signed_in={self.signed_in!r}, verification_sent={self.verification_sent})"
 
 
-class WebAccountService:
+class SignInService:
     """The account actions of the browser: sign up, sign in and out, rotate tokens, confirm, delete."""
 
     def __init__(  # noqa: PLR0913 - the composition root hands over every collaborator

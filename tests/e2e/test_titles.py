@@ -7,9 +7,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import Contexts, Server
+from tests.e2e.conftest import Contexts
 from tests.e2e.test_flows import GONE, RECEIPT_URL, create_secret
 from tests.e2e.test_pages_in_browser import run_axe
+from tests.support.server_process import ServerProcess
 
 
 def title_in_full(people: Contexts, url: str) -> str:
@@ -29,7 +30,7 @@ def mark(page: Page) -> None:
     page.evaluate("window.sameDocument = true")
 
 
-def test_the_title_follows_create_receipt_burn_and_back(server: Server, people: Contexts) -> None:
+def test_the_title_follows_create_receipt_burn_and_back(server: ServerProcess, people: Contexts) -> None:
     creator = people.new_page()
     creator.goto(server.url("/"))
     home_title = creator.title()
@@ -53,7 +54,7 @@ def test_the_title_follows_create_receipt_burn_and_back(server: Server, people: 
     assert swapped(creator)  # every step above was an htmx swap, not a page load
 
 
-def test_the_title_follows_a_reveal_its_error_and_a_gone_secret(server: Server, people: Contexts) -> None:
+def test_the_title_follows_a_reveal_its_error_and_a_gone_secret(server: ServerProcess, people: Contexts) -> None:
     creator = people.new_page()
     # Without JavaScript, the same posts answer whole pages: their titles are the ones to match.
     without_js = people.new_page(javascript=False)
@@ -98,7 +99,7 @@ def test_the_title_follows_a_reveal_its_error_and_a_gone_secret(server: Server, 
     assert swapped(late)  # the 404 page was swapped into the body, not loaded
 
 
-def test_an_unknown_address_is_titled_page_not_found(server: Server, people: Contexts) -> None:
+def test_an_unknown_address_is_titled_page_not_found(server: ServerProcess, people: Contexts) -> None:
     page = people.new_page()
     response = page.goto(server.url("/no-such-page"))
     assert response is not None
@@ -108,7 +109,7 @@ def test_an_unknown_address_is_titled_page_not_found(server: Server, people: Con
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_page_not_found_has_no_wcag_21_aa_violation(server: Server, people: Contexts, scheme: str) -> None:
+def test_the_page_not_found_has_no_wcag_21_aa_violation(server: ServerProcess, people: Contexts, scheme: str) -> None:
     page = people.new_page(color_scheme=scheme)
     page.goto(server.url("/no-such-page"))
     assert run_axe(page) == []

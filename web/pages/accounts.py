@@ -1,6 +1,6 @@
 """Accounts in the browser: sign up, sign in and out, and the account page.
 
-Handlers parse, call `WebAccountService`, and render; errors go to `web.errors`. The forms that
+Handlers parse, call `SignInService`, and render; errors go to `web.errors`. The forms that
 carry a password are never drawn again with it.
 """
 
@@ -18,7 +18,7 @@ from litestar.response import Redirect
 
 from onetime.accounts.password_rules import PASSWORD_MIN_LENGTH
 from onetime.accounts.signin import SignedIn
-from web.deps import AnyRequest, ClientAddressDep, SessionCookieDep, SignedInDep, WebAccountServiceDep
+from web.deps import AnyRequest, ClientAddressDep, SessionCookieDep, SignedInDep, SignInServiceDep
 from web.pages.dashboard import DASHBOARD_PATH
 from web.pages.fields import text
 from web.rendering import PAGE_HEADERS, View, remember_form, render, see_other
@@ -113,11 +113,11 @@ async def provide_sign_up_form(request: AnyRequest) -> CredentialsForm:
 
 
 async def provide_delete_form(
-    request: AnyRequest, signed_in: SignedInDep, web_account_service: WebAccountServiceDep
+    request: AnyRequest, signed_in: SignedInDep, sign_in_service: SignInServiceDep
 ) -> PasswordForm:
     """Read the delete-account confirmation, remembering how to draw the account page again."""
     form = read_password_form(await request.form())
-    remember_form(request, ACCOUNT, account_context(signed_in, web_account_service.base_url))
+    remember_form(request, ACCOUNT, account_context(signed_in, sign_in_service.base_url))
     return form
 
 
@@ -135,11 +135,11 @@ class SessionController(Controller):
         request: AnyRequest,
         credentials: CredentialsFormDep,
         client_address: ClientAddressDep,
-        web_account_service: WebAccountServiceDep,
+        sign_in_service: SignInServiceDep,
         session_cookie: SessionCookieDep,
     ) -> Response[Any]:
         """Sign in under a new session id and go to the dashboard."""
-        signed_in = await web_account_service.sign_in(
+        signed_in = await sign_in_service.sign_in(
             credentials.email, credentials.password, client_address, previous_session(request)
         )
         response = Redirect(DASHBOARD_PATH, status_code=303, headers=PAGE_HEADERS)
@@ -157,17 +157,17 @@ class SessionController(Controller):
         request: AnyRequest,
         credentials: CredentialsFormDep,
         client_address: ClientAddressDep,
-        web_account_service: WebAccountServiceDep,
+        sign_in_service: SignInServiceDep,
         session_cookie: SessionCookieDep,
     ) -> Response[Any]:
         """Create the account, sign it in, and show its API token this once (in this answer only)."""
-        created = await web_account_service.sign_up(
+        created = await sign_in_service.sign_up(
             credentials.email, credentials.password, client_address, previous_session(request)
         )
         now_signed_in(request, created.signed_in)
         context = account_context(
             created.signed_in,
-            web_account_service.base_url,
+            sign_in_service.base_url,
             new_token=created.token,
             verification_sent=created.verification_sent,
         )
@@ -177,12 +177,12 @@ class SessionController(Controller):
 
     @post("/signout", name="signout")
     async def sign_out(
-        self, request: AnyRequest, web_account_service: WebAccountServiceDep, session_cookie: SessionCookieDep
+        self, request: AnyRequest, sign_in_service: SignInServiceDep, session_cookie: SessionCookieDep
     ) -> Response[Any]:
         """End this browser's session and go to the home page."""
         signed_in = signed_in_of(request)
         if signed_in is not None:
-            await web_account_service.sign_out(signed_in)
+            await sign_in_service.sign_out(signed_in)
         response = Redirect("/", status_code=303, headers=PAGE_HEADERS)
         response.set_cookie(session_cookie.clear())
         return response
@@ -195,27 +195,27 @@ class AccountController(Controller):
 
     @get(name="account")
     async def account(
-        self, request: AnyRequest, signed_in: SignedInDep, web_account_service: WebAccountServiceDep
+        self, request: AnyRequest, signed_in: SignedInDep, sign_in_service: SignInServiceDep
     ) -> Response[Any]:
         """Show the plan and the API token, hidden."""
-        return render(request, ACCOUNT, account_context(signed_in, web_account_service.base_url))
+        return render(request, ACCOUNT, account_context(signed_in, sign_in_service.base_url))
 
     @post("/token", name="rotate_token")
     async def rotate_token(
-        self, request: AnyRequest, signed_in: SignedInDep, web_account_service: WebAccountServiceDep
+        self, request: AnyRequest, signed_in: SignedInDep, sign_in_service: SignInServiceDep
     ) -> Response[Any]:
         """Replace the API token (the old one is refused at once) and show the new one this once."""
-        token = await web_account_service.rotate_token(signed_in)
-        return render(request, ACCOUNT, account_context(signed_in, web_account_service.base_url, new_token=token))
+        token = await sign_in_service.rotate_token(signed_in)
+        return render(request, ACCOUNT, account_context(signed_in, sign_in_service.base_url, new_token=token))
 
     @post("/confirm", name="send_confirmation")
     async def send_confirmation(
-        self, request: AnyRequest, signed_in: SignedInDep, web_account_service: WebAccountServiceDep
+        self, request: AnyRequest, signed_in: SignedInDep, sign_in_service: SignInServiceDep
     ) -> Response[Any]:
         """Email a new link that confirms the account's address."""
-        remember_form(request, ACCOUNT, account_context(signed_in, web_account_service.base_url))
-        await web_account_service.send_confirmation(signed_in)
-        context = account_context(signed_in, web_account_service.base_url, verification_sent=True)
+        remember_form(request, ACCOUNT, account_context(signed_in, sign_in_service.base_url))
+        await sign_in_service.send_confirmation(signed_in)
+        context = account_context(signed_in, sign_in_service.base_url, verification_sent=True)
         return render(request, ACCOUNT, context)
 
     @get("/confirm/{token:str}", name="confirm_email_page")
@@ -225,11 +225,11 @@ class AccountController(Controller):
 
     @post("/confirm/{token:str}", name="confirm_email")
     async def confirm_email(
-        self, request: AnyRequest, token: FromPath[str], web_account_service: WebAccountServiceDep
+        self, request: AnyRequest, token: FromPath[str], sign_in_service: SignInServiceDep
     ) -> Response[Any]:
         """Confirm the address the link was sent to; the account may now send secret links by email."""
         remember_form(request, CONFIRM_EMAIL, {"token": token})
-        email = await web_account_service.confirm_email(token)
+        email = await sign_in_service.confirm_email(token)
         return render(request, EMAIL_CONFIRMED, {"email": email})
 
     @post("/delete", name="delete_account", dependencies={"password_form": Provide(provide_delete_form)})
@@ -239,11 +239,11 @@ class AccountController(Controller):
         signed_in: SignedInDep,
         password_form: PasswordFormDep,
         client_address: ClientAddressDep,
-        web_account_service: WebAccountServiceDep,
+        sign_in_service: SignInServiceDep,
         session_cookie: SessionCookieDep,
     ) -> Response[Any]:
         """Delete the account once its password is confirmed, and sign this browser out."""
-        await web_account_service.delete(signed_in, password_form.password, client_address)
+        await sign_in_service.delete(signed_in, password_form.password, client_address)
         now_signed_in(request, None)
         response = render(request, ACCOUNT_DELETED, {})
         response.set_cookie(session_cookie.clear())
