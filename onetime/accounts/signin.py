@@ -6,9 +6,11 @@ and with a wrong password fail alike (same words, same bcrypt work, same counter
 up with an email that has an account answers the neutral `SignUpRefused` (and counts against the
 client address, like a failed sign-in).
 
-Failed sign-ins are counted per account (the email typed, whether or not it has an account) and
-per client address: five failures within 20 minutes lock that account, or that address, until
-the 20 minutes have passed.
+Sign-in attempts are counted per account (the email typed, whether or not it has an account) and
+per client address *before* bcrypt runs, so guesses sent at once are refused once the limit is
+used up; a successful sign-in gives its attempt back (and clears the account's count). Five failures
+within 20 minutes lock that account, or that address, until the 20 minutes have passed. Deleting
+an account asks for its password under the same limits.
 """
 
 from __future__ import annotations
@@ -129,9 +131,15 @@ class SignInService:
         hashed = stored or await self._dummy_hash()
         return await self.hasher.verify(password, hashed) and stored is not None
 
+    async def _reserve_attempt(self, counters: list[SignInFailures]) -> None:
+        # Counted before bcrypt runs, so that guesses sent at once cannot all be checked: at most
+        # SIGNIN_FAILURES verifications per account and per address in a window.
+        seconds = await self.counters.reserve_signin(counters, SIGNIN_WINDOW, SIGNIN_FAILURES)
+        if seconds:
+            raise SignInLocked(-(-seconds // 60))
+
     async def _fail(self, counters: list[SignInFailures]) -> NoReturn:
-        """Count a failure; the one that reaches the limit already says how long to wait."""
-        await self.counters.add_signin_failure(counters, SIGNIN_WINDOW)
+        """Refuse an attempt (counted when reserved); the one that reaches the limit says how long to wait."""
         await self._refuse_if_locked(counters)
         raise WrongCredentials
 
@@ -168,12 +176,13 @@ class SignInService:
         counters = [SignInFailures.of_client(client)]
         if custid is not None:
             counters.append(SignInFailures.of_account(custid))
-        await self._refuse_if_locked(counters)
+        await self._reserve_attempt(counters)
         customer = await self.customers.get(custid) if custid is not None else None
         matches = await self._password_matches(customer, password)
         if custid is None or customer is None or not matches:
             await self._fail(counters)
         await self.counters.clear_signin_failures([SignInFailures.of_account(custid)])
+        await self.counters.release_signin([SignInFailures.of_client(client)])
         session = await self._start(custid, previous)
         return self._signed_in(session, self.accounts.caller(custid, customer))
 
@@ -211,9 +220,10 @@ class SignInService:
         """Delete the account once its password is confirmed (see `AccountDeletion`)."""
         custid = signed_in.email
         counters = [SignInFailures.of_client(client), SignInFailures.of_account(custid)]
-        await self._refuse_if_locked(counters)
+        await self._reserve_attempt(counters)
         customer = await self.customers.get(custid)
         matches = await self._password_matches(customer, password)
         if customer is None or not matches:
             await self._fail(counters)
         await self.deletion.delete(custid, customer)
+        await self.counters.release_signin([SignInFailures.of_client(client)])

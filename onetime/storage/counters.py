@@ -73,6 +73,8 @@ class Counters:
         self._count = client.register_script(scripts.COUNT)
         self._reserve_attempt = client.register_script(scripts.RESERVE_ATTEMPT)
         self._lock_if_exhausted = client.register_script(scripts.LOCK_IF_EXHAUSTED)
+        self._reserve_signin = client.register_script(scripts.RESERVE_SIGNIN)
+        self._release_signin = client.register_script(scripts.RELEASE_SIGNIN)
 
     @storage_errors
     async def count_request(self, limit: str, who: str, window: int) -> int:
@@ -110,6 +112,28 @@ class Counters:
             if count is not None and int(count) >= limit:
                 longest = max(longest, int(ttl), 1)
         return longest
+
+    @storage_errors
+    async def reserve_signin(self, counters: Sequence[SignInFailures], window: int, limit: int) -> int:
+        """Count a sign-in attempt on each counter before its password is checked.
+
+        Returns 0 when every counter had room (the attempt is counted on each), else how many
+        seconds the counter that refused still runs (nothing stays counted then).
+        """
+        reserved: list[SignInFailures] = []
+        for counter in counters:
+            seconds = int(await self._reserve_signin(keys=[counter.name], args=[window, limit]))
+            if seconds:
+                await self.release_signin(reserved)
+                return seconds
+            reserved.append(counter)
+        return 0
+
+    @storage_errors
+    async def release_signin(self, counters: Sequence[SignInFailures]) -> None:
+        """Give back an attempt reserved on each counter (it succeeded, or was never checked)."""
+        for counter in counters:
+            await self._release_signin(keys=[counter.name])
 
     @storage_errors
     async def add_signin_failure(self, counters: Sequence[SignInFailures], window: int) -> None:

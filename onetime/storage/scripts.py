@@ -129,6 +129,24 @@ if mine > tonumber(ARGV[2]) or total > tonumber(ARGV[3]) then return 0 end
 return 1
 """
 
+# A sign-in attempt (or a password confirmation) is counted on one counter before bcrypt runs, so
+# concurrent guesses cannot all slip past the limit. Answers 0 when the attempt may go ahead, else
+# how many more seconds the counter, at its limit, still runs (at least 1). One key a call: the
+# counters of an account and of an address live in different slots on a cluster.
+RESERVE_SIGNIN = """
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count >= tonumber(ARGV[2]) then return math.max(redis.call('TTL', KEYS[1]), 1) end
+if redis.call('INCR', KEYS[1]) == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return 0
+"""
+
+# Gives back a reserved attempt (a sign-in that succeeded, or that never reached bcrypt); never
+# recreates a counter whose window ended.
+RELEASE_SIGNIN = """
+if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end
+return 1
+"""
+
 # After a failed attempt: lock the client, or the whole secret, once its attempts are used up.
 LOCK_IF_EXHAUSTED = """
 if tonumber(redis.call('GET', KEYS[2]) or '0') >= tonumber(ARGV[2]) then
