@@ -17,9 +17,11 @@ import hmac
 import os
 import secrets
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import bcrypt
 from cryptography.exceptions import InvalidTag
@@ -34,6 +36,7 @@ NONCE_BYTES = 12
 _HEADER = 1 + KEY_ID_BYTES + SALT_BYTES + NONCE_BYTES
 _INFO_PREFIX = b"onetime secret v1\x00"
 MASTER_SECRET_FILE = "master.key"  # noqa: S105 - a file name, not a secret
+T = TypeVar("T")
 
 
 class DecryptionFailed(Exception):
@@ -91,31 +94,85 @@ def _bcrypt_input(passphrase: str) -> bytes:
     return base64.b64encode(hashlib.sha256(passphrase.encode()).digest())
 
 
+class HasherBusy(Exception):
+    """A bcrypt lane already has as many calls waiting as it accepts: refuse the request early."""
+
+
+SECRETS_LANE = "secrets"
+"""The lane of secret passphrases (reveals and burns)."""
+ACCOUNTS_LANE = "accounts"
+"""The lane of account passwords (sign-up, sign-in, deletion), apart so that a flood of sign-ins
+cannot delay the reveal of a secret."""
+
+
+class BcryptLane:
+    """One low-priority thread for bcrypt, with a bound on the calls waiting for it (None: none)."""
+
+    def __init__(self, name: str, max_waiting: int | None) -> None:
+        self.name = name
+        self.max_waiting = max_waiting
+        self.waiting = 0
+        """Calls queued or running on this lane now."""
+        self._guard = threading.Lock()
+        self._thread = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix=f"bcrypt-{name}", initializer=_lower_priority
+        )
+
+    async def run(self, work: Callable[[], T]) -> T:
+        """Run `work` on this lane's thread; HasherBusy when the lane is full."""
+        with self._guard:
+            if self.max_waiting is not None and self.waiting >= self.max_waiting:
+                raise HasherBusy
+            self.waiting += 1
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._thread, work)
+        finally:
+            with self._guard:
+                self.waiting -= 1
+
+
+_lanes: dict[str, BcryptLane] = {}
+_lanes_guard = threading.Lock()
+
+
+def bcrypt_lane(name: str, max_waiting: int | None = None) -> BcryptLane:
+    """Return this process's lane of that name (its thread is made on first use, its bound then)."""
+    with _lanes_guard:
+        if name not in _lanes:
+            _lanes[name] = BcryptLane(name, max_waiting)
+        return _lanes[name]
+
+
 @dataclass(frozen=True, slots=True)
 class PassphraseHasher:
-    """bcrypt passphrase hashes, computed in a worker thread so the event loop keeps serving."""
+    """bcrypt passphrase hashes, computed off the event loop so that it keeps serving.
+
+    Verifications queue on the lane's one low-priority thread per process: a flood of guesses
+    then costs at most one core's idle time, and the event loop keeps serving everyone else. Each
+    kind of work has its own lane, so that sign-ins never delay a secret's reveal. Hashes for new
+    secrets run on the default thread pool unless `hash_in_lane` (account passwords: so that a
+    flood of sign-ups waits in its own lane too, and is refused past its bound).
+    """
 
     cost: int = 12
+    lane: str = SECRETS_LANE
+    max_waiting: int | None = None
+    """Calls the lane lets wait (None: no bound); past it, HasherBusy."""
+    hash_in_lane: bool = False
+
+    def _lane(self) -> BcryptLane:
+        return bcrypt_lane(self.lane, self.max_waiting)
 
     async def hash(self, passphrase: str) -> bytes:
         """Return a bcrypt hash of the passphrase."""
-        salt = bcrypt.gensalt(self.cost)
-        return await asyncio.to_thread(bcrypt.hashpw, _bcrypt_input(passphrase), salt)
+        work = functools.partial(bcrypt.hashpw, _bcrypt_input(passphrase), bcrypt.gensalt(self.cost))
+        if self.hash_in_lane:
+            return await self._lane().run(work)
+        return await asyncio.to_thread(work)
 
     async def verify(self, passphrase: str, hashed: bytes) -> bool:
-        """Tell whether the passphrase matches the hash (constant-time inside bcrypt).
-
-        Verifications queue on one low-priority thread per process: a flood of guesses then costs
-        at most one core's idle time, and the event loop keeps serving everyone else.
-        """
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(_verifier(), bcrypt.checkpw, _bcrypt_input(passphrase), hashed)
-
-
-@functools.cache
-def _verifier() -> ThreadPoolExecutor:
-    """Return this process's one thread for passphrase verification (created on first use)."""
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="bcrypt-verify", initializer=_lower_priority)
+        """Tell whether the passphrase matches the hash (constant-time inside bcrypt)."""
+        return await self._lane().run(functools.partial(bcrypt.checkpw, _bcrypt_input(passphrase), hashed))
 
 
 def _lower_priority() -> None:

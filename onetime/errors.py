@@ -137,6 +137,12 @@ class SignInLocked(RateLimited):
         self.minutes = minutes
 
 
+class SignInBusy(RateLimited):
+    """The server already has as many password checks waiting as it accepts: try again shortly."""
+
+    message = "Too many sign-ins right now. Please try again in a moment."
+
+
 class SignUpRefused(OnetimeError):
     """A sign-up was not completed; the same words whether or not the email has an account."""
 

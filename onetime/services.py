@@ -8,8 +8,8 @@ from onetime.accounts.confirmation import EmailConfirmations
 from onetime.accounts.deletion import AccountDeletion
 from onetime.accounts.service import AccountService
 from onetime.accounts.sessions import SessionService
-from onetime.accounts.signin import SignInService
-from onetime.crypto import Cipher, PassphraseHasher, load_or_create_master_secret
+from onetime.accounts.signin import PASSWORD_CHECKS_WAITING, SignInService
+from onetime.crypto import ACCOUNTS_LANE, Cipher, PassphraseHasher, load_or_create_master_secret
 from onetime.domains.service import DomainService
 from onetime.mail.outbox import Outbox
 from onetime.secret_service import SecretService
@@ -48,7 +48,7 @@ class Services:
 
     @classmethod
     def build(cls, settings: Settings, client: RedisClient, *, hasher: PassphraseHasher | None = None) -> Services:
-        """Wire the services for these settings over one Redis client (`hasher`: the bench's stand-in)."""
+        """Wire the services for these settings over one Redis client (`hasher`: the bench's stand-in for secrets)."""
         settings = with_master_secret(settings)
         assert settings.master_secret is not None  # noqa: S101 - with_master_secret sets it
         hasher = hasher or PassphraseHasher(settings.bcrypt_cost)
@@ -96,7 +96,9 @@ class Services:
             counters=counters,
             accounts=account_service,
             sessions=sessions,
-            hasher=hasher,
+            hasher=PassphraseHasher(
+                settings.bcrypt_cost, ACCOUNTS_LANE, max_waiting=PASSWORD_CHECKS_WAITING, hash_in_lane=True
+            ),
             confirmations=confirmations,
             deletion=deletion,
         )

@@ -24,10 +24,11 @@ from onetime.accounts.deletion import AccountDeletion
 from onetime.accounts.password_rules import check_password
 from onetime.accounts.service import AccountService
 from onetime.accounts.sessions import Session, SessionService
-from onetime.crypto import PassphraseHasher
+from onetime.crypto import HasherBusy, PassphraseHasher
 from onetime.errors import (
     AccountExists,
     InvalidEmail,
+    SignInBusy,
     SignInLocked,
     SignInRequired,
     SignUpRefused,
@@ -42,6 +43,9 @@ SIGNIN_FAILURES = 5
 """Failed sign-ins (per account, and per client address) that lock further attempts."""
 SIGNIN_WINDOW = 20 * 60
 """Seconds in which those failures count; the lock lasts until the window ends."""
+PASSWORD_CHECKS_WAITING = 16
+"""Password hashes and checks (sign-up, sign-in, deletion) a process lets wait for its accounts' bcrypt
+thread; more are refused at once (`SignInBusy`) rather than queued for ever."""
 BROWSER_PLAN = "basic"
 """The plan of an account created in the browser."""
 
@@ -126,10 +130,14 @@ class SignInService:
         if seconds:
             raise SignInLocked(-(-seconds // 60))
 
-    async def _password_matches(self, customer: Customer | None, password: str) -> bool:
+    async def _password_matches(self, customer: Customer | None, password: str, reserved: list[SignInFailures]) -> bool:
         stored = customer.password_hash if customer else None
-        hashed = stored or await self._dummy_hash()
-        return await self.hasher.verify(password, hashed) and stored is not None
+        try:
+            hashed = stored or await self._dummy_hash()
+            return await self.hasher.verify(password, hashed) and stored is not None
+        except HasherBusy:
+            await self.counters.release_signin(reserved)  # never checked: not a failure
+            raise SignInBusy from None
 
     async def _reserve_attempt(self, counters: list[SignInFailures]) -> None:
         # Counted before bcrypt runs, so that guesses sent at once cannot all be checked: at most
@@ -155,7 +163,10 @@ class SignInService:
         check_password(password, custid)
         counters = [SignInFailures.of_client(client)]
         await self._refuse_if_locked(counters)
-        password_hash = await self.hasher.hash(password)
+        try:
+            password_hash = await self.hasher.hash(password)
+        except HasherBusy:
+            raise SignInBusy from None
         try:
             token = await self.accounts.create(custid, BROWSER_PLAN, password_hash=password_hash, verified=False)
         except AccountExists:
@@ -178,7 +189,7 @@ class SignInService:
             counters.append(SignInFailures.of_account(custid))
         await self._reserve_attempt(counters)
         customer = await self.customers.get(custid) if custid is not None else None
-        matches = await self._password_matches(customer, password)
+        matches = await self._password_matches(customer, password, counters)
         if custid is None or customer is None or not matches:
             await self._fail(counters)
         await self.counters.clear_signin_failures([SignInFailures.of_account(custid)])
@@ -222,7 +233,7 @@ class SignInService:
         counters = [SignInFailures.of_client(client), SignInFailures.of_account(custid)]
         await self._reserve_attempt(counters)
         customer = await self.customers.get(custid)
-        matches = await self._password_matches(customer, password)
+        matches = await self._password_matches(customer, password, counters)
         if customer is None or not matches:
             await self._fail(counters)
         await self.deletion.delete(custid, customer)

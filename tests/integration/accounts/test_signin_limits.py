@@ -88,3 +88,20 @@ async def test_successful_sign_ins_give_their_attempt_back(settings: Settings, r
             response: httpx.Response = await sign_in(browser, EMAIL, PASSWORD)
             assert response.status_code == 303
         assert int(await redis.get("ots:signin:{client}:203.0.113.1") or 0) == 0
+
+
+async def test_sign_ins_past_the_bcrypt_queue_bound_are_refused_and_not_counted(
+    settings: Settings, redis: Redis
+) -> None:
+    async with serve(settings, peer="203.0.113.1") as (app, browser):
+        await sign_up_ok(browser)
+        service = app.state.services.sign_in_service
+        service.hasher = PassphraseHasher(settings.bcrypt_cost, "test-full", max_waiting=0, hash_in_lane=True)
+        response = await sign_in(browser, EMAIL, PASSWORD)
+        assert response.status_code == 429
+        assert "Too many sign-ins right now. Please try again in a moment." in response.text
+        assert int(await redis.get("ots:signin:{client}:203.0.113.1") or 0) == 0
+        assert int(await redis.get("ots:signin:{account}:alice@example.com") or 0) == 0
+        refused = await post_form(browser, "/signup", {"email": "bob@example.com", "password": PASSWORD})
+        assert refused.status_code == 429
+        assert await redis.exists("ots:customer:{bob@example.com}") == 0
