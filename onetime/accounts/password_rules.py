@@ -1,14 +1,29 @@
-"""What a browser account's password must be: long enough, not too long, not common, not the email."""
+"""What a browser account's password must be: long, not common, not the email, hard to guess.
+
+It may hold no control characters either. A password is compared in its NFKC form
+(`normalize_password`), at sign-up and at every check, so the same password typed on another
+keyboard or system (composed or decomposed accents, full-width letters) still matches.
+An ASCII password is its own NFKC form, so hashes made before still verify.
+"""
 
 from __future__ import annotations
 
 import functools
+import unicodedata
 from importlib import resources
+
+from zxcvbn import zxcvbn
 
 from onetime.errors import PasswordRejected
 
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 1024
+PASSWORD_MIN_SCORE = 3
+"""The least zxcvbn score (0-4) a new password needs: 3 is "safely unguessable" (about 10^8 guesses)
+and up, beyond what an online attacker can try under the sign-in limits."""
+_ESTIMATED_LENGTH = 72
+"""zxcvbn estimates only so many characters (and slows down past them); a password whose first 72
+characters are hard to guess is hard to guess."""
 _COMMON_PASSWORDS = "data/common-passwords.txt"
 
 
@@ -19,14 +34,34 @@ def common_passwords() -> frozenset[str]:
     return frozenset(line for line in text.splitlines() if line and not line.startswith("# "))
 
 
+def normalize_password(password: str) -> str:
+    """Return the form of a password that is hashed and checked (Unicode NFKC)."""
+    return unicodedata.normalize("NFKC", password)
+
+
 def check_password(password: str, email: str) -> None:
-    """Refuse a new password that is too short, too long, too common, or the email itself."""
+    """Refuse a new password that breaks a rule, with a message that says what to do instead.
+
+    Too short or too long, control characters, one of the most common passwords, the email itself,
+    or easy to guess by zxcvbn's estimate.
+    """
+    password = normalize_password(password)
     if len(password) < PASSWORD_MIN_LENGTH:
         raise PasswordRejected(f"Choose a password of at least {PASSWORD_MIN_LENGTH} characters.")
     if len(password) > PASSWORD_MAX_LENGTH:
         raise PasswordRejected(f"Choose a password of at most {PASSWORD_MAX_LENGTH} characters.")
+    if any(unicodedata.category(character) in {"Cc", "Cs"} for character in password):
+        raise PasswordRejected("Use letters, digits, spaces and symbols only: no tabs, line breaks or control codes.")
     folded = password.strip().lower()
     if folded in common_passwords():
         raise PasswordRejected("This password is one of the most common ones. Choose another.")
-    if folded in {email.lower(), email.lower().partition("@")[0]}:
+    email = email.lower()
+    if folded in {email, email.partition("@")[0]}:
         raise PasswordRejected("Do not use your email address as your password.")
+    estimate = zxcvbn(password[:_ESTIMATED_LENGTH], user_inputs=[email, *email.partition("@")[::2]])
+    if estimate["score"] < PASSWORD_MIN_SCORE:
+        hint = estimate["feedback"]["warning"]
+        raise PasswordRejected(
+            (f"This password is easy to guess ({hint.rstrip('.')}). " if hint else "This password is easy to guess. ")
+            + "Add a few uncommon words, or let a password manager make one."
+        )

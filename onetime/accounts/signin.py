@@ -21,7 +21,7 @@ from typing import NoReturn
 from onetime.accounts.caller import Caller, normalize_email
 from onetime.accounts.confirmation import EmailConfirmations
 from onetime.accounts.deletion import AccountDeletion
-from onetime.accounts.password_rules import check_password
+from onetime.accounts.password_rules import check_password, normalize_password
 from onetime.accounts.service import AccountService
 from onetime.accounts.sessions import Session, SessionService
 from onetime.crypto import HasherBusy, PassphraseHasher
@@ -134,7 +134,7 @@ class SignInService:
         stored = customer.password_hash if customer else None
         try:
             hashed = stored or await self._dummy_hash()
-            return await self.hasher.verify(password, hashed) and stored is not None
+            return await self.hasher.verify(normalize_password(password), hashed) and stored is not None
         except HasherBusy:
             await self.counters.release_signin(reserved)  # never checked: not a failure
             raise SignInBusy from None
@@ -164,7 +164,7 @@ class SignInService:
         counters = [SignInFailures.of_client(client)]
         await self._refuse_if_locked(counters)
         try:
-            password_hash = await self.hasher.hash(password)
+            password_hash = await self.hasher.hash(normalize_password(password))
         except HasherBusy:
             raise SignInBusy from None
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from onetime.accounts.password_rules import check_password, common_passwords
+from onetime.accounts.password_rules import check_password, common_passwords, normalize_password
 from onetime.accounts.sessions import Session
 from onetime.errors import PasswordRejected
 from onetime.keys import token_digest
@@ -80,3 +80,50 @@ def test_the_curl_line_quotes_what_the_shell_would_read() -> None:
 
 def test_dashboard_pages_hold_fifty() -> None:
     assert [page_count(n) for n in (0, 1, 50, 51, 100, 101)] == [1, 1, 1, 2, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        (" " * 12, "easy to guess"),
+        ("\x00" * 12, "no tabs, line breaks or control codes"),
+        ("aaaaaaaaaaaa", "easy to guess"),
+        ("abcabcabcabc", "easy to guess"),
+        ("plum tree\tunder winter rain", "no tabs, line breaks or control codes"),
+        ("plum tree\nunder winter rain", "no tabs, line breaks or control codes"),
+        ("\ud800 plum tree under winter rain", "no tabs, line breaks or control codes"),
+        ("alicealicealice", "easy to guess"),  # the email's own words
+    ],
+)
+def test_weak_or_unprintable_passwords_are_refused_with_what_to_do(password: str, message: str) -> None:
+    with pytest.raises(PasswordRejected, match=message) as refused:
+        check_password(password, "alice@example.com")
+    assert password not in refused.value.message
+
+
+def test_an_easy_password_is_told_how_to_become_hard() -> None:
+    with pytest.raises(PasswordRejected) as refused:
+        check_password("aaaaaaaaaaaa", "alice@example.com")
+    assert refused.value.message == (
+        'This password is easy to guess (Repeats like "aaa" are easy to guess). '
+        "Add a few uncommon words, or let a password manager make one."
+    )
+
+
+def test_hard_passwords_pass_whatever_their_script() -> None:
+    full_width = "".join(chr(ord(c) + 0xFEE0) if c.isalpha() else c for c in "plum tree under winter")
+    for password in ("plum tree under winter rain", "Zürich Wölfe tanzen leise", full_width):
+        check_password(password, "alice@example.com")
+
+
+def test_passwords_are_compared_in_their_nfkc_form() -> None:
+    composed, decomposed = "Zürich Wölfe tanzen leise", "Zu\u0308rich Wo\u0308lfe tanzen leise"
+    assert composed != decomposed
+    assert normalize_password(composed) == normalize_password(decomposed)
+    assert normalize_password("\uff50\uff4c\uff55\uff4d") == "plum"  # full-width letters
+    assert normalize_password("plum tree under winter rain") == "plum tree under winter rain"  # ASCII unchanged
+
+
+def test_the_length_is_counted_after_normalisation() -> None:
+    with pytest.raises(PasswordRejected, match="easy to guess"):  # not "at least 12 characters"
+        check_password("ﬃﬃﬃﬃ", "alice@example.com")  # four ligatures: "ffiffiffiffi" once normalised

@@ -105,3 +105,10 @@ async def test_sign_ins_past_the_bcrypt_queue_bound_are_refused_and_not_counted(
         refused = await post_form(browser, "/signup", {"email": "bob@example.com", "password": PASSWORD})
         assert refused.status_code == 429
         assert await redis.exists("ots:customer:{bob@example.com}") == 0
+
+
+async def test_a_password_signs_in_whichever_unicode_form_is_typed(settings: Settings, redis: Redis) -> None:
+    composed, decomposed = "Zürich Wölfe tanzen leise", "Zu\u0308rich Wo\u0308lfe tanzen leise"
+    async with serve(settings, peer="203.0.113.1") as (_, browser):
+        await sign_up_ok(browser, EMAIL, decomposed)
+        assert (await sign_in(browser, EMAIL, composed)).status_code == 303
