@@ -143,6 +143,12 @@ class SignInBusy(RateLimited):
     message = "Too many sign-ins right now. Please try again in a moment."
 
 
+class SignUpLimited(RateLimited):
+    """This client address made as many accounts as the sign-up window allows."""
+
+    message = "Too many new accounts from your address. Please try again later."
+
+
 class SignUpRefused(OnetimeError):
     """A sign-up was not completed; the same words whether or not the email has an account."""
 

@@ -88,6 +88,8 @@ class Settings:
     """Secret creations per client and window (OTS_LIMIT_CREATE)."""
     limit_reveal: RequestLimit = RequestLimit(1000, 1200)
     """Reveals and receipt reads per client and window (OTS_LIMIT_REVEAL)."""
+    limit_signup: RequestLimit = RequestLimit(5, 3600)
+    """Browser sign-ups per client and window (OTS_LIMIT_SIGNUP): each costs a bcrypt hash and a record."""
     rate_limits: bool = True
     """Whether the request limits apply (OTS_RATE_LIMITS); the passphrase lockout always does."""
     passphrase_min_length: int = 0
@@ -155,6 +157,7 @@ class Settings:
             trusted_proxies=reader.networks("OTS_TRUSTED_PROXIES", "127.0.0.1"),
             limit_create=reader.limit("OTS_LIMIT_CREATE", "1000/1200"),
             limit_reveal=reader.limit("OTS_LIMIT_REVEAL", "1000/1200"),
+            limit_signup=reader.limit("OTS_LIMIT_SIGNUP", "5/3600"),
             rate_limits=reader.switch("OTS_RATE_LIMITS", default=True),
             # A minimum above the maximum would refuse every passphrase.
             passphrase_min_length=reader.integer("OTS_PASSPHRASE_MIN_LENGTH", 0, 0, passphrase_max),

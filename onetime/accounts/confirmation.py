@@ -1,6 +1,7 @@
 """Email confirmation: a link sent through the outbox proves that an account's address is its own.
 
-A new browser account works at once, but cannot send recipient emails until it is confirmed. Only
+A new browser account works at once, but cannot send recipient emails until it is confirmed; an
+account never confirmed goes after `UNCONFIRMED_ACCOUNT_SECONDS` (only where mail is configured). Only
 the digest of the link's token is stored, under a key that names the account, for two days.
 """
 
@@ -17,6 +18,9 @@ from onetime.storage.verifications import Verifications
 
 CONFIRMATION_SECONDS = 2 * 24 * 3600
 """How long the link that confirms an account's address works."""
+UNCONFIRMED_ACCOUNT_SECONDS = 7 * 24 * 3600
+"""How long a browser account lives when this deployment sends mail and its address is never
+confirmed (confirming removes the limit); an account made by `ots account create` never expires."""
 CONFIRMATION_LIMIT = RequestLimit(5, 3600)
 """Address confirmation emails one account may ask for per window."""
 
@@ -69,6 +73,7 @@ class EmailConfirmations:
         if not await self.customers.set_confirming(custid, digest):
             await self._forget(digest)
             raise SignInRequired
+        await self.customers.keep_at_least(custid, CONFIRMATION_SECONDS)  # the link outlives no account
         await self.outbox.queue(
             _confirmation_mail_id(digest),
             recipient=custid,

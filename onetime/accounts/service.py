@@ -27,7 +27,13 @@ class AccountService:
         self.settings = settings
 
     async def create(
-        self, email: str, plan: str = "basic", *, password_hash: bytes | None = None, verified: bool = True
+        self,
+        email: str,
+        plan: str = "basic",
+        *,
+        password_hash: bytes | None = None,
+        verified: bool = True,
+        expires_in: int | None = None,
     ) -> str:
         """Create an account and return its new API token.
 
@@ -36,6 +42,7 @@ class AccountService:
             plan: The plan that sets its limits.
             password_hash: bcrypt hash of the browser password; None for an API-only account.
             verified: False for a browser sign-up whose email is not confirmed yet.
+            expires_in: Seconds the account lives unless confirmed first; None: for good.
         """
         if plan not in ACCOUNT_PLANS:
             raise InvalidRequest(f"Unknown plan: {plan} (choose {' or '.join(ACCOUNT_PLANS)})")
@@ -48,7 +55,7 @@ class AccountService:
             password_hash=password_hash,
             verified=verified,
         )
-        if not await self.customers.create(custid, customer):
+        if not await self.customers.create(custid, customer, expires_in):
             raise AccountExists
         return token
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import NoReturn
 
 from onetime.accounts.caller import Caller, normalize_email
-from onetime.accounts.confirmation import EmailConfirmations
+from onetime.accounts.confirmation import UNCONFIRMED_ACCOUNT_SECONDS, EmailConfirmations
 from onetime.accounts.deletion import AccountDeletion
 from onetime.accounts.password_rules import check_password, normalize_password
 from onetime.accounts.service import AccountService
@@ -31,12 +31,13 @@ from onetime.errors import (
     SignInBusy,
     SignInLocked,
     SignInRequired,
+    SignUpLimited,
     SignUpRefused,
     UnknownAccount,
     WrongCredentials,
 )
 from onetime.plans import Plan
-from onetime.storage.counters import Counters, SignInFailures
+from onetime.storage.counters import SIGNUP, Counters, SignInFailures
 from onetime.storage.customers import Customer, Customers
 
 SIGNIN_FAILURES = 5
@@ -163,12 +164,18 @@ class SignInService:
         check_password(password, custid)
         counters = [SignInFailures.of_client(client)]
         await self._refuse_if_locked(counters)
+        await self._count_sign_up(client)
         try:
             password_hash = await self.hasher.hash(normalize_password(password))
         except HasherBusy:
             raise SignInBusy from None
         try:
-            token = await self.accounts.create(custid, BROWSER_PLAN, password_hash=password_hash, verified=False)
+            # Where mail is configured, an account never confirmed goes in the end (no record for ever
+            # for each address typed); without mail nobody can confirm, so accounts stay.
+            lifetime = UNCONFIRMED_ACCOUNT_SECONDS if self.confirmations.enabled else None
+            token = await self.accounts.create(
+                custid, BROWSER_PLAN, password_hash=password_hash, verified=False, expires_in=lifetime
+            )
         except AccountExists:
             await self.counters.add_signin_failure(counters, SIGNIN_WINDOW)
             raise SignUpRefused from None
@@ -177,6 +184,15 @@ class SignInService:
         await self.confirmations.send(custid)
         sent = self.confirmations.enabled
         return NewAccount(self._signed_in(session, caller), token, verification_sent=sent)
+
+    async def _count_sign_up(self, client: str) -> None:
+        # Counted before bcrypt runs, so that sign-ups sent at once cannot all be hashed.
+        settings = self.accounts.settings
+        if not settings.rate_limits:
+            return
+        limit = settings.limit_signup
+        if await self.counters.count_request(SIGNUP, client, limit.seconds) > limit.count:
+            raise SignUpLimited
 
     async def sign_in(self, email: str, password: str, client: str, previous: Session | None = None) -> SignedIn:
         """Check the password under the sign-in limits and start a new session."""

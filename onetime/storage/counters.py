@@ -17,7 +17,7 @@ from onetime.storage.keys import (
     signin_failures_name,
 )
 
-CREATE, REVEAL = "create", "reveal"
+CREATE, REVEAL, SIGNUP = "create", "reveal", "signup"
 """Request limits counted per client address."""
 MAIL, CONFIRM = "mail", "confirm"
 """Request limits counted per account: recipient emails, and address confirmation emails."""

@@ -58,6 +58,9 @@ class Customers:
     def __init__(self, client: RedisClient) -> None:
         self.client = client
         self._set_fields = client.register_script(scripts.SET_FIELDS)
+        self._create = client.register_script(scripts.CREATE_CUSTOMER)
+        self._confirm = client.register_script(scripts.CONFIRM_CUSTOMER)
+        self._keep_at_least = client.register_script(scripts.KEEP_AT_LEAST)
 
     @storage_errors
     async def get(self, custid: str) -> Customer | None:
@@ -66,13 +69,10 @@ class Customers:
         return Customer.from_fields(fields) if fields else None
 
     @storage_errors
-    async def create(self, custid: str, customer: Customer) -> bool:
-        """Store a new customer; False when one with this id exists."""
-        fields = customer.fields()
-        if not await self.client.hsetnx(customer_name(custid), CREATED, fields[CREATED]):
-            return False
-        await self.client.hset(customer_name(custid), mapping=dict(fields.items()))
-        return True
+    async def create(self, custid: str, customer: Customer, expires_in: int | None = None) -> bool:
+        """Store a new customer (for `expires_in` seconds when given); False when one with this id exists."""
+        args: list[str | int] = [expires_in or 0, *flat_args(customer.fields())]
+        return bool(await self._create(keys=[customer_name(custid)], args=args))
 
     async def set_token(self, custid: str, token_digest: str) -> bool:
         """Replace an account's API token digest; False when there is no such account."""
@@ -82,9 +82,15 @@ class Customers:
         """Remember the digest of an account's pending confirmation link; False when there is no such account."""
         return await self._update(custid, {CONFIRMING: digest})
 
+    @storage_errors
     async def mark_verified(self, custid: str) -> bool:
-        """Mark an account's address confirmed (no link pending); False when there is no such account."""
-        return await self._update(custid, {VERIFIED: "1", CONFIRMING: ""})
+        """Mark an account's address confirmed (no link pending, no lifetime); False when there is no such account."""
+        return bool(await self._confirm(keys=[customer_name(custid)], args=flat_args({VERIFIED: "1", CONFIRMING: ""})))
+
+    @storage_errors
+    async def keep_at_least(self, custid: str, seconds: int) -> None:
+        """Let an account that expires (unconfirmed) live at least `seconds` more; others stay as they are."""
+        await self._keep_at_least(keys=[customer_name(custid)], args=[seconds])
 
     @storage_errors
     async def _update(self, custid: str, fields: dict[str, str]) -> bool:

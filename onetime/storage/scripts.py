@@ -105,6 +105,31 @@ redis.call('HSET', KEYS[1], unpack(ARGV))
 return 1
 """
 
+# A customer is created whole, with its lifetime when it has one (ARGV[1] > 0: an unconfirmed
+# account), or not at all when the id is taken.
+CREATE_CUSTOMER = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+if tonumber(ARGV[1]) > 0 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return 1
+"""
+
+# Confirming an account's address also ends the lifetime an unconfirmed account has.
+CONFIRM_CUSTOMER = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], unpack(ARGV))
+redis.call('PERSIST', KEYS[1])
+return 1
+"""
+
+# An unconfirmed account lives at least as long as the confirmation link just sent to it; an
+# account without a lifetime (confirmed, or made by `ots account create`) keeps none.
+KEEP_AT_LEAST = """
+local ttl = redis.call('TTL', KEYS[1])
+if ttl > 0 and ttl < tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return 1
+"""
+
 # An account being deleted leaves its receipts to their recipients, under another owner's name.
 DISOWN_RECEIPT = """
 if redis.call('HGET', KEYS[1], 'o') == ARGV[1] then redis.call('HSET', KEYS[1], 'o', ARGV[2]) end
