@@ -25,6 +25,7 @@ from web.access_log import access_log_middleware, log_uncaught_exception, log_un
 from web.deps import dependencies
 from web.errors import APP_EXCEPTION_HANDLERS
 from web.internal import create_internal_router
+from web.methods import allow_every_method, answer_head_as_get
 from web.pages import create_pages_router
 from web.security import add_security_headers, csrf_config
 from web.session import SessionCookie, load_signed_in
@@ -63,7 +64,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 )
             yield
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             create_api_router(),
             create_pages_router(),
@@ -84,7 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=APP_EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         template_config=template_config(TEMPLATE_DIR, STATIC_DIR),
         csrf_config=csrf_config(settings, settings.master_secret),
-        before_send=[add_security_headers, log_unrouted_response],
+        before_send=[add_security_headers, allow_every_method, log_unrouted_response],
         before_request=load_signed_in,
         request_max_body_size=settings.max_body_bytes,
         middleware=[access_log_middleware, site_middleware],
@@ -92,6 +93,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(title="Onetime Secret API", version="1.0.0", path="/api/schema"),
         debug=False,
     )
+    app.asgi_handler = answer_head_as_get(app.asgi_handler)
+    return app
 
 
 async def warn_unless_noeviction(storage: StorageHealth) -> None:
