@@ -67,3 +67,24 @@ async def test_head_is_logged_as_head(client: AsyncTestClient, caplog: pytest.Lo
     with caplog.at_level("INFO", logger="ots.access"):
         await client.head("/api/v1/status")
     assert any('"HEAD /api/v1/status" 200' in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        (f"/api/v1/private/{_KEY}", "GET, HEAD, OPTIONS, POST"),
+        (f"/api/v1/receipt/{_KEY}", "GET, HEAD, OPTIONS, POST"),
+        ("/api/v1/share", "OPTIONS, POST"),
+        ("/api/v1/status", "GET, HEAD, OPTIONS"),
+        (f"/secret/{_KEY}", "GET, HEAD, OPTIONS, POST"),
+        (f"/private/{_KEY}/burn", "GET, HEAD, OPTIONS, POST"),
+        ("/", "GET, HEAD, OPTIONS"),
+    ],
+)
+async def test_options_lists_every_method_the_path_answers(client: AsyncTestClient, path: str, allowed: str) -> None:
+    response = await client.options(path)
+    assert response.status_code == 204
+    assert response.headers["allow"] == allowed
+    for method in allowed.split(", "):
+        answered = await client.request(method, path)
+        assert answered.headers.get("x-ots-intended-status") != "405", method
