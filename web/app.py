@@ -27,6 +27,7 @@ from web.errors import APP_EXCEPTION_HANDLERS
 from web.internal import create_internal_router
 from web.methods import allow_every_method, answer_head_as_get
 from web.pages import create_pages_router
+from web.request_body import OnetimeRequest
 from web.security import add_security_headers, csrf_config
 from web.session import SessionCookie, load_signed_in
 from web.sites import ON_CUSTOM_DOMAINS, site_middleware
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[add_security_headers, allow_every_method, log_unrouted_response],
         before_request=load_signed_in,
         request_max_body_size=settings.max_body_bytes,
+        request_class=OnetimeRequest,
         middleware=[access_log_middleware, site_middleware],
         logging_config=LoggingConfig(log_exceptions="always", exception_logging_handler=log_uncaught_exception),
         openapi_config=OpenAPIConfig(title="Onetime Secret API", version="1.0.0", path="/api/schema"),
