@@ -11,6 +11,7 @@ from litestar import Litestar
 from litestar.datastructures import CacheControlHeader, State
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from api.controllers import create_api_router
@@ -92,7 +93,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_class=OnetimeRequest,
         middleware=[access_log_middleware, site_middleware],
         logging_config=LoggingConfig(log_exceptions="always", exception_logging_handler=log_uncaught_exception),
-        openapi_config=OpenAPIConfig(title="Onetime Secret API", version="1.0.0", path="/api/schema"),
+        # The schema as JSON only: Litestar's HTML viewers load unpinned scripts from CDNs.
+        openapi_config=OpenAPIConfig(
+            title="Onetime Secret API", version="1.0.0", path="/api/schema", render_plugins=[JsonRenderPlugin()]
+        ),
         debug=False,
     )
     app.asgi_handler = answer_head_as_get(app.asgi_handler)
