@@ -21,6 +21,7 @@ from onetime.errors import (
 
 INTENDED_STATUS_HEADER = "X-OTS-Intended-Status"
 NO_STORE = {"Cache-Control": "no-store"}
+NOT_FOUND = {"error": "Not Found"}
 
 _INTENDED_STATUS: dict[type[OnetimeError], int] = {
     UnknownSecret: 404,
@@ -59,7 +60,11 @@ def unexpected_error_to_response(_: Request[Any, Any, Any], __: Exception) -> Re
 def http_error_to_response(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
     """Map framework errors under /api/v1 (routing, body size, parsing) to v1 answers."""
     if error.status_code in {404, 405}:
-        return Response({"error": "Not Found"}, status_code=404, headers=NO_STORE, media_type="application/json")
+        # The contract's body for an unknown route or method; a wrong method also says so in the
+        # v1 error shape, and both carry the real class like every other v1 error.
+        body = NOT_FOUND if error.status_code == 404 else {"message": "Method not allowed", **NOT_FOUND}  # noqa: PLR2004
+        headers = {INTENDED_STATUS_HEADER: str(error.status_code), **NO_STORE}
+        return Response(body, status_code=404, headers=headers, media_type="application/json")
     if error.status_code == 413:  # noqa: PLR2004
         return error_response("The request body is too large", 413)
     if error.status_code >= 500:  # noqa: PLR2004

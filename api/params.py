@@ -120,6 +120,8 @@ def _from_json(raw: bytes) -> list[tuple[str, str]]:
         document = msgspec.json.decode(raw) if raw.strip() else {}
     except msgspec.DecodeError:
         raise InvalidRequest("The request body is not valid JSON") from None
+    except RecursionError:  # nested thousands deep: no parameter is, so refuse it, as the client's fault
+        raise InvalidRequest("The request body is nested too deeply") from None
     if not isinstance(document, dict):
         raise InvalidRequest("The request body must be a JSON object")
     pairs: list[tuple[str, str]] = []

@@ -11,6 +11,7 @@ from litestar import Litestar
 from litestar.datastructures import CacheControlHeader, State
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from api.controllers import create_api_router
@@ -25,7 +26,9 @@ from web.access_log import access_log_middleware, log_uncaught_exception, log_un
 from web.deps import dependencies
 from web.errors import APP_EXCEPTION_HANDLERS
 from web.internal import create_internal_router
+from web.methods import allow_every_method, answer_head_as_get
 from web.pages import create_pages_router
+from web.request_body import OnetimeRequest
 from web.security import add_security_headers, csrf_config
 from web.session import SessionCookie, load_signed_in
 from web.sites import ON_CUSTOM_DOMAINS, site_middleware
@@ -63,7 +66,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 )
             yield
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             create_api_router(),
             create_pages_router(),
@@ -84,14 +87,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=APP_EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         template_config=template_config(TEMPLATE_DIR, STATIC_DIR),
         csrf_config=csrf_config(settings, settings.master_secret),
-        before_send=[add_security_headers, log_unrouted_response],
+        before_send=[add_security_headers, allow_every_method, log_unrouted_response],
         before_request=load_signed_in,
         request_max_body_size=settings.max_body_bytes,
+        request_class=OnetimeRequest,
         middleware=[access_log_middleware, site_middleware],
         logging_config=LoggingConfig(log_exceptions="always", exception_logging_handler=log_uncaught_exception),
-        openapi_config=OpenAPIConfig(title="Onetime Secret API", version="1.0.0", path="/api/schema"),
+        # The schema as JSON only: Litestar's HTML viewers load unpinned scripts from CDNs.
+        openapi_config=OpenAPIConfig(
+            title="Onetime Secret API", version="1.0.0", path="/api/schema", render_plugins=[JsonRenderPlugin()]
+        ),
         debug=False,
     )
+    app.asgi_handler = answer_head_as_get(app.asgi_handler)
+    return app
 
 
 async def warn_unless_noeviction(storage: StorageHealth) -> None:

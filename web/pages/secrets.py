@@ -20,6 +20,7 @@ from onetime.plans import Plan
 from onetime.receipts import Receipt, Revealed
 from onetime.secret_service import NewSecret
 from web.deps import AnyRequest, CallerDep, ClientAddressDep, DomainServiceDep, SecretServiceDep, SiteDep
+from web.methods import is_head
 from web.pages.fields import optional_text, text
 from web.rendering import View, remember_form, render, see_other
 from web.sites import ON_CUSTOM_DOMAINS, ON_PUBLIC_HOMEPAGE
@@ -240,7 +241,8 @@ class RevealController(Controller):
     ) -> Template:
         """Offer to reveal; link-preview bots that fetch the link consume nothing."""
         preview = await secret_service.preview(secret_key)
-        await secret_service.mark_viewed(secret_key)
+        if not is_head(request):  # a HEAD only looks
+            await secret_service.mark_viewed(secret_key)
         return render(request, REVEAL, reveal_context(secret_key, passphrase_required=preview.passphrase_required))
 
     @post(name="reveal", dependencies={"reveal_form": Provide(provide_reveal_form)})

@@ -184,6 +184,22 @@ async def test_every_error_is_a_404_with_a_json_message_and_the_intended_status(
         ("GET", "/api/v1"),
         ("GET", "/api/v1/"),
         ("GET", "/api/v1/nothing-here"),
+        ("POST", f"/api/v1/secret/{'z' * 31}/extra"),
+        ("GET", "/api/v2/status"),
+    ],
+)
+async def test_unknown_route_is_a_json_not_found(client: AsyncTestClient, method: str, path: str) -> None:
+    response = await client.request(method, path)
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json() == {"error": "Not Found"}
+    assert response.headers["x-ots-intended-status"] == "404"
+    assert response.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
         ("POST", "/api/v1/status"),
         ("POST", "/api/v1/authcheck"),
         ("GET", "/api/v1/share"),
@@ -192,15 +208,18 @@ async def test_every_error_is_a_404_with_a_json_message_and_the_intended_status(
         ("DELETE", f"/api/v1/secret/{'z' * 31}"),
         ("GET", f"/api/v1/private/{'z' * 31}/burn"),
         ("DELETE", f"/api/v1/private/{'z' * 31}"),
-        ("POST", f"/api/v1/secret/{'z' * 31}/extra"),
-        ("GET", "/api/v2/status"),
+        ("TRACE", "/api/v1/status"),
+        ("PATCH", "/api/v1/private/recent"),
     ],
 )
-async def test_unknown_route_or_method_is_a_json_not_found(client: AsyncTestClient, method: str, path: str) -> None:
+async def test_unknown_method_is_a_v1_error_with_intended_status_405(
+    client: AsyncTestClient, method: str, path: str
+) -> None:
     response = await client.request(method, path)
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/json")
-    assert response.json() == {"error": "Not Found"}
+    assert response.json() == {"message": "Method not allowed", "error": "Not Found"}
+    assert response.headers["x-ots-intended-status"] == "405"
     assert response.headers["cache-control"] == "no-store"
 
 

@@ -88,7 +88,8 @@ async def test_get_on_a_secret_is_not_a_reveal(client: AsyncTestClient) -> None:
     key = (await _share(client))["secret_key"]
     response = await client.get(f"/api/v1/secret/{key}")
     assert response.status_code == 404
-    assert response.json() == {"error": "Not Found"}
+    assert response.json()["error"] == "Not Found"
+    assert response.headers["x-ots-intended-status"] == "405"
     assert assert_ok(await client.post(f"/api/v1/secret/{key}"))["value"] == "hunter2"
 
 

@@ -1,5 +1,6 @@
 """The OpenAPI schema describes the v1 API as it answers, errors included."""
 
+import pytest
 from litestar.testing import AsyncTestClient
 
 
@@ -48,3 +49,29 @@ async def test_the_schema_documents_numbers_as_integers_and_repeatable_parameter
     assert body["ttl"]["type"] == "integer"
     assert (body["recipient"]["type"], body["recipient"]["items"]) == ("array", {"type": "string"})
     assert body["share_domain"]["type"] == "string"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/schema/redoc",
+        "/api/schema/swagger",
+        "/api/schema/elements",
+        "/api/schema/rapidoc",
+        "/api/schema/oauth2-redirect.html",
+        "/api/schema/scalar",
+    ],
+)
+async def test_no_documentation_page_loads_third_party_scripts(client: AsyncTestClient, path: str) -> None:
+    response = await client.get(path)
+    assert response.status_code == 404
+    assert "<script" not in response.text
+    assert "cdn" not in response.text.lower()
+
+
+@pytest.mark.parametrize("path", ["/api/schema/openapi.json", "/api/schema"])
+async def test_the_schema_is_json_at_its_documented_paths(client: AsyncTestClient, path: str) -> None:
+    response = await client.get(path)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/vnd.oai.openapi+json")
+    assert response.json()["info"]["title"] == "Onetime Secret API"
