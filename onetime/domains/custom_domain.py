@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from onetime.domains.branding import Branding
 from onetime.domains.dns import challenge_name
-from onetime.errors import InvalidRequest, OnetimeError
+from onetime.errors import InvalidRequest, OnetimeError, RateLimited
 
 UNVERIFIED, PENDING, VERIFIED = "unverified", "pending", "verified"
 
@@ -28,6 +28,17 @@ class DomainTaken(OnetimeError):
 
     def __init__(self, domain: str) -> None:
         super().__init__(f"{domain} is already registered by another account")
+
+
+class LogoUploadsLimited(RateLimited):
+    """The account uploaded as many logos as its window allows."""
+
+    def __init__(self, count: int, minutes: int, wait_seconds: int) -> None:
+        wait = max(1, -(-wait_seconds // 60))
+        super().__init__(
+            f"Too many logo uploads: at most {count} every {minutes} minutes. "
+            f"Please try again in {wait} minute{'' if wait == 1 else 's'}."
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import replace
 
 from onetime import keys
 from onetime.accounts.caller import Caller, normalize_email
-from onetime.domains.branding import BrandingChange, Logo, reencode_logo
-from onetime.domains.custom_domain import PENDING, VERIFIED, Domain, DomainTaken, UnknownDomain
+from onetime.domains.branding import BrandingChange, Logo, check_logo_upload, reencode_logo
+from onetime.domains.custom_domain import PENDING, VERIFIED, Domain, DomainTaken, LogoUploadsLimited, UnknownDomain
 from onetime.domains.dns import DnsChecker, DnsReport
 from onetime.domains.names import canonical_host, is_loopback_name, normalize_domain
 from onetime.domains.sites import Site
 from onetime.errors import InvalidRequest, UnknownAccount
 from onetime.settings import Settings
+from onetime.storage.counters import LOGO, Counters
 from onetime.storage.customers import Customers
 from onetime.storage.domains import DomainRecords
 from onetime.storage.secret_records import SecretRecords
 
 MAX_DOMAINS_PER_ACCOUNT = 20
+LOGO_UPLOADS = 20
+"""Logo uploads an account may make in a window; each costs a decode."""
+LOGO_UPLOAD_WINDOW = 3600
+LOGO_DECODES_AT_ONCE = 2
+"""Logos one process decodes at a time (each may take up to branding.LOGO_DECODE_BUDGET of memory)."""
 
 
 class DomainService:
@@ -31,6 +38,7 @@ class DomainService:
         records: DomainRecords,
         customers: Customers,
         secrets: SecretRecords,
+        counters: Counters,
         settings: Settings,
         dns: DnsChecker | None = None,
         clock: Callable[[], float] = time.time,
@@ -39,7 +47,9 @@ class DomainService:
         self.customers = customers
         self.secrets = secrets
         """Read to tell which site may show a secret or a receipt."""
+        self.counters = counters
         self.settings = settings
+        self._decoding = asyncio.Semaphore(LOGO_DECODES_AT_ONCE)
         self.dns = dns or DnsChecker(settings.dns_resolver)
         self.clock = clock
         self.canonical = Site(host=canonical_host(settings), origin=settings.base_url)
@@ -120,10 +130,20 @@ class DomainService:
         """Change a domain's branding (checked first; a logo is re-encoded) and return it."""
         domain = await self.owned(email, name)
         values = change.checked()
-        logo: Logo | None = reencode_logo(change.logo) if change.logo is not None else None
+        logo = await self._reencode(domain.owner, change.logo) if change.logo is not None else None
         if not await self.records.save_branding(domain, values, logo):
             raise UnknownDomain(name.strip())
         return await self.owned(domain.owner, domain.name)
+
+    async def _reencode(self, owner: str, upload: bytes) -> Logo:
+        """Count the upload against the account's limit, then decode it off the event loop."""
+        check_logo_upload(upload)
+        # Counted before decoding, so concurrent uploads cannot all slip past the limit.
+        count, wait = await self.counters.count_with_wait(LOGO, owner, LOGO_UPLOAD_WINDOW)
+        if count > LOGO_UPLOADS:
+            raise LogoUploadsLimited(LOGO_UPLOADS, LOGO_UPLOAD_WINDOW // 60, wait)
+        async with self._decoding:
+            return await asyncio.to_thread(reencode_logo, upload)
 
     async def logo(self, domain: Domain) -> Logo | None:
         """Return a domain's logo, or None."""
