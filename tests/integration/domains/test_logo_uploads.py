@@ -115,3 +115,18 @@ async def test_the_upload_limit_holds_under_concurrency(service: DomainService) 
     )
     assert sum(not isinstance(result, BaseException) for result in results) == LOGO_UPLOADS
     assert all(isinstance(result, LogoUploadsLimited) for result in results if isinstance(result, BaseException))
+
+
+async def test_branding_an_unverified_domain_is_refused_on_the_page(
+    dns_settings: Settings, redis: Redis, dns: DnsTestServer
+) -> None:
+    async with AsyncTestClient(create_app(dns_settings), base_url="https://secrets.example.com") as client:
+        await sign_up_ok(client)
+        await domain_service(redis, dns_settings).add(EMAIL, DOMAIN)
+        token = await csrf_token(client, PAGE)
+        response = await client.post(f"{PAGE}/brand", data={"_csrf_token": token, "display_name": "ACME"})
+        assert response.status_code == 422
+        assert f"Verify {DOMAIN} before branding it" in response.text
+        answer = await upload(client, png())
+        assert answer.startswith("422 "), answer[:200]
+        assert f"Verify {DOMAIN} before branding it" in answer

@@ -46,3 +46,21 @@ def test_an_oversized_logo_is_one_line_and_exit_1(env: dict[str, str], tmp_path:
     assert result.returncode == 1
     assert result.stderr.startswith("ots: The logo is too large in pixels (4096 x 4096); use one of at most")
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_branding_an_unverified_domain_is_one_line_and_exit_1(env: dict[str, str]) -> None:
+    assert run_ots("account", "create", "bob@example.com", env=env).returncode == 0
+    other = "other.acme.example"
+    assert run_ots("domain", "add", "bob@example.com", other, env=env).returncode == 0
+    result = run_ots("domain", "brand", "bob@example.com", other, "--name", "Bob", env=env)
+    assert result.returncode == 1
+    assert (
+        result.stderr
+        == f"ots: Verify {other} before branding it: create its TXT record and address, then check DNS again\n"
+    )
+
+
+def test_add_says_when_the_claim_lapses(env: dict[str, str]) -> None:
+    assert run_ots("account", "create", "bob@example.com", env=env).returncode == 0
+    printed = run_ots("domain", "add", "bob@example.com", "other.acme.example", env=env).stdout
+    assert "or this claim lapses; the first account to verify the name gets it." in printed.splitlines()[-1]
