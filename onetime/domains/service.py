@@ -122,7 +122,11 @@ class DomainService:
         A claim that verifies wins the name, and every other account's claim on it is dropped;
         of two claims verifying at once, the first wins and the other is told the name is taken.
         """
-        domain = await self.owned(email, name)
+        try:
+            domain = await self.owned(email, name)
+        except UnknownDomain:
+            await self._refuse_if_won_by_another(email, name)
+            raise
         report = await self.dns.check(domain.name, domain.token)
         now = int(self.clock())
         checked = replace(
@@ -142,8 +146,15 @@ class DomainService:
         else:
             saved = await self.records.save_check(checked)
         if not saved:
+            await self._refuse_if_won_by_another(domain.owner, domain.name)
             raise UnknownDomain(name.strip())
         return await self.owned(domain.owner, domain.name), report
+
+    async def _refuse_if_won_by_another(self, email: str, name: str) -> None:
+        """Raise DomainTaken when another account holds the name verified (so a lost claim says why)."""
+        held = await self.get(name)
+        if held is not None and held.is_verified and held.owner != normalize_email(email):
+            raise DomainTaken(held.name)
 
     async def remove(self, email: str, name: str) -> None:
         """Forget a domain the account holds; its links stop working at once."""
