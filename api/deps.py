@@ -51,5 +51,8 @@ async def provide_v1_call(request: Request[Any, Any, Any]) -> V1Call:
     account_service = services.account_service
     caller = await authenticate(request, account_service)
     peer = request.client.host if request.client else None
-    address = client_address(peer, request.headers.get("x-forwarded-for"), secret_service.settings.trusted_proxies)
+    settings = secret_service.settings
+    address = client_address(
+        peer, request.headers.get("x-forwarded-for"), settings.trusted_proxies, settings.ipv6_prefix
+    )
     return V1Call(caller, address, await read_params(request), secret_service)

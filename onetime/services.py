@@ -60,7 +60,7 @@ class Services:
         outbox = mail if settings.mail_enabled else None
         account_service = AccountService(customers, settings)
         domain_service = DomainService(
-            records=DomainRecords(client), customers=customers, secrets=secrets, settings=settings
+            records=DomainRecords(client), customers=customers, secrets=secrets, counters=counters, settings=settings
         )
         secret_service = SecretService(
             records=secrets,

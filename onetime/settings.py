@@ -84,6 +84,10 @@ class Settings:
     """Retries and timing of the mail outbox worker."""
     trusted_proxies: tuple[IPNetwork, ...] = (ipaddress.ip_network("127.0.0.1/32"),)
     """Peers whose X-Forwarded-For header is believed (OTS_TRUSTED_PROXIES)."""
+    ipv6_prefix: int = 64
+    """Bits of an IPv6 client address that name one client for every per-address limit and lockout
+    (OTS_IPV6_PREFIX, 32 to 128): a host usually holds a whole /64, so counting full addresses would
+    give it unlimited allowances. 128 counts each address; IPv4 clients are always one address."""
     limit_create: RequestLimit = RequestLimit(1000, 1200)
     """Secret creations per client and window (OTS_LIMIT_CREATE)."""
     limit_reveal: RequestLimit = RequestLimit(1000, 1200)
@@ -155,6 +159,7 @@ class Settings:
             smtp_url=smtp_url,
             mail_from=reader.mail_from("OTS_MAIL_FROM", required=smtp_url is not None),
             trusted_proxies=reader.networks("OTS_TRUSTED_PROXIES", "127.0.0.1"),
+            ipv6_prefix=reader.integer("OTS_IPV6_PREFIX", 64, 32, 128),
             limit_create=reader.limit("OTS_LIMIT_CREATE", "1000/1200"),
             limit_reveal=reader.limit("OTS_LIMIT_REVEAL", "1000/1200"),
             limit_signup=reader.limit("OTS_LIMIT_SIGNUP", "5/3600"),

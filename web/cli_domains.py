@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +100,9 @@ def _print_instructions(domain: Domain, email: str) -> None:
     print(f'  {domain.challenge_name}  TXT  "{domain.token}"')
     print(f"and point {domain.name} at this server (an A, AAAA or CNAME record), then run:")
     print(f"  ots domain verify {email} {domain.name}")
+    if domain.expires is not None:
+        lapses = datetime.fromtimestamp(domain.expires, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
+        print(f"Verify it by {lapses}, or this claim lapses; the first account to verify the name gets it.")
 
 
 def _print_state(domain: Domain) -> None:

@@ -59,10 +59,10 @@ def provide_domain_service(state: State) -> DomainService:
 
 
 def provide_client_address(request: AnyRequest) -> str:
-    """Return the client's address, believing X-Forwarded-For only from trusted proxies."""
+    """Return the client as the limits count it (IPv6 by network); X-Forwarded-For only from trusted proxies."""
     peer = request.client.host if request.client else None
-    trusted_proxies = services_of(request.app.state).settings.trusted_proxies
-    return client_address(peer, request.headers.get("x-forwarded-for"), trusted_proxies)
+    settings = services_of(request.app.state).settings
+    return client_address(peer, request.headers.get("x-forwarded-for"), settings.trusted_proxies, settings.ipv6_prefix)
 
 
 def provide_site(request: AnyRequest) -> Site:

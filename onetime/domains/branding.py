@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -25,8 +26,17 @@ NAME_MAX = 60
 INSTRUCTION_MAX = 500
 LOGO_MAX_BYTES = 256 * 1024
 """Largest accepted upload."""
-LOGO_MAX_PIXELS = 4096 * 4096
-"""Largest accepted image before decoding (a small file can claim a huge size)."""
+LOGO_MAX_SIDE = 4096
+"""Longest accepted side, read from the header before decoding (a small file can claim a huge size)."""
+LOGO_MAX_PIXELS = 16_000_000
+"""Most pixels accepted, read from the header before decoding."""
+LOGO_DECODE_BUDGET = 64 * 1024 * 1024
+"""Most memory one logo may take while it is decoded and converted (the decoded image plus an RGBA copy)."""
+_CONVERTED_BYTES_PER_PIXEL = 4
+"""The RGB or RGBA copy every logo is converted to (Pillow keeps RGB in four bytes too)."""
+_BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2}
+"""Bytes per pixel Pillow decodes each mode into; every other mode takes four."""
+_SIXTEEN_BIT_GREY = frozenset({"I;16", "I;16B", "I;16L", "I;16N", "I"})
 LOGO_BOX = (512, 512)
 """A logo is scaled down to fit this box."""
 LOGO_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg"}
@@ -215,26 +225,78 @@ def text_colour_on(colour: str) -> str:
     return "#000000" if luminance > _LUMINANCE_MIDPOINT else "#ffffff"
 
 
-def reencode_logo(upload: bytes) -> Logo:
-    """Decode an uploaded PNG or JPEG and write it again, scaled to fit the logo box."""
+def check_logo_upload(upload: bytes) -> None:
+    """Refuse an empty or oversized upload (cheap checks, before anything is counted or decoded)."""
     if not upload:
         raise InvalidRequest("Choose a PNG or JPEG file for the logo")
     if len(upload) > LOGO_MAX_BYTES:
         raise InvalidRequest(f"The logo must be at most {LOGO_MAX_BYTES // 1024} KB")
+
+
+def _check_decoded_size(width: int, height: int, mode: str) -> None:
+    """Refuse an image whose decoding would take too much memory, from its header alone."""
+    bytes_per_pixel = _BYTES_PER_PIXEL.get(mode, 4) + _CONVERTED_BYTES_PER_PIXEL
+    most_pixels = min(LOGO_MAX_PIXELS, LOGO_DECODE_BUDGET // bytes_per_pixel)
+    if width > LOGO_MAX_SIDE or height > LOGO_MAX_SIDE:
+        raise InvalidRequest(
+            f"The logo is too large in pixels ({width} x {height}); use one of at most {LOGO_MAX_SIDE} pixels a side"
+        )
+    if width * height > most_pixels:
+        side = math.isqrt(most_pixels)
+        raise InvalidRequest(
+            f"The logo is too large in pixels ({width} x {height}); use one of at most {side} x {side}"
+            f" (the logo is shown at most {LOGO_BOX[0]} x {LOGO_BOX[1]})"
+        )
+
+
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """Return the image as RGB, or RGBA when it has transparency: the modes thumbnails and writers take."""
+    if image.mode in _SIXTEEN_BIT_GREY:
+        # 16-bit grey keeps its top 8 bits; Pillow cannot reduce or write it as it is.
+        return image.convert("I").point(lambda value: value * (1 / 256)).convert("L").convert("RGB")
+    has_alpha = "A" in image.getbands() or "a" in image.mode or "transparency" in image.info
+    return image.convert("RGBA" if has_alpha else "RGB")
+
+
+def reencode_logo(upload: bytes) -> Logo:
+    """Decode an uploaded PNG or JPEG and write it again as RGB(A), scaled to fit the logo box.
+
+    The header is read first and an image that would take too much memory is refused before
+    any pixel is decoded. This blocks for up to a few hundred milliseconds: call it off the event
+    loop (DomainService does).
+    """
+    check_logo_upload(upload)
     try:
         with Image.open(io.BytesIO(upload), formats=list(LOGO_FORMATS)) as image:
             kind = image.format or ""
-            if image.width * image.height > LOGO_MAX_PIXELS:
-                raise InvalidRequest("The logo is too large in pixels; use one under 4096 x 4096")
+            _check_decoded_size(image.width, image.height, image.mode)
+            if kind == "JPEG":
+                # A JPEG can be decoded at 1/2 to 1/8 scale, which is all the box needs.
+                image.draft("RGB", (LOGO_BOX[0] * 2, LOGO_BOX[1] * 2))
             image.load()
-            picture = image.copy()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+            mode = image.mode
+            picture = _fitted(image)
+    except Image.DecompressionBombError:
+        raise InvalidRequest(
+            f"The logo is too large in pixels; use one of at most {LOGO_MAX_SIDE} x {LOGO_MAX_SIDE}"
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise InvalidRequest("The logo must be a PNG or JPEG image") from None
-    picture.thumbnail(LOGO_BOX)
+    if picture is None:
+        raise InvalidRequest(f"This logo's pixel format ({mode}) cannot be used; save it as an 8-bit RGB or RGBA PNG")
     out = io.BytesIO()
     if kind == "JPEG":
         picture.convert("RGB").save(out, format="JPEG", quality=88, optimize=True)
     else:
-        has_alpha = picture.mode in {"RGBA", "LA"} or "transparency" in picture.info
-        picture.convert("RGBA" if has_alpha else "RGB").save(out, format="PNG", optimize=True)
+        picture.save(out, format="PNG", optimize=True)
     return Logo(out.getvalue(), LOGO_FORMATS.get(kind, "image/png"))
+
+
+def _fitted(image: Image.Image) -> Image.Image | None:
+    """Return the decoded image as RGB(A) scaled to fit the logo box, or None for a mode Pillow cannot convert."""
+    try:
+        picture = _eight_bit(image)
+        picture.thumbnail(LOGO_BOX)
+    except (ValueError, OSError):
+        return None
+    return picture

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from onetime.domains.branding import Branding
 from onetime.domains.dns import challenge_name
-from onetime.errors import InvalidRequest, OnetimeError
+from onetime.errors import InvalidRequest, OnetimeError, RateLimited
 
 UNVERIFIED, PENDING, VERIFIED = "unverified", "pending", "verified"
 
@@ -24,10 +24,28 @@ class UnknownDomain(InvalidRequest):
 
 
 class DomainTaken(OnetimeError):
-    """Another account already holds this domain."""
+    """Another account holds this domain, verified."""
 
     def __init__(self, domain: str) -> None:
         super().__init__(f"{domain} is already registered by another account")
+
+
+class DomainNotVerified(InvalidRequest):
+    """Only a verified domain can be branded."""
+
+    def __init__(self, domain: str) -> None:
+        super().__init__(f"Verify {domain} before branding it: create its TXT record and address, then check DNS again")
+
+
+class LogoUploadsLimited(RateLimited):
+    """The account uploaded as many logos as its window allows."""
+
+    def __init__(self, count: int, minutes: int, wait_seconds: int) -> None:
+        wait = max(1, -(-wait_seconds // 60))
+        super().__init__(
+            f"Too many logo uploads: at most {count} every {minutes} minutes. "
+            f"Please try again in {wait} minute{'' if wait == 1 else 's'}."
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +65,13 @@ class Domain:
     missing: tuple[str, ...] = ()
     """What the last check found missing, one line each."""
     branding: Branding = field(default_factory=Branding)
+    expires: int | None = None
+    """When an unverified claim lapses; None for a domain the account won by verification."""
+
+    @property
+    def is_claim(self) -> bool:
+        """Tell whether this is an unverified claim, which lapses unless verified first."""
+        return self.expires is not None
 
     @property
     def is_verified(self) -> bool:

@@ -2,24 +2,41 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import replace
 
 from onetime import keys
 from onetime.accounts.caller import Caller, normalize_email
-from onetime.domains.branding import BrandingChange, Logo, reencode_logo
-from onetime.domains.custom_domain import PENDING, VERIFIED, Domain, DomainTaken, UnknownDomain
+from onetime.domains.branding import BrandingChange, Logo, check_logo_upload, reencode_logo
+from onetime.domains.custom_domain import (
+    PENDING,
+    VERIFIED,
+    Domain,
+    DomainNotVerified,
+    DomainTaken,
+    LogoUploadsLimited,
+    UnknownDomain,
+)
 from onetime.domains.dns import DnsChecker, DnsReport
 from onetime.domains.names import canonical_host, is_loopback_name, normalize_domain
 from onetime.domains.sites import Site
 from onetime.errors import InvalidRequest, UnknownAccount
 from onetime.settings import Settings
+from onetime.storage.counters import LOGO, Counters
 from onetime.storage.customers import Customers
 from onetime.storage.domains import DomainRecords
 from onetime.storage.secret_records import SecretRecords
 
 MAX_DOMAINS_PER_ACCOUNT = 20
+CLAIM_LIFETIME = 7 * 24 * 3600
+"""How long an unverified claim on a name lives: verify it by then, or the name is free of it."""
+LOGO_UPLOADS = 20
+"""Logo uploads an account may make in a window; each costs a decode."""
+LOGO_UPLOAD_WINDOW = 3600
+LOGO_DECODES_AT_ONCE = 2
+"""Logos one process decodes at a time (each may take up to branding.LOGO_DECODE_BUDGET of memory)."""
 
 
 class DomainService:
@@ -31,6 +48,7 @@ class DomainService:
         records: DomainRecords,
         customers: Customers,
         secrets: SecretRecords,
+        counters: Counters,
         settings: Settings,
         dns: DnsChecker | None = None,
         clock: Callable[[], float] = time.time,
@@ -39,7 +57,9 @@ class DomainService:
         self.customers = customers
         self.secrets = secrets
         """Read to tell which site may show a secret or a receipt."""
+        self.counters = counters
         self.settings = settings
+        self._decoding = asyncio.Semaphore(LOGO_DECODES_AT_ONCE)
         self.dns = dns or DnsChecker(settings.dns_resolver)
         self.clock = clock
         self.canonical = Site(host=canonical_host(settings), origin=settings.base_url)
@@ -63,29 +83,50 @@ class DomainService:
         return await self.records.get(domain)
 
     async def owned(self, email: str, name: str) -> Domain:
-        """Return a domain the account holds, or raise UnknownDomain."""
+        """Return the domain the account won, or its live claim on the name; or raise UnknownDomain."""
         owner = normalize_email(email)
-        domain = await self.get(name)
-        if domain is None or domain.owner != owner:
+        try:
+            domain = normalize_domain(name)
+        except InvalidRequest:
+            raise UnknownDomain(name.strip()) from None
+        held = await self.records.get(domain)
+        if held is not None and held.owner == owner:
+            return held
+        claim = await self.records.claim_of(domain, owner, int(self.clock()))
+        if claim is None:
             raise UnknownDomain(name.strip())
-        return domain
+        return claim
 
     async def add(self, email: str, name: str) -> Domain:
-        """Register a domain for an account (again: the same record) and return it."""
+        """Claim a domain for an account (again: the same claim) and return it.
+
+        Several accounts may claim one name, each with its own token, until one of them verifies
+        it; a name another account holds verified is refused. A claim lapses after CLAIM_LIFETIME.
+        """
         owner = await self._owner(email)
         domain = normalize_domain(name)
         if domain in self._reserved():
             raise InvalidRequest(f"{domain} is this service's own host")
-        existing = await self.records.names_of(owner)
+        now = int(self.clock())
+        existing = await self.records.names_of(owner, now)
         if domain not in existing and len(existing) >= MAX_DOMAINS_PER_ACCOUNT:
             raise InvalidRequest(f"An account may hold at most {MAX_DOMAINS_PER_ACCOUNT} domains")
-        if await self.records.claim(Domain(domain, owner, token=keys.new_key(), created=int(self.clock()))):
+        claim = Domain(domain, owner, token=keys.new_key(), created=now, expires=now + CLAIM_LIFETIME)
+        if await self.records.claim(claim, now, CLAIM_LIFETIME):
             raise DomainTaken(domain)
         return await self.owned(owner, domain)
 
     async def verify(self, email: str, name: str) -> tuple[Domain, DnsReport]:
-        """Check DNS now and record the outcome: verified, or pending with what is missing."""
-        domain = await self.owned(email, name)
+        """Check DNS now and record the outcome: verified, or pending with what is missing.
+
+        A claim that verifies wins the name, and every other account's claim on it is dropped;
+        of two claims verifying at once, the first wins and the other is told the name is taken.
+        """
+        try:
+            domain = await self.owned(email, name)
+        except UnknownDomain:
+            await self._refuse_if_won_by_another(email, name)
+            raise
         report = await self.dns.check(domain.name, domain.token)
         now = int(self.clock())
         checked = replace(
@@ -95,9 +136,25 @@ class DomainService:
             missing=report.missing(domain.name, domain.token),
             verified=(domain.verified or now) if report.verified else None,
         )
-        if not await self.records.save_check(checked):
+        if domain.is_claim and report.verified:
+            holder = await self.records.win(replace(checked, expires=None), now)
+            if holder:
+                raise DomainTaken(domain.name)
+            saved = holder is not None
+        elif domain.is_claim:
+            saved = await self.records.save_claim_check(checked, now)
+        else:
+            saved = await self.records.save_check(checked)
+        if not saved:
+            await self._refuse_if_won_by_another(domain.owner, domain.name)
             raise UnknownDomain(name.strip())
         return await self.owned(domain.owner, domain.name), report
+
+    async def _refuse_if_won_by_another(self, email: str, name: str) -> None:
+        """Raise DomainTaken when another account holds the name verified (so a lost claim says why)."""
+        held = await self.get(name)
+        if held is not None and held.is_verified and held.owner != normalize_email(email):
+            raise DomainTaken(held.name)
 
     async def remove(self, email: str, name: str) -> None:
         """Forget a domain the account holds; its links stop working at once."""
@@ -107,23 +164,40 @@ class DomainService:
 
     async def release_all(self, owner: str) -> None:
         """Forget every domain of an account (that is being deleted); their links stop working."""
-        for name in await self.records.names_of(owner):
+        for name in await self.records.all_names_of(owner):
             await self.records.remove(name, owner)
 
     async def of_account(self, email: str) -> list[Domain]:
-        """Return the account's domains, by name."""
+        """Return the account's domains and live claims, by name."""
         owner = await self._owner(email)
-        found = [await self.get(name) for name in await self.records.names_of(owner)]
-        return [domain for domain in found if domain is not None and domain.owner == owner]
+        found: list[Domain] = []
+        for name in await self.records.names_of(owner, int(self.clock())):
+            try:
+                found.append(await self.owned(owner, name))
+            except UnknownDomain:
+                continue  # lapsed or lost since the names were read
+        return found
 
     async def brand(self, email: str, name: str, change: BrandingChange) -> Domain:
         """Change a domain's branding (checked first; a logo is re-encoded) and return it."""
         domain = await self.owned(email, name)
+        if not domain.is_verified:
+            raise DomainNotVerified(domain.name)
         values = change.checked()
-        logo: Logo | None = reencode_logo(change.logo) if change.logo is not None else None
+        logo = await self._reencode(domain.owner, change.logo) if change.logo is not None else None
         if not await self.records.save_branding(domain, values, logo):
             raise UnknownDomain(name.strip())
         return await self.owned(domain.owner, domain.name)
+
+    async def _reencode(self, owner: str, upload: bytes) -> Logo:
+        """Count the upload against the account's limit, then decode it off the event loop."""
+        check_logo_upload(upload)
+        # Counted before decoding, so concurrent uploads cannot all slip past the limit.
+        count, wait = await self.counters.count_with_wait(LOGO, owner, LOGO_UPLOAD_WINDOW)
+        if count > LOGO_UPLOADS:
+            raise LogoUploadsLimited(LOGO_UPLOADS, LOGO_UPLOAD_WINDOW // 60, wait)
+        async with self._decoding:
+            return await asyncio.to_thread(reencode_logo, upload)
 
     async def logo(self, domain: Domain) -> Logo | None:
         """Return a domain's logo, or None."""

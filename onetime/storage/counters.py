@@ -19,8 +19,8 @@ from onetime.storage.keys import (
 
 CREATE, REVEAL, SIGNUP = "create", "reveal", "signup"
 """Request limits counted per client address."""
-MAIL, CONFIRM = "mail", "confirm"
-"""Request limits counted per account: recipient emails, and address confirmation emails."""
+MAIL, CONFIRM, LOGO = "mail", "confirm", "logo"
+"""Request limits counted per account: recipient emails, address confirmation emails, logo uploads."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +154,14 @@ class Counters:
             SignInFailures.of_account(custid).name,
             request_limit_name(MAIL, custid),
             request_limit_name(CONFIRM, custid),
+            request_limit_name(LOGO, custid),
         ]
         for name in names:
             await self.client.delete(name)
+
+    @storage_errors
+    async def count_with_wait(self, limit: str, who: str, window: int) -> tuple[int, int]:
+        """Count one request against a limit; return the count in the window and the seconds the window still runs."""
+        name = request_limit_name(limit, who)
+        count = int(await self._count(keys=[name], args=[window]))
+        return count, max(int(await self.client.ttl(name)), 1)

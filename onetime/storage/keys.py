@@ -18,7 +18,8 @@ hash tag, so the same scripts run on one Redis and on Redis Cluster):
     ots:verify:{D}        str   email confirmation (D: digest of the link token) -> email TTL 2 days
     ots:outbox:{mail}     zset  queued emails, by secret key, scored by next try (ms)   TTL longest + 2 h
     ots:outbox:{mail}:S   hash  one queued email: the only place with the plain address TTL <= ttl
-    ots:domain:{D}        hash  a custom domain: owner, verification, branding          no TTL
+    ots:domain:{D}        hash  a custom domain won by verification: owner, branding    no TTL
+    ots:domain:{D}:claims hash  unverified claims: owner -> JSON (token, expiry, check) TTL 7 days from the latest
     ots:domain:{D}:logo   str   its re-encoded logo                                     no TTL
     ots:domains:{owner}   set   the owner's domains                                     no TTL
 """
@@ -119,6 +120,11 @@ def domain_name(domain: str) -> str:
 def domain_logo_name(domain: str) -> str:
     """Return the Redis key of a custom domain's logo."""
     return f"ots:domain:{{{domain}}}:logo"
+
+
+def domain_claims_name(domain: str) -> str:
+    """Return the Redis key of a custom domain's unverified claims (under the domain's hash tag)."""
+    return f"ots:domain:{{{domain}}}:claims"
 
 
 def owner_domains_name(owner: str) -> str:

@@ -183,14 +183,6 @@ end
 return 1
 """
 
-# A domain has one owner: claiming writes it only if nobody holds it, and answers the holder.
-CLAIM_DOMAIN = """
-local holder = redis.call('HGET', KEYS[1], 'o')
-if holder then return holder end
-redis.call('HSET', KEYS[1], 'o', ARGV[1], unpack(ARGV, 2))
-return ''
-"""
-
 # Changes to a domain are made only by its owner, and never recreate a removed one.
 UPDATE_DOMAIN = """
 if redis.call('HGET', KEYS[1], 'o') ~= ARGV[1] then return 0 end
@@ -199,8 +191,56 @@ if #ARGV > 2 then redis.call('HSET', KEYS[1], unpack(ARGV, 3)) end
 return 1
 """
 
-REMOVE_DOMAIN = """
-if redis.call('HGET', KEYS[1], 'o') ~= ARGV[1] then return 0 end
-redis.call('DEL', KEYS[1], KEYS[2])
+# Unverified claims on a domain name (KEYS[2], a hash: owner -> JSON with its expiry `e`) sit beside
+# the record of the account that won it by verification (KEYS[1]). Several accounts may claim one
+# name, each with its own token; a name is refused only while another account holds it verified.
+# Claiming again while a claim lives keeps that claim (and its token and expiry). Lapsed claims are
+# pruned here; the hash lives as long as its latest claim.
+# ARGV: owner, now, claim JSON, claim lifetime in seconds.
+CLAIM_DOMAIN_NAME = """
+local holder = redis.call('HGET', KEYS[1], 'o')
+if holder == ARGV[1] then return '' end
+if holder and redis.call('HGET', KEYS[1], 's') == 'verified' then return holder end
+local now = tonumber(ARGV[2])
+local claims = redis.call('HGETALL', KEYS[2])
+for i = 1, #claims, 2 do
+  if tonumber(cjson.decode(claims[i + 1])['e']) <= now then redis.call('HDEL', KEYS[2], claims[i]) end
+end
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then return '' end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+return ''
+"""
+
+# Record a DNS check on a live claim, keeping its token and expiry. ARGV: owner, now, claim JSON.
+UPDATE_DOMAIN_CLAIM = """
+local claim = redis.call('HGET', KEYS[1], ARGV[1])
+if not claim or tonumber(cjson.decode(claim)['e']) <= tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 return 1
+"""
+
+# Verification decides ownership: the first claim to verify wins the name, in one step that writes
+# the domain's record (no TTL) and drops every claim, its own and the others'. A claim that lapsed
+# or was dropped wins nothing; a name another account holds verified answers that holder. A holder
+# whose verification was withdrawn by a later check loses the name, with its brand and logo.
+# KEYS: domain, claims, logo. ARGV: owner, now, then the record's fields.
+WIN_DOMAIN = """
+local holder = redis.call('HGET', KEYS[1], 'o')
+if holder and holder ~= ARGV[1] and redis.call('HGET', KEYS[1], 's') == 'verified' then return holder end
+local claim = redis.call('HGET', KEYS[2], ARGV[1])
+if not claim or tonumber(cjson.decode(claim)['e']) <= tonumber(ARGV[2]) then return false end
+if holder and holder ~= ARGV[1] then redis.call('DEL', KEYS[1], KEYS[3]) end
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[1], 'o', ARGV[1], unpack(ARGV, 3))
+return ''
+"""
+
+# Forget what an owner has on a name: the domain it won (with its logo), or its claim.
+REMOVE_DOMAIN_OR_CLAIM = """
+if redis.call('HGET', KEYS[1], 'o') == ARGV[1] then
+  redis.call('DEL', KEYS[1], KEYS[2])
+  return 1
+end
+return redis.call('HDEL', KEYS[3], ARGV[1])
 """

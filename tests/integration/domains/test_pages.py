@@ -83,10 +83,17 @@ async def test_adding_shows_the_record_then_checking_dns_verifies(browser: Async
     assert "Verified" in listing
 
 
-async def test_a_domain_taken_by_another_account_is_refused_on_the_form(
-    settings: Settings, browser: AsyncTestClient
+async def publish_and_verify(client: AsyncTestClient, dns: DnsTestServer) -> None:
+    """Add the domain, publish its records and check DNS, so that it is verified."""
+    dns.txt(f"_onetime-challenge.{DOMAIN}", await add_domain(client))
+    dns.a(DOMAIN, "192.0.2.10")
+    assert "This domain is verified" in await verify(client)
+
+
+async def test_a_domain_verified_by_another_account_is_refused_on_the_form(
+    settings: Settings, browser: AsyncTestClient, dns: DnsTestServer
 ) -> None:
-    await add_domain(browser)
+    await publish_and_verify(browser, dns)
     async with AsyncTestClient(create_app(settings), base_url="https://secrets.example.com") as other:
         await sign_up_ok(other, "bob@example.com")
         response = await post_form(other, "/account/domains", {"domain": DOMAIN}, page="/account/domains")
@@ -95,8 +102,10 @@ async def test_a_domain_taken_by_another_account_is_refused_on_the_form(
         assert (await other.get(PAGE)).status_code == 404  # not his to see
 
 
-async def test_the_brand_form_saves_checked_values_and_refuses_bad_ones(browser: AsyncTestClient) -> None:
-    await add_domain(browser)
+async def test_the_brand_form_saves_checked_values_and_refuses_bad_ones(
+    browser: AsyncTestClient, dns: DnsTestServer
+) -> None:
+    await publish_and_verify(browser, dns)
     fields = {
         "display_name": "ACME Vault",
         "primary_colour": "#0A7D32",
@@ -117,8 +126,10 @@ async def test_the_brand_form_saves_checked_values_and_refuses_bad_ones(browser:
     assert 'value="#0a7d32"' not in refused.text
 
 
-async def test_a_logo_upload_is_re_encoded_and_anything_else_refused(browser: AsyncTestClient) -> None:
-    await add_domain(browser)
+async def test_a_logo_upload_is_re_encoded_and_anything_else_refused(
+    browser: AsyncTestClient, dns: DnsTestServer
+) -> None:
+    await publish_and_verify(browser, dns)
     token = await csrf_token(browser, PAGE)
     uploaded = await browser.post(
         f"{PAGE}/logo", data={"_csrf_token": token}, files={"logo": ("logo.png", png(), "image/png")}

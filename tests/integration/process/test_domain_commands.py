@@ -54,16 +54,25 @@ def test_add_prints_the_record_to_create_then_verify_follows_dns(env: dict[str, 
     assert ots_domain("list", "alice@example.com", env=env) == f"{DOMAIN}\tverified\n"
 
 
-def test_a_domain_of_another_account_is_refused_with_a_clear_message(env: dict[str, str]) -> None:
-    ots_domain("add", "alice@example.com", DOMAIN, env=env)
+def add_and_verify(env: dict[str, str], dns: DnsTestServer, email: str = "alice@example.com") -> None:
+    token = ots_domain("add", email, DOMAIN, env=env).splitlines()[2].split()[2].strip('"')
+    dns.txt(f"_onetime-challenge.{DOMAIN}", token)
+    dns.a(DOMAIN, "192.0.2.10")
+    ots_domain("verify", email, DOMAIN, env=env)
+
+
+def test_a_domain_verified_by_another_account_is_refused_with_a_clear_message(
+    env: dict[str, str], dns: DnsTestServer
+) -> None:
+    add_and_verify(env, dns)
     message = ots_domain("add", "bob@example.com", DOMAIN, env=env, code=1)
     assert message == f"ots: {DOMAIN} is already registered by another account\n"
     assert ots_domain("list", "bob@example.com", env=env) == ""
     assert ots_domain("remove", "bob@example.com", DOMAIN, env=env, code=1) == f"ots: Unknown domain: {DOMAIN}\n"
 
 
-def test_brand_sets_the_brand_and_re_encodes_the_logo(env: dict[str, str], tmp_path: Path) -> None:
-    ots_domain("add", "alice@example.com", DOMAIN, env=env)
+def test_brand_sets_the_brand_and_re_encodes_the_logo(env: dict[str, str], tmp_path: Path, dns: DnsTestServer) -> None:
+    add_and_verify(env, dns)
     logo = tmp_path / "logo.jpg"
     buffer = io.BytesIO()
     Image.new("RGB", (30, 30), (0, 90, 200)).save(buffer, format="JPEG")
