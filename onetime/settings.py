@@ -60,6 +60,9 @@ class Settings:
     """TCP port `ots serve` listens on (OTS_PORT)."""
     workers: int = 1
     """Server worker processes (OTS_WORKERS)."""
+    header_timeout: int = 10
+    """Seconds a client has to send a request's headers before `ots serve` closes the connection
+    (OTS_HEADER_TIMEOUT)."""
     base_url: str = "http://127.0.0.1:8000"
     """Canonical origin used to build links (OTS_BASE_URL); defaults to where the server listens."""
     redis_url: str | None = None
@@ -148,6 +151,7 @@ class Settings:
             host=host,
             port=port,
             workers=reader.integer("OTS_WORKERS", 1, 1, 64),
+            header_timeout=reader.integer("OTS_HEADER_TIMEOUT", 10, 1, 300),
             base_url=base_url,
             redis_url=reader.redis_url("OTS_REDIS_URL"),
             data_dir=Path(reader.text("OTS_DATA_DIR", "var")),

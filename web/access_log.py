@@ -1,4 +1,8 @@
-"""Access log that never records a full key: paths are shortened, query strings dropped."""
+"""Access log that never records a full key: paths are shortened, query strings dropped.
+
+Every logged field is escaped to printable text, so a request cannot write a line of its own
+(a `%0A` in a path) or move the cursor of a terminal showing the log (`%1B`).
+"""
 
 from __future__ import annotations
 
@@ -21,15 +25,33 @@ _KEYISH = re.compile(r"[A-Za-z0-9]{20,}")
 _ROUTED = "ots.access_log.routed"  # scope state: the middleware logs this request
 
 
+def printable(text: str) -> str:
+    """Return text fit for one log line: control and other non-printable characters escaped.
+
+    Backslashes and double quotes are escaped too, so an escape in the log is always ours and a quoted field
+    always ends where the line says it does.
+    """
+    if text.isprintable() and "\\" not in text and '"' not in text:
+        return text
+    return "".join(_escape(char) for char in text)
+
+
+def _escape(char: str) -> str:
+    if char in '\\"':
+        return "\\" + char
+    return char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+
+
 def safe_path(path: str) -> str:
-    """Return the path with every key-like segment cut to six characters."""
-    return _KEYISH.sub(lambda match: shorten(match.group(0)) + "...", path)
+    """Return the path fit for a log line, with every key-like segment cut to six characters."""
+    return printable(_KEYISH.sub(lambda match: shorten(match.group(0)) + "...", path))
 
 
 def _write(scope: Scope, status: int, elapsed_ms: float | None) -> None:
     client = scope.get("client") or ("-", 0)
     elapsed = "-" if elapsed_ms is None else f"{elapsed_ms:.1f}ms"
-    log.info('%s "%s %s" %s %s', client[0], scope.get("method", "-"), safe_path(scope["path"]), status, elapsed)
+    method = printable(str(scope.get("method", "-")))
+    log.info('%s "%s %s" %s %s', printable(str(client[0])), method, safe_path(scope["path"]), status, elapsed)
 
 
 def access_log_middleware(app: ASGIApp) -> ASGIApp:
@@ -75,7 +97,7 @@ def log_uncaught_exception(logger: Logger, scope: Scope, traceback_lines: list[s
     logger.error(
         "uncaught %s on %s %s\n%s",
         type(error).__name__,
-        scope.get("method", "-"),
+        printable(str(scope.get("method", "-"))),
         safe_path(scope["path"]),
         "".join(traceback_lines),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import logging
 import os
 import signal
@@ -22,6 +23,7 @@ from onetime.settings import Settings
 from onetime.storage import embedded
 from onetime.storage.client import connect
 from web.cli_domains import add_domain_parser, domain_command
+from web.http_protocol import HeaderTimeoutProtocol
 
 log = logging.getLogger("ots")
 
@@ -109,6 +111,10 @@ def serve(settings: Settings) -> int:
                 host=settings.host,
                 port=settings.port,
                 workers=settings.workers,
+                # uvicorn cannot time out slow request headers itself (web.http_protocol does); it
+                # calls this partial like a protocol class, and a partial pickles for the workers.
+                http=functools.partial(HeaderTimeoutProtocol, header_timeout=settings.header_timeout),  # type: ignore[arg-type]
+                timeout_keep_alive=5,  # idle between two requests on one connection
                 access_log=False,  # web.access_log writes a line without full keys instead
                 proxy_headers=False,  # the app reads forwarded headers itself, from trusted proxies only
                 server_header=False,

@@ -28,12 +28,16 @@ SECURITY_HEADERS = {
 SCHEMA_DOCS_PREFIX = "/api/schema"
 """The API's generated documentation pages keep their own policy (they are not part of this face)."""
 
-CSRF_EXEMPT_PATHS = ["^/api/", "^/static/"]
-"""The JSON API uses no cookies, so it needs no token; static files need no cookie either."""
+CSRF_EXEMPT_PATHS = ["^/api/", "^/static/", "^/brand/"]
+"""The JSON API uses no cookies, so it needs no token; static files and brand assets need no cookie either."""
 
 
 async def add_security_headers(message: Message, scope: Scope) -> None:
-    """Add the security headers to every response that does not set its own (a before-send hook)."""
+    """Add the security headers to every response that does not set its own (a before-send hook).
+
+    A publicly cacheable response loses any cookie it would set: a shared cache would keep the
+    cookie with the response and hand it to every later visitor.
+    """
     if message["type"] != "http.response.start":
         return
     headers = MutableScopeHeaders.from_message(message)
@@ -42,6 +46,13 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
         if name in headers or (on_schema_docs and name == "content-security-policy"):
             continue
         headers[name] = value
+    if _publicly_cacheable(headers.get("cache-control", "")):
+        del headers["set-cookie"]
+
+
+def _publicly_cacheable(cache_control: str) -> bool:
+    directives = {directive.strip().split("=", 1)[0].lower() for directive in cache_control.split(",")}
+    return bool(directives & {"public", "s-maxage"})
 
 
 def csrf_secret(master_secret: bytes) -> str:
