@@ -25,14 +25,11 @@ SECURITY_HEADERS = {
     "cross-origin-opener-policy": "same-origin",
     "permissions-policy": "camera=(), microphone=(), geolocation=()",
 }
-SCHEMA_DOCS_PREFIX = "/api/schema"
-"""The API's generated documentation pages keep their own policy (they are not part of this face)."""
-
 CSRF_EXEMPT_PATHS = ["^/api/", "^/static/", "^/brand/"]
 """The JSON API uses no cookies, so it needs no token; static files and brand assets need no cookie either."""
 
 
-async def add_security_headers(message: Message, scope: Scope) -> None:
+async def add_security_headers(message: Message, _: Scope) -> None:
     """Add the security headers to every response that does not set its own (a before-send hook).
 
     A publicly cacheable response loses any cookie it would set: a shared cache would keep the
@@ -41,11 +38,9 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
     if message["type"] != "http.response.start":
         return
     headers = MutableScopeHeaders.from_message(message)
-    on_schema_docs = scope.get("path", "").startswith(SCHEMA_DOCS_PREFIX)
     for name, value in SECURITY_HEADERS.items():
-        if name in headers or (on_schema_docs and name == "content-security-policy"):
-            continue
-        headers[name] = value
+        if name not in headers:
+            headers[name] = value
     if _publicly_cacheable(headers.get("cache-control", "")):
         del headers["set-cookie"]
 

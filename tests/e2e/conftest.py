@@ -51,6 +51,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpSink) -> Iterator
         OTS_SECRET=base64.b64encode(secrets.token_bytes(32)).decode(),
         OTS_SMTP_URL=smtp.url,
         OTS_MAIL_FROM="Onetime Secret <noreply@example.com>",
+        OTS_LIMIT_SIGNUP="1000/3600",  # every test signs up from 127.0.0.1 on this one server
     )
     try:
         with ServerProcess(env, directory / "logs") as running:

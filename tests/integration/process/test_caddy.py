@@ -104,6 +104,23 @@ def _wait_for_port(port: int, process: subprocess.Popen[bytes], output: Path) ->
     pytest.fail(f"caddy did not listen on {port}:\n{output.read_text(errors='replace')}")
 
 
+def wait_for_certificate(https_port: int, root: Path) -> None:
+    """Wait until Caddy serves the canonical host's certificate: it obtains it after it listens."""
+    deadline = time.monotonic() + 15
+    while True:
+        try:
+            context = ssl.create_default_context(cafile=str(root))
+            with (
+                socket.create_connection(("127.0.0.1", https_port), timeout=5) as raw,
+                context.wrap_socket(raw, server_hostname=CANONICAL),
+            ):
+                return
+        except (OSError, ssl.SSLError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 @contextlib.contextmanager
 def running_caddy(tmp: Path, app_port: int) -> Iterator[tuple[subprocess.Popen[bytes], int, Path]]:
     """Run the Caddyfile with offline global options; stop Caddy at the end."""
@@ -130,6 +147,7 @@ def running_caddy(tmp: Path, app_port: int) -> Iterator[tuple[subprocess.Popen[b
         )
     try:
         _wait_for_port(https_port, process, output)
+        wait_for_certificate(https_port, tmp / "data" / "caddy" / "pki" / "authorities" / "local" / "root.crt")
         yield process, https_port, output
     finally:
         process.terminate()

@@ -58,25 +58,7 @@ def proxy(tmp_path: Path, shared_redis_server: RedisServer) -> Iterator[Proxy]:
         running_caddy(tmp_path / "caddy", app.port) as (_, https_port, output),
     ):
         root = tmp_path / "caddy" / "data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
-        wait_for_certificate(https_port, root)
         yield Proxy(app, https_port, root, tmp_path / "caddy" / "access.log", output)
-
-
-def wait_for_certificate(https_port: int, root: Path) -> None:
-    """Wait until Caddy serves the canonical host's certificate: it obtains it after it listens."""
-    deadline = time.monotonic() + 15
-    while True:
-        try:
-            context = ssl.create_default_context(cafile=str(root))
-            with (
-                socket.create_connection(("127.0.0.1", https_port), timeout=5) as raw,
-                context.wrap_socket(raw, server_hostname=CANONICAL),
-            ):
-                return
-        except (OSError, ssl.SSLError):
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 def request(proxy: Proxy, method: str, path: str) -> tuple[int, bytes]:

@@ -15,7 +15,6 @@ import pytest
 
 from tests.integration.process import test_caddy
 from tests.integration.process.test_caddy import CANONICAL, running_caddy
-from tests.integration.process.test_caddy_logs import wait_for_certificate
 from tests.support.redis_server import RedisServer
 from tests.support.server_process import ServerProcess, ots_env
 
@@ -42,7 +41,6 @@ def test_slow_request_headers_are_cut_off_at_the_proxy(
         running_caddy(tmp_path / "caddy", app.port) as (_, https_port, _output),
     ):
         root = tmp_path / "caddy" / "data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
-        wait_for_certificate(https_port, root)
         context = ssl.create_default_context(cafile=str(root))
         with (
             socket.create_connection(("127.0.0.1", https_port), timeout=10) as raw,
