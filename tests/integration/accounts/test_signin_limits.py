@@ -14,21 +14,7 @@ from onetime.crypto import PassphraseHasher
 from onetime.settings import Settings
 from tests.support.accounts import EMAIL, PASSWORD, post_form, session_cookie, sign_in, sign_up_ok
 from tests.support.api import peer_client, serve
-
-
-class CountingHasher:
-    """The app's real bcrypt hasher, counting the passwords it verifies."""
-
-    def __init__(self, inner: PassphraseHasher) -> None:
-        self.inner = inner
-        self.verified = 0
-
-    async def hash(self, passphrase: str) -> bytes:
-        return await self.inner.hash(passphrase)
-
-    async def verify(self, passphrase: str, hashed: bytes) -> bool:
-        self.verified += 1
-        return await self.inner.verify(passphrase, hashed)
+from tests.support.hashing import CountingHasher
 
 
 def count_verifications(app: Litestar) -> CountingHasher:

@@ -9,12 +9,12 @@ import pytest
 from redis.asyncio import Redis
 
 from onetime.accounts.confirmation import CONFIRMATION_SECONDS, UNCONFIRMED_ACCOUNT_SECONDS
-from onetime.crypto import PassphraseHasher
 from onetime.settings import RequestLimit, Settings
 from tests.conftest import with_settings
 from tests.integration.accounts.test_confirm import confirm_path, mail_settings
 from tests.support.accounts import EMAIL, PASSWORD, post_form, sign_out, sign_up, sign_up_ok
 from tests.support.api import create_account, serve
+from tests.support.hashing import CountingHasher
 from tests.support.smtp_server import SmtpSink
 
 CUSTOMER = "ots:customer:{alice@example.com}"
@@ -24,21 +24,6 @@ CUSTOMER = "ots:customer:{alice@example.com}"
 def sink() -> Iterator[SmtpSink]:
     with SmtpSink() as server:
         yield server
-
-
-class CountingHasher:
-    """The app's real bcrypt hasher, counting the passwords it hashes."""
-
-    def __init__(self, inner: PassphraseHasher) -> None:
-        self.inner = inner
-        self.hashed = 0
-
-    async def hash(self, passphrase: str) -> bytes:
-        self.hashed += 1
-        return await self.inner.hash(passphrase)
-
-    async def verify(self, passphrase: str, hashed: bytes) -> bool:
-        return await self.inner.verify(passphrase, hashed)
 
 
 async def test_sign_ups_sent_at_once_from_one_address_stop_at_the_limit(settings: Settings, redis: Redis) -> None:

@@ -11,7 +11,6 @@ import pytest
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
-from onetime.crypto import PassphraseHasher
 from onetime.settings import RequestLimit, Settings
 from onetime.storage.keys import secret_name
 from tests.conftest import with_settings
@@ -24,25 +23,11 @@ from tests.support.api import (
     peer_client,
     serve,
 )
+from tests.support.hashing import CountingHasher
 
 PASSPHRASE = "open sesame"
 MASTER_A = b"A" * 32
 MASTER_B = b"B" * 32
-
-
-class CountingHasher:
-    """The app's real bcrypt hasher, counting the passphrases it verifies."""
-
-    def __init__(self, inner: PassphraseHasher) -> None:
-        self.inner = inner
-        self.verified = 0
-
-    async def hash(self, passphrase: str) -> bytes:
-        return await self.inner.hash(passphrase)
-
-    async def verify(self, passphrase: str, hashed: bytes) -> bool:
-        self.verified += 1
-        return await self.inner.verify(passphrase, hashed)
 
 
 async def _share(client: AsyncTestClient, value: str = "hunter2", **params: str) -> dict:
