@@ -162,6 +162,5 @@ class Counters:
     @storage_errors
     async def count_with_wait(self, limit: str, who: str, window: int) -> tuple[int, int]:
         """Count one request against a limit; return the count in the window and the seconds the window still runs."""
-        name = request_limit_name(limit, who)
-        count = int(await self._count(keys=[name], args=[window]))
-        return count, max(int(await self.client.ttl(name)), 1)
+        count = await self.count_request(limit, who, window)
+        return count, max(int(await self.client.ttl(request_limit_name(limit, who))), 1)
