@@ -59,14 +59,32 @@ def connect(url: str) -> RedisClient:
     return Redis.from_pool(pool)  # the client owns the pool and closes it
 
 
+def is_storage_fault(error: BaseException) -> bool:
+    """Tell whether an exception is a Redis fault rather than a bug of ours.
+
+    A Redis error, a socket error, or anything raised inside redis-py itself: while a cluster
+    master dies, redis-py's cluster client has raised an AttributeError from a connection another
+    task had just closed. An error raised in our own code stays a bug (a 500 with its traceback).
+    """
+    if isinstance(error, redis_errors.RedisError | OSError):
+        return True
+    traceback = error.__traceback__
+    while traceback is not None and traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    module = "" if traceback is None else str(traceback.tb_frame.f_globals.get("__name__", ""))
+    return module == "redis" or module.startswith("redis.")
+
+
 def storage_errors(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaitable[T]]:
-    """Turn any Redis failure into StorageUnavailable, logging only its class."""
+    """Turn any Redis fault into StorageUnavailable, logging only its class."""
 
     @functools.wraps(method)
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
         try:
             return await method(*args, **kwargs)
-        except (redis_errors.RedisError, OSError) as error:
+        except Exception as error:
+            if not is_storage_fault(error):
+                raise
             log.warning("redis unavailable: %s", type(error).__name__)
             raise StorageUnavailable from None
 
