@@ -1,0 +1,162 @@
+"""A real Redis Cluster for tests: redis-server nodes on free loopback ports, joined by redis-cli.
+
+Three masters, each optionally with one replica (to test failover). Every node is a
+`RedisServer` with `--cluster-enabled yes`, so a test can stop, freeze or restart one node the
+way it does a single Redis. A node also listens on its port + 10000 (the cluster bus), so node
+ports stay at 55535 or below, with both ports free.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from tests.support.redis_server import RedisServer
+
+NODE_TIMEOUT_MS = 2000
+"""How long a master may be silent before the others call it failed (a replica then takes over)."""
+BUS_PORT_OFFSET = 10000
+HIGHEST_NODE_PORT = 65535 - BUS_PORT_OFFSET
+FORM_TIMEOUT = 30.0
+
+
+def _is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_node_port(taken: set[int]) -> int:
+    """Return a port that a cluster node can use: it and its bus port are free, and low enough."""
+    for _ in range(1000):
+        port = random.randint(20000, HIGHEST_NODE_PORT)  # noqa: S311 - not a secret
+        used = taken | {other + BUS_PORT_OFFSET for other in taken}
+        pair = {port, port + BUS_PORT_OFFSET}
+        if not pair & used and all(_is_free(each) for each in pair):
+            return port
+    raise RuntimeError("no free port pair for a cluster node")
+
+
+def redis_cli() -> str:
+    """Return the redis-cli binary (Debian's redis-tools; `make system-deps` installs it)."""
+    found = shutil.which("redis-cli")
+    if found is None:
+        raise RuntimeError("redis-cli is missing: run `make system-deps` (Debian package redis-tools)")
+    return found
+
+
+class RedisClusterNodes:
+    """A Redis Cluster of `masters` masters with `replicas` replicas each, owned by one test or session."""
+
+    def __init__(self, directory: Path, masters: int = 3, replicas: int = 0) -> None:
+        self.directory = directory
+        self.masters = masters
+        self.replicas = replicas
+        self.nodes: list[RedisServer] = []
+
+    @property
+    def url(self) -> str:
+        """Return the OTS_REDIS_URL of this cluster: every node is a seed."""
+        return "redis+cluster://" + ",".join(f"127.0.0.1:{node.port}" for node in self.nodes)
+
+    def node(self, port: int) -> RedisServer:
+        """Return the node listening on a port."""
+        return next(node for node in self.nodes if node.port == port)
+
+    def start(self) -> RedisClusterNodes:
+        """Start every node, form the cluster, and wait until it serves every slot (and replicas sync)."""
+        taken: set[int] = set()
+        for _ in range(self.masters * (1 + self.replicas)):
+            port = free_node_port(taken)
+            taken.add(port)
+            node = RedisServer(
+                self.directory / str(port), port,
+                "--cluster-enabled", "yes",
+                "--cluster-config-file", f"nodes-{port}.conf",
+                "--cluster-node-timeout", str(NODE_TIMEOUT_MS),
+            )  # fmt: skip
+            self.nodes.append(node.start())
+        addresses = [f"127.0.0.1:{node.port}" for node in self.nodes]
+        subprocess.run(
+            [redis_cli(), "--cluster", "create", *addresses, "--cluster-replicas", str(self.replicas), "--cluster-yes"],
+            check=True,
+            capture_output=True,
+            timeout=FORM_TIMEOUT,
+        )
+        self.wait_until_healthy()
+        return self
+
+    def cli(self, port: int, *command: str) -> str:
+        """Run one command on one node with redis-cli and return its answer."""
+        result = subprocess.run(
+            [redis_cli(), "-h", "127.0.0.1", "-p", str(port), *command],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        return result.stdout
+
+    def cluster_state(self, port: int) -> str:
+        """Return what one node thinks of the cluster: ok, fail, or "" when it does not answer."""
+        for line in self.cli(port, "cluster", "info").splitlines():
+            if line.startswith("cluster_state:"):
+                return line.split(":", 1)[1].strip()
+        return ""
+
+    def master_ports(self) -> list[int]:
+        """Return the ports of the masters that serve slots now, as a live node sees them."""
+        for node in self.nodes:
+            if node.process is None or node.process.poll() is not None:
+                continue
+            lines = self.cli(node.port, "cluster", "nodes").splitlines()
+            masters = []
+            for line in lines:
+                fields = line.split()
+                if len(fields) > 8 and "master" in fields[2] and "fail" not in fields[2]:
+                    masters.append(int(fields[1].split("@")[0].rsplit(":", 1)[1]))
+            if masters:
+                return sorted(masters)
+        return []
+
+    def wait_until_healthy(self, timeout: float = FORM_TIMEOUT) -> None:
+        """Wait until every running node says ok, with every master's replicas in sync."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            running = [node for node in self.nodes if node.process is not None and node.process.poll() is None]
+            if all(self.cluster_state(node.port) == "ok" for node in running) and self._replicas_synced(running):
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"the Redis Cluster in {self.directory} did not become healthy in {timeout} s")
+
+    def _replicas_synced(self, running: list[RedisServer]) -> bool:
+        if not self.replicas:
+            return True
+        synced = 0
+        for node in running:
+            info = self.cli(node.port, "info", "replication")
+            if "role:slave" in info and "master_link_status:up" in info:
+                synced += 1
+        return synced >= len(self.master_ports()) * self.replicas
+
+    def wait_for_state(self, port: int, state: str, timeout: float = 15.0) -> float:
+        """Wait until a node reports the cluster state; return how long that took."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            if self.cluster_state(port) == state:
+                return time.monotonic() - started
+            time.sleep(0.05)
+        raise RuntimeError(f"node {port} did not report cluster_state:{state} within {timeout} s")
+
+    def stop(self) -> None:
+        """Stop every node."""
+        for node in self.nodes:
+            node.stop()
+        self.nodes = []
