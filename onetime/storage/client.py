@@ -91,6 +91,10 @@ class _StateChangeAware(AbstractConnection):
         if call is not None and _is_script(command):
             if call.unanswered:
                 raise ScriptNotResent("a script that may have run is not sent again")
+            if self._reader is not None and (self._reader.at_eof() or self._reader.exception() is not None):
+                # Redis closed or reset this pooled connection (it stopped or restarted): a script
+                # written there would surely be lost, so open a new connection before sending it.
+                await self.disconnect()
             if not self.is_connected:
                 await self.connect()  # type: ignore[no-untyped-call]  # (redis-py leaves it untyped)
             call.unanswered = True
