@@ -15,6 +15,8 @@ import subprocess
 import time
 from pathlib import Path
 
+from redis.crc import key_slot
+
 from tests.support.redis_server import RedisServer
 
 NODE_TIMEOUT_MS = 2000
@@ -125,6 +127,42 @@ class RedisClusterNodes:
             if masters:
                 return sorted(masters)
         return []
+
+    def master_port_of(self, key: str) -> int:
+        """Return the port of the master that serves a key's slot now."""
+        slot = key_slot(key.encode())
+        for node in self.nodes:
+            if node.process is None or node.process.poll() is not None:
+                continue
+            for line in self.cli(node.port, "cluster", "nodes").splitlines():
+                fields = line.split()
+                if len(fields) < 9 or "master" not in fields[2] or "fail" in fields[2]:
+                    continue
+                for served in fields[8:]:
+                    low, _, high = served.partition("-")
+                    if low.isdigit() and int(low) <= slot <= int(high or low):
+                        return int(fields[1].split("@")[0].rsplit(":", 1)[1])
+        raise RuntimeError(f"no live master serves slot {slot}")
+
+    def wait_for_replication(self, timeout: float = 10.0) -> None:
+        """Wait until every replica has everything its master wrote so far."""
+        deadline = time.monotonic() + timeout
+        for port in self.master_ports():
+            while True:
+                info = dict(
+                    line.split(":", 1) for line in self.cli(port, "info", "replication").splitlines() if ":" in line
+                )
+                written = int(info.get("master_repl_offset", "0"))
+                copied = [
+                    int(dict(part.split("=", 1) for part in value.split(","))["offset"])
+                    for name, value in info.items()
+                    if name.startswith("slave") and name[5:].isdigit()
+                ]
+                if len(copied) >= self.replicas and all(offset >= written for offset in copied):
+                    break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the replicas of {port} did not catch up within {timeout} s")
+                time.sleep(0.05)
 
     def wait_until_healthy(self, timeout: float = FORM_TIMEOUT) -> None:
         """Wait until every running node says ok, with every master's replicas in sync."""
