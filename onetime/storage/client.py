@@ -186,7 +186,14 @@ def connect(url: str) -> RedisClient:
         for address in url[len(CLUSTER_SCHEME) :].split("/", maxsplit=1)[0].split(","):
             parts = urlsplit(f"redis://{address}")
             nodes.append(ClusterNode(parts.hostname or "127.0.0.1", parts.port or 6379))
-        cluster = WaitingRedisCluster(startup_nodes=nodes, max_connections=POOL_SIZE, **options)  # type: ignore[arg-type]
+        # Serve the slots that have a master even while one master is lost (with Redis's own
+        # cluster-require-full-coverage no, the other masters keep answering): its clients alone wait.
+        cluster = WaitingRedisCluster(
+            startup_nodes=nodes,
+            max_connections=POOL_SIZE,
+            require_full_coverage=False,
+            **options,  # type: ignore[arg-type]
+        )
         # The nodes the client finds in the cluster's layout are built with these arguments.
         cluster.connection_kwargs["connection_class"] = _AwareConnection
         return cluster

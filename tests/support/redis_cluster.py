@@ -57,10 +57,12 @@ def redis_cli() -> str:
 class RedisClusterNodes:
     """A Redis Cluster of `masters` masters with `replicas` replicas each, owned by one test or session."""
 
-    def __init__(self, directory: Path, masters: int = 3, replicas: int = 0) -> None:
+    def __init__(self, directory: Path, masters: int = 3, replicas: int = 0, *extra: str) -> None:
         self.directory = directory
         self.masters = masters
         self.replicas = replicas
+        self.extra = extra
+        """More redis-server options for every node."""
         self.nodes: list[RedisServer] = []
 
     @property
@@ -83,6 +85,7 @@ class RedisClusterNodes:
                 "--cluster-enabled", "yes",
                 "--cluster-config-file", f"nodes-{port}.conf",
                 "--cluster-node-timeout", str(NODE_TIMEOUT_MS),
+                *self.extra,
             )  # fmt: skip
             self.nodes.append(node.start())
         addresses = [f"127.0.0.1:{node.port}" for node in self.nodes]
@@ -163,6 +166,18 @@ class RedisClusterNodes:
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"the replicas of {port} did not catch up within {timeout} s")
                 time.sleep(0.05)
+
+    def wait_for_failover(self, dead: int, timeout: float = FORM_TIMEOUT) -> float:
+        """Wait until a replica has replaced the dead master and the cluster is ok; return how long."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            running = [node for node in self.nodes if node.process is not None and node.process.poll() is None]
+            masters = self.master_ports()
+            healthy = all(self.cluster_state(node.port) == "ok" for node in running)
+            if dead not in masters and len(masters) == self.masters and healthy:
+                return time.monotonic() - started
+            time.sleep(0.1)
+        raise RuntimeError(f"no replica replaced master {dead} within {timeout} s")
 
     def wait_until_healthy(self, timeout: float = FORM_TIMEOUT) -> None:
         """Wait until every running node says ok, with every master's replicas in sync."""
