@@ -39,7 +39,7 @@ CLUSTER_SCHEME = "redis+cluster://"
 CONNECT_TIMEOUT = 0.6
 COMMAND_TIMEOUT = 0.8
 # The answer to a script that consumes a secret is awaited longer: giving up on it cannot undo it
-# (Redis runs it when it wakes), and the caller can then only be told that the secret may be gone.
+# (Redis may run it when it wakes), and the caller can then only be told that the secret may be gone.
 # Redis frozen for 0.5 s or 2 s costs a reveal that much time, not its secret.
 STATE_CHANGE_TIMEOUT = 5.0
 # redis-py's default pool refuses a command past 100 connections instead of waiting, so a burst of
