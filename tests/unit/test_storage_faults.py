@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from redis.asyncio.connection import Connection
 from redis.crc import key_slot
 
 from onetime.errors import StorageUnavailable
-from onetime.storage.client import storage_errors
+from onetime.storage.client import _is_script, storage_errors
 from onetime.storage.keys import request_limit_name
 
 
@@ -39,3 +40,21 @@ def test_request_counters_of_different_clients_use_different_hash_slots() -> Non
     assert key_slot(request_limit_name("create", "192.0.2.1").encode()) == key_slot(
         request_limit_name("reveal", "192.0.2.1").encode()
     )
+
+
+@pytest.mark.parametrize(
+    ("command", "is_script"),
+    [
+        (("EVALSHA", "a" * 40, 1, "ots:secret:{k}", "1"), True),
+        (("EVAL", "return 1", 0), True),
+        (("SCRIPT", "LOAD", "return 1"), False),
+        (("GET", "EVALSHA"), False),
+        (("CLIENT", "SETINFO", "LIB-NAME", "redis-py"), False),
+    ],
+)
+def test_a_consuming_script_is_told_apart_from_other_commands_as_packed_for_the_wire(
+    command: tuple[object, ...], is_script: bool
+) -> None:
+    packed = Connection().pack_command(*command)  # as redis-py packs it here (hiredis or not)
+    assert _is_script(packed) is is_script
+    assert _is_script(b"".join(bytes(part) for part in packed)) is is_script

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from onetime.storage.client import STATE_CHANGE_TIMEOUT
 from onetime.storage.keys import request_limit_name
 from tests.support.redis_cluster import RedisClusterNodes
 from tests.support.server_process import ServerProcess, ots_env
@@ -143,3 +144,32 @@ def test_a_lost_master_stops_only_its_own_clients_and_they_recover_when_it_retur
             assert time.monotonic() < deadline, server.output()
             time.sleep(0.1)
     assert "Traceback" not in server.output()
+
+
+def test_a_reveal_the_cluster_holds_past_the_wait_says_the_secret_may_be_gone_and_is_never_resent(
+    tmp_path: Path,
+) -> None:
+    cluster = RedisClusterNodes(tmp_path / "cluster").start()
+    env = ots_env(tmp_path / "data", OTS_REDIS_URL=cluster.url, OTS_RATE_LIMITS="off")
+    try:
+        with ServerProcess(env, tmp_path / "logs") as server, server.client(timeout=STATE_CHANGE_TIMEOUT + 10) as api:
+            secret = share(api, "held by the cluster").json()
+            # Every master holds writes (scripts too) longer than the app waits for the answer.
+            hold = str(int((STATE_CHANGE_TIMEOUT + 1.5) * 1000))
+            for port in cluster.master_ports():
+                assert cluster.cli(port, "client", "pause", hold, "write").strip() == "OK"
+            answer = api.post(f"/secret/{secret['secret_key']}")
+            assert outcome(answer) == "504"
+            assert answer.json()["message"].startswith("The secret may already have been revealed.")
+            for port in cluster.master_ports():
+                cluster.cli(port, "client", "unpause")
+            # The cluster client retries a timeout after reading the layout again; the script was
+            # not sent a second time, so the secret was revealed at most once, and only now.
+            again = api.post(f"/secret/{secret['secret_key']}").json()
+            assert again.get("value", "held by the cluster") == "held by the cluster"
+            assert api.post(f"/secret/{secret['secret_key']}").json()["message"] == "Unknown secret"
+        output = server.output()
+        assert output.count("redis did not answer a state change") == 1
+        assert "Traceback" not in output
+    finally:
+        cluster.stop()
