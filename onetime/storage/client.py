@@ -161,10 +161,13 @@ class WaitingRedisCluster(RedisCluster):
         """Run a command once one of the POOL_SIZE places is free (MaxConnectionsError after POOL_WAIT)."""
         if self._free is None:
             self._free = asyncio.Semaphore(POOL_SIZE)
-        try:
-            await asyncio.wait_for(self._free.acquire(), POOL_WAIT)
-        except TimeoutError:
-            raise redis_errors.MaxConnectionsError("no free Redis connection") from None
+        if not self._free.locked():
+            await self._free.acquire()  # a free place: taken at once, without a timer
+        else:
+            try:
+                await asyncio.wait_for(self._free.acquire(), POOL_WAIT)
+            except TimeoutError:
+                raise redis_errors.MaxConnectionsError("no free Redis connection") from None
         try:
             return await super().execute_command(*args, **kwargs)
         finally:
