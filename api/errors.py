@@ -12,6 +12,7 @@ from onetime.errors import (
     InvalidRequest,
     NotAuthorized,
     OnetimeError,
+    OutcomeUnknown,
     RateLimited,
     StorageUnavailable,
     UnknownSecret,
@@ -30,6 +31,8 @@ _INTENDED_STATUS: dict[type[OnetimeError], int] = {
     RateLimited: 429,
     InvalidRequest: 400,
     StorageUnavailable: 503,
+    # Redis took the reveal or burn and never answered: like a gateway whose upstream timed out.
+    OutcomeUnknown: 504,
 }
 
 

@@ -102,6 +102,16 @@ class StorageUnavailable(OnetimeError):
     message = "Service unavailable, please try again shortly"
 
 
+class OutcomeUnknown(StorageUnavailable):
+    """A reveal or burn reached Redis, but its answer never came: the secret may be gone.
+
+    Redis may have run the script (or will when it wakes), so "try again" would be a false
+    promise. A fault before the script was sent stays StorageUnavailable.
+    """
+
+    message = "The secret may already have been revealed. If it is gone, ask the sender for a new link."
+
+
 class AccountExists(OnetimeError):
     """An account with this email already exists."""
 

@@ -23,6 +23,7 @@ from onetime.errors import (
     MailUnavailable,
     NothingToShare,
     OnetimeError,
+    OutcomeUnknown,
     PassphraseRejected,
     PasswordRejected,
     RateLimited,
@@ -43,6 +44,8 @@ ERROR_PAGES = frozenset({403, 404, 413, 429, 500, 503})
 """Statuses with a page of their own in templates/errors/; others use errors/error.html."""
 GONE_PAGE = "errors/secret_gone.html"
 """The 404 of a secret or receipt link, distinct from the 404 of an address no page answers."""
+OUTCOME_UNKNOWN_PAGE = "errors/outcome_unknown.html"
+"""The 504 of a reveal or burn that Redis took and never answered: the secret may be gone."""
 
 _FIELD: dict[type[OnetimeError], str] = {
     NothingToShare: "secret",
@@ -110,6 +113,11 @@ def storage_unavailable(request: Request[Any, Any, Any], _: StorageUnavailable) 
     return error_page(request, 503)
 
 
+def outcome_unknown(request: Request[Any, Any, Any], _: OutcomeUnknown) -> Response[Any]:
+    """Say that the secret may already be gone, rather than promising that trying again will work."""
+    return error_page(request, 504, OUTCOME_UNKNOWN_PAGE)
+
+
 def http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
     """Answer framework errors (unknown page or method, refused CSRF token, body too large) with a page."""
     return error_page(request, 404 if error.status_code == 405 else error.status_code)  # noqa: PLR2004
@@ -127,6 +135,7 @@ PAGE_EXCEPTION_HANDLERS = {
     InvalidRequest: form_error,
     WrongPassphrase: form_error,
     RateLimited: form_error,
+    OutcomeUnknown: outcome_unknown,
     StorageUnavailable: storage_unavailable,
     OnetimeError: form_error,
     HTTPException: http_error,

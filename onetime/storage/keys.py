@@ -13,7 +13,7 @@ secret key, M = `keys.receipt_id` of the receipt key), sessions and confirmation
     ots:recent:{owner}:earlier zset  M of receipts from an earlier history (kept to hand over) TTL 60 days
     ots:fails:{S}[:ip]    str   failed passphrase counts                                TTL window
     ots:lock:{S}[:ip]     str   passphrase lockout                                      TTL lock
-    ots:limit:{name}:ip   str   request counts (`{mail}:<email>`: recipient emails)     TTL window
+    ots:limit:{who}:name  str   request counts of a client or account, per limit        TTL window
     ots:customer:{email}  hash  plan, token digest, created; password hash, verified; history key  no TTL
     ots:session:{D}       hash  a browser session (D: digest of its id): account, created, history key  TTL idle
     ots:sessions:{email}  set   the account's session digests                          TTL lifetime
@@ -91,8 +91,12 @@ def passphrase_lock_name(secret_id: str, client: str | None = None) -> str:
 
 
 def request_limit_name(limit: str, client: str) -> str:
-    """Return the Redis key of a request counter."""
-    return f"ots:limit:{{{limit}}}:{client}"
+    """Return the Redis key of a request counter of one client (an address, a /64, an account).
+
+    Tagged by the client, not by the limit: on Redis Cluster the counters then spread over every
+    master, and losing one master stops only its share of clients instead of every create.
+    """
+    return f"ots:limit:{{{client}}}:{limit}"
 
 
 def customer_name(custid: str) -> str:

@@ -160,6 +160,9 @@ if redis.call('HGET', KEYS[1], 'o') == ARGV[1] then redis.call('HSET', KEYS[1], 
 return 1
 """
 
+# One key: a counter of one client (or account), tagged by that client, so on Redis Cluster the
+# counters of different clients spread over every master. RESERVE_SIGNIN and RELEASE_SIGNIN also
+# take one key a call.
 COUNT = """
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end

@@ -14,7 +14,7 @@ from redis.asyncio.cluster import RedisCluster
 from onetime.keys import RECORD_ID_LENGTH
 from onetime.mail.outgoing import Delivery
 from onetime.storage import scripts
-from onetime.storage.client import RedisClient, flat_args, flat_field_map, storage_errors, text
+from onetime.storage.client import RedisClient, flat_args, flat_field_map, state_change_errors, storage_errors, text
 from onetime.storage.keys import generated_name, metadata_name, receipt_name, secret_name
 
 # Receipt field codes, kept short because every stored secret carries them. An absent field
@@ -199,7 +199,7 @@ class SecretRecords:
             return False, None
         return True, record[1 : 1 + record[0]] or None
 
-    @storage_errors
+    @state_change_errors  # a fault after the script was sent: OutcomeUnknown, never a retry
     async def take(self, secret_id: str, now: int, *, burn: bool, verified: bool = False) -> Taken | Guarded | None:
         """Delete the secret and mark its receipt, unless it has a passphrase not yet `verified`.
 

@@ -136,7 +136,8 @@ class ServerProcess:
 
     def client(self, **options: object) -> httpx.Client:
         """Return an HTTP client for the v1 API (close it, or use it in a `with`)."""
-        return httpx.Client(base_url=self.api, timeout=10, **options)  # type: ignore[arg-type]
+        options.setdefault("timeout", 10)
+        return httpx.Client(base_url=self.api, **options)  # type: ignore[arg-type]
 
     def start(self) -> Self:
         """Start `ots serve` and wait until /api/v1/status answers (whatever it answers)."""

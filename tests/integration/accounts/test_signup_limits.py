@@ -38,7 +38,7 @@ async def test_sign_ups_sent_at_once_from_one_address_stop_at_the_limit(settings
         assert "Too many new accounts from your address. Please try again later." in answers[statuses.index(429)].text
         assert hasher.hashed == 5  # refused before bcrypt runs
         assert len([key async for key in redis.scan_iter("ots:customer:*")]) == 5
-        assert 3600 - 5 <= await redis.ttl("ots:limit:{signup}:203.0.113.7") <= 3600
+        assert 3600 - 5 <= await redis.ttl("ots:limit:{203.0.113.7}:signup") <= 3600
     async with serve(settings, peer="203.0.113.8") as (_, elsewhere):
         assert (await sign_up(elsewhere, "someone@example.com")).status_code == 200  # other addresses may
 

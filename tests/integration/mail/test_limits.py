@@ -36,13 +36,13 @@ async def test_an_account_may_queue_50_recipient_emails_per_window(mail: Setting
         # Secrets without a recipient, and other accounts, are not held back.
         assert_ok(await http.post("/api/v1/share", headers=alice, data={"secret": "x"}))
         assert_ok(await http.post("/api/v1/share", headers=bob, data={"secret": "x", "recipient": "t@example.com"}))
-    window = await redis.ttl("ots:limit:{mail}:alice@example.com")
+    window = await redis.ttl("ots:limit:{alice@example.com}:mail")
     assert 20 * 60 - 5 < window <= 20 * 60
 
 
 async def test_the_limit_holds_when_request_limits_are_off(mail: Settings, redis: Redis) -> None:
     alice = await create_account(redis, mail, "alice@example.com")
-    await redis.set("ots:limit:{mail}:alice@example.com", 50, ex=1200)
+    await redis.set("ots:limit:{alice@example.com}:mail", 50, ex=1200)
     async with serve(dataclasses.replace(mail, rate_limits=False)) as (_, http):
         response = await http.post("/api/v1/share", headers=alice, data={"secret": "x", "recipient": "t@example.com"})
         assert_error(response, LIMITED, 429)
@@ -50,7 +50,7 @@ async def test_the_limit_holds_when_request_limits_are_off(mail: Settings, redis
 
 async def test_a_refused_request_creates_nothing(mail: Settings, redis: Redis) -> None:
     alice = await create_account(redis, mail, "alice@example.com")
-    await redis.set("ots:limit:{mail}:alice@example.com", 50, ex=1200)
+    await redis.set("ots:limit:{alice@example.com}:mail", 50, ex=1200)
     async with serve(mail) as (_, http):
         response = await http.post("/api/v1/share", headers=alice, data={"secret": "x", "recipient": "t@example.com"})
         assert_error(response, LIMITED, 429)
@@ -63,7 +63,7 @@ async def test_invalid_requests_do_not_use_up_the_limit(mail: Settings, redis: R
     async with serve(mail) as (_, http):
         empty = await http.post("/api/v1/share", headers=alice, data={"secret": "", "recipient": "t@example.com"})
         assert_error(empty, "You did not provide anything to share", 400)
-    assert await redis.get("ots:limit:{mail}:alice@example.com") is None
+    assert await redis.get("ots:limit:{alice@example.com}:mail") is None
 
 
 async def test_without_smtp_a_recipient_is_refused_and_nothing_is_queued(settings: Settings, redis: Redis) -> None:

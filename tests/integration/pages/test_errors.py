@@ -26,7 +26,7 @@ OPEN = "secrets.open.example"
 NOT_FOUND = "Page not found"
 GONE = "This secret is gone, or was never here"
 HOME_LINK = '<a class="button secondary" href="/">Go to the home page</a>'
-ERROR_TEMPLATES = ["403", "404", "413", "429", "500", "503", "error", "secret_gone"]
+ERROR_TEMPLATES = ["403", "404", "413", "429", "500", "503", "error", "secret_gone", "outcome_unknown"]
 
 
 def heading(html: str) -> str:

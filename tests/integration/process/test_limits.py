@@ -33,7 +33,7 @@ def test_the_sixth_create_is_refused_whichever_worker_serves_it(
     assert answers[-1].headers["x-ots-intended-status"] == "429"
     assert generated.json() == RATE_LIMITED  # generating is creating too
     with Redis.from_url(private_redis_server.url) as redis:
-        assert redis.get("ots:limit:{create}:127.0.0.1") == b"7"  # one counter, in Redis, for both workers
+        assert redis.get("ots:limit:{127.0.0.1}:create") == b"7"  # one counter, in Redis, for both workers
 
 
 def test_ots_rate_limits_off_lifts_the_request_limits(private_redis_server: RedisServer, tmp_path: Path) -> None:
