@@ -10,7 +10,10 @@ passed around, and an account's email is not the link holder's business.
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 import msgspec
+from msgspec import Meta
 
 from onetime.receipts import Receipt, SecretStatus
 
@@ -60,12 +63,6 @@ class SecretRecord(msgspec.Struct, kw_only=True):
     is_viewed: bool
     is_received: bool
     secret_value: str | Unset = UNSET
-
-
-class UnknownSecretRecord(msgspec.Struct, kw_only=True):
-    """What a status request says of a secret that does not exist (any more)."""
-
-    state: str = "unknown"
 
 
 class ReceiptRecord(msgspec.Struct, kw_only=True):
@@ -322,20 +319,25 @@ class ExpirationDetails(msgspec.Struct, kw_only=True):
     current_expiration: int
 
 
+UNKNOWN_SECRET_RECORD = {"state": "unknown"}
+
+
 class SecretStatusAnswer(msgspec.Struct, kw_only=True):
     """The answer of GET /secret/:identifier/status."""
 
-    record: SecretRecord | UnknownSecretRecord
+    record: Annotated[
+        dict[str, Any], Meta(description='a secret record, or only `{"state": "unknown"}` for a secret that is gone')
+    ]
     details: ExpirationDetails | Unset = UNSET
 
 
 def secret_status_answer(status: SecretStatus | None) -> SecretStatusAnswer:
     """Shape a status read: `unknown` for a secret that cannot be revealed."""
     if status is None or status.remaining is None:
-        return SecretStatusAnswer(record=UnknownSecretRecord())
-    return SecretStatusAnswer(
-        record=secret_record(status), details=ExpirationDetails(current_expiration=status.remaining)
-    )
+        return SecretStatusAnswer(record=dict(UNKNOWN_SECRET_RECORD))
+    # A plain object: msgspec cannot describe a union of two record Structs without a tag field on the wire.
+    record: dict[str, Any] = msgspec.to_builtins(secret_record(status))
+    return SecretStatusAnswer(record=record, details=ExpirationDetails(current_expiration=status.remaining))
 
 
 class SecretList(msgspec.Struct, kw_only=True):
