@@ -48,11 +48,19 @@ async def show_secret(call: V2Call, secret_key: str) -> SecretAnswer:
 
 async def reveal_secret(call: V2Call, secret_key: str, request: ConfirmRequest) -> SecretAnswer:
     """Reveal a secret once when the caller says `continue`; without it, only describe it."""
-    status = await _revealable(call, secret_key)
+    service = call.secret_service
     if not request.confirmed:
-        return secret_answer(secret_record(status), confirmed=False)
-    revealed = await call.secret_service.reveal(secret_key, request.passphrase, call.client_address)
+        return secret_answer(secret_record(await _revealable(call, secret_key)), confirmed=False)
+    # The reveal comes first, so it counts against the reveal limit even for unknown keys, as in v1.
+    revealed = await service.reveal(secret_key, request.passphrase, call.client_address)
+    status = await service.secret_status(secret_key) or _status_of_vanished_receipt(secret_key)
     return secret_answer(secret_record(status, state="revealed", value=revealed.value), confirmed=True)
+
+
+def _status_of_vanished_receipt(secret_key: str) -> SecretStatus:
+    """Return what little is known of a revealed secret whose receipt is gone: the value is still owed."""
+    now = int(time.time())
+    return SecretStatus(secret_key, "received", 0, None, now, now, passphrase_required=False)
 
 
 async def list_secrets(call: V2Call, secret_keys: list[str]) -> SecretList:
