@@ -110,6 +110,6 @@ async def test_no_secret_value_passphrase_or_key_reaches_the_logs(
 async def test_errors_never_echo_a_key_or_a_passphrase(client: AsyncTestClient) -> None:
     key = secret_key_of(await conceal(client, "x", passphrase="the-real-one"))
     wrong = await client.post(f"/api/v2/secret/{key}/reveal", json={"continue": True, "passphrase": "a-guess"})
-    assert_error(wrong, 422, "FormError")
+    assert_error(wrong, 422, "FormError", "Incorrect passphrase", field="passphrase")
     for text in (key, "a-guess", "the-real-one"):
         assert text not in wrong.text
