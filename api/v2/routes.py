@@ -67,17 +67,12 @@ class SecretController(Controller):
     @v2_post("/secret/conceal", operation_class=body_of(ConcealRequest))
     async def conceal(self, request: AnyRequest, call: V2CallDep) -> records.Created:
         """Store the given value as a secret."""
-        fields = typed(await read_body(request), ConcealRequest).secret
-        receipt = await call.secret_service.create(call.caller, call.client_address, fields.new_secret(fields.secret))
-        return records.created(receipt, "conceal")
+        return await secret_actions.conceal_secret(call, typed(await read_body(request), ConcealRequest).secret)
 
     @v2_post("/secret/generate", operation_class=body_of(GenerateRequest))
     async def generate(self, request: AnyRequest, call: V2CallDep) -> records.Created:
         """Store a generated password as a secret; its receipt shows it once, within a minute."""
-        fields = typed(await read_body(request), GenerateRequest).secret
-        service = call.secret_service
-        receipt = await service.generate(call.caller, call.client_address, fields.new_secret(), fields.length)
-        return records.created(receipt, "generate")
+        return await secret_actions.generate_secret(call, typed(await read_body(request), GenerateRequest).secret)
 
     @v2_get("/secret/{identifier:str}")
     async def show(self, identifier: FromPath[str], call: V2CallDep) -> records.SecretAnswer:

@@ -8,30 +8,57 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from importlib import metadata
 
 from api.v2.call import V2Call
 from api.v2.errors import FieldError, NotReceiptOwner
 from api.v2.records import (
     BurnAnswer,
+    Created,
     MemoAnswer,
     RecentAnswer,
     SecretAnswer,
     SecretList,
     burn_answer,
+    created,
     receipt_record,
     recent_answer,
     secret_answer,
     secret_record,
 )
-from api.v2.requests import ConfirmRequest, MemoRequest, RecentQuery
+from api.v2.requests import ConcealFields, ConfirmRequest, CreateFields, GenerateFields, MemoRequest, RecentQuery
 from onetime.errors import UnknownSecret
 from onetime.receipts import SecretStatus
-from onetime.secret_service import RECENT_SECONDS
+from onetime.secret_service import RECENT_SECONDS, NewSecret
 
 STATUS_BATCH = 16
 """Secrets a status list reads at once: far below the Redis connection pool size."""
 DISTRIBUTION = "onetime-server"
+
+
+def _new_secret(call: V2Call, fields: CreateFields, value: str | None = None) -> NewSecret:
+    """Return the creation request; a share domain naming this deployment's own host means no custom domain.
+
+    Upstream ignores the default host there, and clients (the Zendesk app) send it.
+    """
+    request = fields.new_secret(value)
+    if request.share_domain and call.secret_service.domains.is_canonical_host(request.share_domain):
+        return replace(request, share_domain=None)
+    return request
+
+
+async def conceal_secret(call: V2Call, fields: ConcealFields) -> Created:
+    """Store the given value as a secret."""
+    request = _new_secret(call, fields, fields.secret)
+    return created(await call.secret_service.create(call.caller, call.client_address, request), "conceal")
+
+
+async def generate_secret(call: V2Call, fields: GenerateFields) -> Created:
+    """Store a generated password as a secret (the answer does not carry it)."""
+    service = call.secret_service
+    receipt = await service.generate(call.caller, call.client_address, _new_secret(call, fields), fields.length)
+    return created(receipt, "generate")
 
 
 async def _revealable(call: V2Call, secret_key: str) -> SecretStatus:
