@@ -59,10 +59,11 @@ def _place(tree: Tree, name: str, value: str) -> None:
 
 
 def nest(pairs: list[tuple[str, str]]) -> Tree:
-    """Return form fields as the nested object their names describe."""
+    """Return form fields as the nested object their names describe; a field without a name is ignored."""
     tree: Tree = {}
     for name, value in pairs:
-        _place(tree, name, value)
+        if name and not name.startswith("["):
+            _place(tree, name, value)
     return tree
 
 
@@ -114,5 +115,5 @@ def typed(tree: Tree, kind: type[BodyT]) -> BodyT:
     except msgspec.ValidationError as error:
         # msgspec names the path and the expected type, never the value given.
         _, located, path = str(error).rpartition(" - at `$.")
-        field = path.rstrip("`").split(".")[0].split("[")[0] if located else None
+        field = path.rstrip("`").split(".")[-1].split("[")[0] if located else None
         raise FieldError(f"Incorrect payload format: {error}", field=field) from None

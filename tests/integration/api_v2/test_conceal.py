@@ -136,3 +136,24 @@ async def test_an_unreadable_body_is_a_400(
 async def test_a_passphrase_key_with_an_empty_value_means_none(client: AsyncTestClient) -> None:
     record = await conceal(client, "x", passphrase="")
     assert record["secret"]["has_passphrase"] is False
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"=&=null&secret[secret]=kept",
+        b"[x]=1&secret[secret]=kept",
+        b"a[][b]=1&secret[secret]=kept",
+        b"secret[secret]=kept&[]=2",
+    ],
+)
+async def test_form_fields_without_a_name_are_ignored(client: AsyncTestClient, raw: bytes) -> None:
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+    assert_ok(await client.post("/api/v2/secret/conceal", content=raw, headers=headers))
+
+
+async def test_a_mistyped_nested_field_is_named(client: AsyncTestClient) -> None:
+    response = await client.post("/api/v2/secret/conceal", json={"secret": {"secret": "x", "passphrase": 1234}})
+    body = assert_error(response, 422, "FormError", field="passphrase")
+    assert "1234" not in response.text
+    assert body["error"].startswith("Incorrect payload format")
