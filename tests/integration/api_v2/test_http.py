@@ -113,3 +113,17 @@ async def test_errors_never_echo_a_key_or_a_passphrase(client: AsyncTestClient) 
     assert_error(wrong, 422, "FormError", "Incorrect passphrase", field="passphrase")
     for text in (key, "a-guess", "the-real-one"):
         assert text not in wrong.text
+
+
+async def test_a_bug_answers_a_json_500_without_details(
+    client: AsyncTestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(_: str) -> None:
+        raise RuntimeError("internal detail that must not leak")
+
+    monkeypatch.setattr(client.app.state.services.secret_service, "secret_status", broken)
+    response = await client.get(f"/api/v2/secret/{'f' * 31}/status")
+    body = assert_error(response, 500, "ServerError")
+    assert body["error"] == "Internal Server Error"
+    assert body["message"] == "An error occurred. Please try again later."
+    assert "internal detail" not in response.text
