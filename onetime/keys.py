@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
@@ -11,6 +12,8 @@ KEY_LENGTH = 31
 KEY_RANDOM_BYTES = 20  # 160 bits; 36**31 > 2**160, so every value fits in 31 characters
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 _KEY_SHAPE = re.compile(r"[a-z0-9]{20,64}")
+RECORD_ID_LENGTH = 22
+"""Characters of a record id: 128 bits of SHA-256 in unpadded base64url."""
 
 
 def new_key() -> str:
@@ -45,3 +48,23 @@ def token_digest(token: str) -> str:
     copy of Redis cannot be replayed as the tokens themselves.
     """
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _record_id(purpose: bytes, link_key: str) -> str:
+    digest = hashlib.sha256(b"ots record id\x00" + purpose + b"\x00" + link_key.encode()).digest()
+    return base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
+
+
+def secret_id(secret_key: str) -> str:
+    """Return the name storage files a secret under: a digest of its key, never the key itself.
+
+    Domain-separated SHA-256 cut to 128 bits, in base64url (22 characters, shorter than the key):
+    the key carries 160 random bits, so the id cannot be turned back into a link, and a copy of the
+    database names no secret anyone could open.
+    """
+    return _record_id(b"secret", secret_key)
+
+
+def receipt_id(metadata_key: str) -> str:
+    """Return the name storage files a receipt under: a digest of the receipt key (as `secret_id`)."""
+    return _record_id(b"receipt", metadata_key)

@@ -8,8 +8,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from onetime import keys, passwords, recipients
+from onetime import keys, passwords, recipients, sealed
 from onetime.accounts.caller import Caller
+from onetime.accounts.history import open_receipt_key, seal_receipt_key
 from onetime.crypto import Cipher, DecryptionFailed, PassphraseHasher
 from onetime.domains.names import normalize_domain
 from onetime.domains.service import DomainService
@@ -34,8 +35,8 @@ from onetime.settings import RequestLimit, Settings
 from onetime.storage.client import StorageHealth
 from onetime.storage.counters import CREATE, MAIL, REVEAL, Counters, Lockout
 from onetime.storage.keys import GENERATED_ECHO_SECONDS
-from onetime.storage.recent import RecentIndex
-from onetime.storage.secret_records import Guarded, ReceiptRecord, SecretRecords, StoredReceipt, Taken
+from onetime.storage.recent import RecentIndex, receipt_id_of
+from onetime.storage.secret_records import Guarded, Link, ReceiptRecord, SecretRecords, StoredReceipt, Taken
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +170,7 @@ class SecretService:
         ttl = caller.plan.apply_ttl(request.ttl)
         now = self._now()
         secret_key, metadata_key = keys.new_key(), keys.new_key()
+        secret_id, receipt_id = keys.secret_id(secret_key), keys.receipt_id(metadata_key)
         passphrase = request.passphrase or None
         passphrase_hash = await self.hasher.hash(passphrase) if passphrase else None
         shown_recipients = tuple(recipients.obfuscate(a.strip()) for a in request.recipients)
@@ -187,21 +189,22 @@ class SecretService:
             delivery=delivery,
         )
         await self.records.save(
-            secret_key=secret_key,
-            metadata_key=metadata_key,
+            secret_id=secret_id,
+            receipt_id=receipt_id,
+            sealed_secret_key=_seal_link(metadata_key, receipt_id, secret_key),
             envelope=self.cipher.seal(value, secret_key, passphrase),
             passphrase_hash=passphrase_hash,
             generated_envelope=self.cipher.seal(value, _echo_binding(secret_key)) if generated else None,
             receipt=record,
         )
         if not caller.is_anonymous:
-            await self.recent_index.add(caller.custid, metadata_key, now)
-        fresh = StoredReceipt(secret_key, record, receipt_ttl=2 * ttl, secret_ttl=ttl)
-        receipt = replace(self._receipt(fresh, metadata_key), value=value if generated else None)
+            await self._remember(caller, receipt_id, metadata_key, now)
+        fresh = StoredReceipt(record, receipt_ttl=2 * ttl, secret_ttl=ttl)
+        receipt = replace(self._receipt(fresh, metadata_key, secret_key), value=value if generated else None)
         if request.recipients and self.outbox is not None and receipt.secret_url:
             # Only the first recipient is emailed, as the API contract says.
             await self.outbox.queue(
-                secret_key,
+                secret_id,
                 recipient=request.recipients[0].strip(),
                 sender=caller.custid,
                 secret_url=receipt.secret_url,
@@ -209,35 +212,47 @@ class SecretService:
             )
         return receipt
 
+    async def _remember(self, caller: Caller, receipt_id: str, metadata_key: str, now: int) -> None:
+        """Add a receipt to the caller's recent list, its key sealed to the account's history key."""
+        if caller.history is None or not caller.history.public:
+            # An account with no history key yet (its session is older than them): the receipt
+            # is only kept to be handed over if the account is deleted.
+            await self.recent_index.add(caller.custid, receipt_id.encode(), now, earlier=True)
+            return
+        sealed_key = seal_receipt_key(caller.history.public, metadata_key)
+        await self.recent_index.add(caller.custid, receipt_id.encode() + sealed_key, now)
+
     async def receipt(self, metadata_key: str) -> Receipt:
         """Return the receipt behind a receipt key, echoing a generated value once within 60 s."""
-        secret_key = await self._secret_key_for(metadata_key)
-        stored = await self.records.read_receipt(secret_key, self._now())
+        secret_key, secret_id = await self._follow(metadata_key)
+        stored = await self.records.read_receipt(secret_id, self._now())
         if stored is None:
             raise UnknownSecret(metadata_key)
-        receipt = self._receipt(stored, metadata_key)
+        receipt = self._receipt(stored, metadata_key, secret_key)
         generated = stored.record.generated
         if generated and receipt.secret_exists and self._now() - receipt.created <= GENERATED_ECHO_SECONDS:
-            echoed = await self.records.take_generated(secret_key)
+            echoed = await self.records.take_generated(secret_id)
             if echoed is not None:
                 receipt = replace(receipt, value=self.cipher.open(echoed, _echo_binding(secret_key)))
         return receipt
 
-    async def _secret_key_for(self, metadata_key: str) -> str:
+    async def _follow(self, metadata_key: str) -> tuple[str, str]:
+        """Return the secret key and secret id a receipt key leads to, or raise UnknownSecret."""
         if not keys.is_key_shaped(metadata_key):
             raise UnknownSecret(metadata_key)
-        secret_key = await self.records.secret_key_for(metadata_key)
-        if secret_key is None:
+        receipt_id = keys.receipt_id(metadata_key)
+        found = _open_link(metadata_key, receipt_id, await self.records.link_of(receipt_id))
+        if found is None:
             raise UnknownSecret(metadata_key)
-        return secret_key
+        return found
 
-    def _receipt(self, stored: StoredReceipt, metadata_key: str) -> Receipt:
+    def _receipt(self, stored: StoredReceipt, metadata_key: str, secret_key: str) -> Receipt:
         record = stored.record
         exists = stored.secret_ttl is not None and record.state in {"new", "viewed"}
         return Receipt(
             custid=record.owner,
             metadata_key=metadata_key,
-            secret_key=stored.secret_key if exists else None,
+            secret_key=secret_key if exists else None,
             ttl=record.ttl,
             metadata_ttl=stored.receipt_ttl,
             secret_ttl=stored.secret_ttl if exists else None,
@@ -257,7 +272,7 @@ class SecretService:
         """Tell the reveal page whether a secret exists and needs a passphrase, consuming nothing."""
         if not keys.is_key_shaped(secret_key):
             raise UnknownSecret(secret_key)
-        exists, passphrase_hash = await self.records.passphrase_hash(secret_key)
+        exists, passphrase_hash = await self.records.passphrase_hash(keys.secret_id(secret_key))
         if not exists:
             raise UnknownSecret(secret_key)
         return SecretPreview(secret_key, passphrase_required=passphrase_hash is not None)
@@ -265,19 +280,20 @@ class SecretService:
     async def mark_viewed(self, secret_key: str) -> None:
         """Record that the recipient opened the reveal page (this never consumes)."""
         if keys.is_key_shaped(secret_key):
-            await self.records.mark_viewed(secret_key, self._now())
+            await self.records.mark_viewed(keys.secret_id(secret_key), self._now())
 
     async def reveal(self, secret_key: str, passphrase: str | None, client: str) -> Revealed:
         """Return a secret's value and destroy it; at most one caller ever gets it."""
         if not keys.is_key_shaped(secret_key):
             raise UnknownSecret(secret_key)
         await self._count(REVEAL, client)
-        taken = await self.records.take(secret_key, self._now(), burn=False)
+        secret_id = keys.secret_id(secret_key)
+        taken = await self.records.take(secret_id, self._now(), burn=False)
         guarded = isinstance(taken, Guarded)
         if isinstance(taken, Guarded):
-            if not await self._passphrase_matches(secret_key, taken.passphrase_hash, passphrase, client):
+            if not await self._passphrase_matches(secret_id, taken.passphrase_hash, passphrase, client):
                 raise WrongSecretPassphrase(secret_key)
-            taken = await self.records.take(secret_key, self._now(), burn=False, verified=True)
+            taken = await self.records.take(secret_id, self._now(), burn=False, verified=True)
         if not isinstance(taken, Taken):
             raise UnknownSecret(secret_key)
         try:
@@ -289,18 +305,18 @@ class SecretService:
         return Revealed(value=value, secret_key=secret_key, link_origin=self._origin(taken.share_domain))
 
     async def _passphrase_matches(
-        self, secret_key: str, passphrase_hash: bytes, passphrase: str | None, client: str
+        self, secret_id: str, passphrase_hash: bytes, passphrase: str | None, client: str
     ) -> bool:
         """Verify a passphrase under the lockout; the attempt is counted before bcrypt runs."""
         if not passphrase:
-            if await self.counters.is_locked(secret_key, client):
+            if await self.counters.is_locked(secret_id, client):
                 raise RateLimited
             return False
-        if not await self.counters.reserve_attempt(secret_key, client, LOCKOUT):
+        if not await self.counters.reserve_attempt(secret_id, client, LOCKOUT):
             raise RateLimited
         if await self.hasher.verify(passphrase, passphrase_hash):
             return True
-        await self.counters.lock_if_exhausted(secret_key, client, LOCKOUT)
+        await self.counters.lock_if_exhausted(secret_id, client, LOCKOUT)
         return False
 
     async def burn(self, metadata_key: str, passphrase: str | None, client: str, owner: Caller | None = None) -> Burned:
@@ -308,36 +324,41 @@ class SecretService:
 
         A signed-in `owner` burning a secret of their own (from the dashboard) needs no passphrase.
         """
-        secret_key = await self._secret_key_for(metadata_key)
-        owned = owner is not None and await self._owned_by(secret_key, owner)
-        taken = await self.records.take(secret_key, self._now(), burn=True, verified=owned)
+        secret_key, secret_id = await self._follow(metadata_key)
+        owned = owner is not None and await self._owned_by(secret_id, owner)
+        taken = await self.records.take(secret_id, self._now(), burn=True, verified=owned)
         if isinstance(taken, Guarded):
-            if not await self._passphrase_matches(secret_key, taken.passphrase_hash, passphrase, client):
+            if not await self._passphrase_matches(secret_id, taken.passphrase_hash, passphrase, client):
                 raise WrongPassphrase
-            taken = await self.records.take(secret_key, self._now(), burn=True, verified=True)
+            taken = await self.records.take(secret_id, self._now(), burn=True, verified=True)
         if taken is None:
             raise UnknownSecret(metadata_key)
-        stored = await self.records.read_receipt(secret_key, self._now())
+        stored = await self.records.read_receipt(secret_id, self._now())
         if stored is None:
             raise UnknownSecret(metadata_key)
-        return Burned(receipt=self._receipt(stored, metadata_key), secret_shortkey=secret_key[:8])
+        return Burned(receipt=self._receipt(stored, metadata_key, secret_key), secret_shortkey=secret_key[:8])
 
-    async def _owned_by(self, secret_key: str, owner: Caller) -> bool:
-        stored = await self.records.read_receipt(secret_key, self._now())
+    async def _owned_by(self, secret_id: str, owner: Caller) -> bool:
+        stored = await self.records.read_receipt(secret_id, self._now())
         return not owner.is_anonymous and stored is not None and stored.record.owner == owner.custid
 
     async def recent(self, caller: Caller, *, offset: int = 0, limit: int | None = None) -> list[Receipt]:
-        """Return the caller's receipts of the last 30 days, newest first (`limit` of them from `offset`)."""
+        """Return the caller's receipts of the last 30 days, newest first (`limit` of them from `offset`).
+
+        Only credentials that open the account's history key can list it; others get an empty list.
+        """
         if caller.is_anonymous:
             raise NotAuthorized
+        if caller.history is None or caller.history.private is None:
+            return []
         since = self._now() - RECENT_SECONDS
-        metadata_keys = await self.recent_index.since(caller.custid, since, offset=offset, count=limit)
+        members = await self.recent_index.since(caller.custid, since, offset=offset, count=limit)
         found: list[Receipt | None] = []
         # In batches: one gather over hundreds of receipts would empty the Redis connection pool.
-        for start in range(0, len(metadata_keys), RECENT_BATCH):
-            batch = metadata_keys[start : start + RECENT_BATCH]
-            found += await asyncio.gather(*(self._recent_receipt(key) for key in batch))
-        gone = [key for key, receipt in zip(metadata_keys, found, strict=True) if receipt is None]
+        for start in range(0, len(members), RECENT_BATCH):
+            batch = members[start : start + RECENT_BATCH]
+            found += await asyncio.gather(*(self._recent_receipt(caller, member) for member in batch))
+        gone = [member for member, receipt in zip(members, found, strict=True) if receipt is None]
         await self.recent_index.forget(caller.custid, gone)
         return [receipt for receipt in found if receipt is not None]
 
@@ -345,30 +366,39 @@ class SecretService:
         """Count the caller's receipts of the last 30 days (those gone since are counted until listed)."""
         if caller.is_anonymous:
             raise NotAuthorized
+        if caller.history is None or caller.history.private is None:
+            return 0
         return await self.recent_index.count_since(caller.custid, self._now() - RECENT_SECONDS)
 
-    async def _recent_receipt(self, metadata_key: str) -> Receipt | None:
-        secret_key = await self.records.secret_key_for(metadata_key)
-        if secret_key is None:
+    async def _recent_receipt(self, caller: Caller, member: bytes) -> Receipt | None:
+        receipt_id = receipt_id_of(member)
+        assert caller.history is not None  # noqa: S101 - recent() lists only with a history key
+        metadata_key = open_receipt_key(caller.history, member[len(receipt_id) :])
+        if metadata_key is None:
             return None
-        stored = await self.records.read_receipt(secret_key, self._now())
-        return None if stored is None else self._receipt(stored, metadata_key)
+        found = _open_link(metadata_key, receipt_id, await self.records.link_of(receipt_id))
+        if found is None:
+            return None
+        secret_key, secret_id = found
+        stored = await self.records.read_receipt(secret_id, self._now())
+        return None if stored is None else self._receipt(stored, metadata_key, secret_key)
 
     async def hand_over_receipts(self, owner: str, new_owner: str) -> list[str]:
         """Give every receipt of `owner` to `new_owner` and forget its recent index (the account is deleted).
 
-        Return the secret keys of the receipts handed over.
+        No key is needed: the index names receipts by their ids. Return the ids of the secrets
+        whose receipts were handed over.
         """
-        metadata_keys = await self.recent_index.every(owner)
+        receipt_ids = await self.recent_index.every_receipt_id(owner)
         handed_over: list[str] = []
-        for start in range(0, len(metadata_keys), RECENT_BATCH):
-            batch = metadata_keys[start : start + RECENT_BATCH]
+        for start in range(0, len(receipt_ids), RECENT_BATCH):
+            batch = receipt_ids[start : start + RECENT_BATCH]
             # One read each: the index keys live in different slots of a cluster.
-            secret_keys = await asyncio.gather(*(self.records.secret_key_for(key) for key in batch))
-            for secret_key in secret_keys:
-                if secret_key is not None:
-                    await self.records.disown(secret_key, owner, new_owner)
-                    handed_over.append(secret_key)
+            links = await asyncio.gather(*(self.records.link_of(receipt_id) for receipt_id in batch))
+            for link in links:
+                if link is not None:
+                    await self.records.disown(link.secret_id, owner, new_owner)
+                    handed_over.append(link.secret_id)
         await self.recent_index.delete(owner)
         return handed_over
 
@@ -394,6 +424,23 @@ class SecretService:
             updated=record.updated,
             passphrase_required=record.has_passphrase,
         )
+
+
+def _open_link(metadata_key: str, receipt_id: str, link: Link | None) -> tuple[str, str] | None:
+    """Return the secret key and id a receipt's index entry holds, or None when there is none that opens."""
+    if link is None:
+        return None
+    key = sealed.token_key(metadata_key, sealed.RECEIPT_LINK)
+    try:
+        secret_key = sealed.open_sealed(key, link.sealed_secret_key, receipt_id.encode()).decode()
+    except DecryptionFailed:
+        return None
+    return secret_key, link.secret_id
+
+
+def _seal_link(metadata_key: str, receipt_id: str, secret_key: str) -> bytes:
+    """Seal a secret's key for its receipt: only the receipt key opens it."""
+    return sealed.seal(sealed.token_key(metadata_key, sealed.RECEIPT_LINK), secret_key.encode(), receipt_id.encode())
 
 
 def _echo_binding(secret_key: str) -> str:

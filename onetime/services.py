@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from onetime.accounts.confirmation import EmailConfirmations
 from onetime.accounts.deletion import AccountDeletion
+from onetime.accounts.history import AccountHistory
 from onetime.accounts.service import AccountService
 from onetime.accounts.sessions import SessionService
 from onetime.accounts.signin import PASSWORD_CHECKS_WAITING, SignInService
-from onetime.crypto import ACCOUNTS_LANE, Cipher, PassphraseHasher, load_or_create_master_secret
+from onetime.crypto import (
+    ACCOUNTS_LANE,
+    MASTER_SECRET_FILE,
+    Cipher,
+    PassphraseHasher,
+    load_or_create_master_secret,
+)
 from onetime.domains.service import DomainService
 from onetime.mail.outbox import Outbox
 from onetime.secret_service import SecretService
@@ -29,7 +37,24 @@ def with_master_secret(settings: Settings) -> Settings:
     """Return settings whose master secret is set: the configured one, or the data dir's (made once)."""
     if settings.master_secret is not None:
         return settings
-    return replace(settings, master_secret=load_or_create_master_secret(settings.data_dir))
+    generated = settings.data_dir / MASTER_SECRET_FILE
+    return replace(
+        settings, master_secret=load_or_create_master_secret(settings.data_dir), master_secret_file=generated
+    )
+
+
+def master_secret_beside_data(settings: Settings) -> Path | None:
+    """Return the master secret's file when it lives inside the data directory, else None.
+
+    A backup or copy of the data directory then carries the key with the data. No secret opens
+    with them alone (each needs its link), but the master secret belongs elsewhere: a mounted
+    secret named by OTS_SECRET_FILE, or OTS_SECRET.
+    """
+    found = settings.master_secret_file
+    if found is None:
+        return None
+    data_dir = settings.data_dir.resolve()
+    return found if found.resolve().is_relative_to(data_dir) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +83,14 @@ class Services:
         # Built even without mail, so that deleting an account still cancels emails queued before.
         mail = Outbox(OutboxEntries(client), secrets)
         outbox = mail if settings.mail_enabled else None
-        account_service = AccountService(customers, settings)
+        recent = RecentIndex(client)
+        account_service = AccountService(customers, AccountHistory(customers, recent, settings.bcrypt_cost), settings)
         domain_service = DomainService(
             records=DomainRecords(client), customers=customers, secrets=secrets, counters=counters, settings=settings
         )
         secret_service = SecretService(
             records=secrets,
-            recent=RecentIndex(client),
+            recent=recent,
             counters=counters,
             health=storage,
             cipher=cipher,

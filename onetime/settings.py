@@ -70,7 +70,13 @@ class Settings:
     data_dir: Path = Path("var")
     """Embedded Redis data and the generated master secret (OTS_DATA_DIR)."""
     master_secret: bytes | None = field(default=None, repr=False)
-    """Master secret (OTS_SECRET, base64); None reads or generates one in the data dir."""
+    """Master secret (OTS_SECRET, or the file OTS_SECRET_FILE names, base64); None reads or generates
+    one in the data dir."""
+    master_secret_file: Path | None = None
+    """Where the master secret was read from (OTS_SECRET_FILE), to warn when it sits with the data."""
+    aof_compact_seconds: int = 900
+    """How often the embedded Redis rewrites its append-only file when it changed, so that consumed
+    secrets leave the disk (OTS_AOF_COMPACT_SECONDS; 0: never)."""
     previous_master_secrets: tuple[bytes, ...] = field(default=(), repr=False)
     """Rotated-out master secrets that still decrypt (OTS_SECRET_PREVIOUS, comma separated)."""
     region: str | None = None
@@ -147,6 +153,9 @@ class Settings:
         base_url = reader.origin("OTS_BASE_URL", this_region or f"http://{link_host}:{port}")
         if this_region is not None and base_url != this_region:
             raise SettingsError(f"OTS_BASE_URL must be the origin of region {region} in OTS_REGIONS ({this_region})")
+        secret_file = reader.path("OTS_SECRET_FILE")
+        if secret_file is not None and reader.optional("OTS_SECRET") is not None:
+            raise SettingsError("set OTS_SECRET or OTS_SECRET_FILE, not both")
         return cls(
             host=host,
             port=port,
@@ -155,7 +164,9 @@ class Settings:
             base_url=base_url,
             redis_url=reader.redis_url("OTS_REDIS_URL"),
             data_dir=Path(reader.text("OTS_DATA_DIR", "var")),
-            master_secret=reader.master_secret("OTS_SECRET"),
+            master_secret=reader.master_secret("OTS_SECRET") or reader.master_secret_file("OTS_SECRET_FILE"),
+            master_secret_file=secret_file,
+            aof_compact_seconds=reader.integer("OTS_AOF_COMPACT_SECONDS", 900, 0, 7 * 24 * 3600),
             previous_master_secrets=reader.master_secrets("OTS_SECRET_PREVIOUS"),
             region=region,
             regions=regions,
@@ -275,6 +286,21 @@ class _EnvReader:
     def master_secret(self, name: str) -> bytes | None:
         raw = self.optional(name)
         return None if raw is None else _decode_master_secret(name, raw)
+
+    def path(self, name: str) -> Path | None:
+        raw = self.optional(name)
+        return None if raw is None else Path(raw)
+
+    def master_secret_file(self, name: str) -> bytes | None:
+        path = self.path(name)
+        if path is None:
+            return None
+        try:
+            raw = path.read_text().strip()
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.__class__.__name__
+            raise SettingsError(f"{name} names a file that cannot be read: {path} ({reason})") from None
+        return _decode_master_secret(name, raw)
 
     def master_secrets(self, name: str) -> tuple[bytes, ...]:
         raw = self.optional(name)

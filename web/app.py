@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -18,11 +19,14 @@ from api.controllers import create_api_router
 from api.v2.routes import create_v2_router
 from onetime.domains.names import canonical_host
 from onetime.domains.sites import Site
+from onetime.errors import StorageUnavailable
 from onetime.mail.worker import MailWorker
-from onetime.services import Services, with_master_secret
+from onetime.services import Services, master_secret_beside_data, with_master_secret
 from onetime.settings import Settings
 from onetime.storage import embedded
-from onetime.storage.client import StorageHealth, connect
+from onetime.storage.client import RedisClient, StorageHealth, connect
+from onetime.storage.compaction import AofCompaction
+from onetime.storage.upgrade import upgrade_layout, upgrade_when_reachable
 from web.access_log import access_log_middleware, log_uncaught_exception, log_unrouted_response
 from web.deps import dependencies
 from web.errors import APP_EXCEPTION_HANDLERS
@@ -61,6 +65,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             services = Services.build(settings, client)
             app.state.services = services
             await warn_unless_noeviction(services.storage)
+            warn_if_master_secret_beside_data(settings)
+            await upgrade_before_serving(client, stack)
+            if settings.redis_url is None:
+                await stack.enter_async_context(AofCompaction(client, settings.aof_compact_seconds).running())
             if services.outbox is not None:
                 await stack.enter_async_context(
                     MailWorker.from_settings(services.outbox, settings, TEMPLATE_DIR / "mail").running()
@@ -103,6 +111,26 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     app.asgi_handler = answer_head_as_get(app.asgi_handler)
     return app
+
+
+def warn_if_master_secret_beside_data(settings: Settings) -> None:
+    """Warn when a public deployment keeps its master secret inside the data directory."""
+    found = master_secret_beside_data(settings)
+    if found is not None and settings.base_url.startswith("https://"):
+        log.warning(
+            "the master secret lives in the data directory (%s): keep it apart from the data and its backups "
+            "(OTS_SECRET_FILE or OTS_SECRET)",
+            found,
+        )
+
+
+async def upgrade_before_serving(client: RedisClient, stack: AsyncExitStack) -> None:
+    """Bring the database to this release's key layout; if Redis is down, keep trying in the background."""
+    try:
+        await upgrade_layout(client)
+    except StorageUnavailable:
+        task = asyncio.create_task(upgrade_when_reachable(client), name="layout-upgrade")
+        stack.callback(task.cancel)
 
 
 async def warn_unless_noeviction(storage: StorageHealth) -> None:

@@ -128,15 +128,20 @@ def serve(settings: Settings) -> int:
     return 0
 
 
+HISTORY_RESTARTS = "ots: the account's list of recent receipts starts anew; its receipts stay reachable by their links"
+
+
 async def _account(settings: Settings, args: argparse.Namespace) -> int:
     with redis_for(settings) as url:
         client = connect(url)
         try:
             accounts = Services.build(settings, client).account_service
             if args.action == "create":
-                token = await accounts.create(args.email, args.plan)
+                token = (await accounts.create(args.email, args.plan)).token
             else:
                 token = await accounts.rotate_token(args.email)
+                # Without the password the history key cannot be rewrapped (onetime.accounts.history).
+                print(HISTORY_RESTARTS, file=sys.stderr)
         except OnetimeError as error:
             print(f"ots: {error.message}", file=sys.stderr)
             return 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from onetime.accounts.history import HistoryKey
 from onetime.errors import InvalidEmail, InvalidRequest
 from onetime.plans import Plan
 from onetime.recipients import validate_address
@@ -20,6 +21,9 @@ class Caller:
     plan: Plan
     verified: bool = True
     """False for a browser account that has not confirmed its email: it may not send recipient emails."""
+    history: HistoryKey | None = None
+    """The account's history key: new receipts are sealed to it, and its private half (when the
+    caller's credentials opened it) lists them. None for anonymous callers."""
 
     @property
     def is_anonymous(self) -> bool:

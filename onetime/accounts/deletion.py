@@ -53,6 +53,6 @@ class AccountDeletion:
         handed_over = await self.secrets.hand_over_receipts(custid, ANONYMOUS_CUSTID)
         await self.counters.forget_account(custid)
         await self.confirmations.forget(customer)
-        for secret_key in handed_over:
-            await self.outbox.cancel_secret_link(secret_key)
+        for secret_id in handed_over:
+            await self.outbox.cancel_secret_link(secret_id)
         await self.domains.release_all(custid)

@@ -1,8 +1,10 @@
 """Browser sessions: kept in Redis, named by a random id that only the browser's cookie holds.
 
 Redis stores the digest of the id (`keys.token_digest`), never the id, so a copy of Redis cannot
-be replayed as a cookie. A session ends when it is not used for `idle` seconds, `lifetime`
-seconds after it began whatever happens, on sign-out, and with its account.
+be replayed as a cookie. The account's private history key, opened by the password at sign-in,
+travels in the session sealed under a key derived from the id (`onetime.sealed`). A session ends
+when it is not used for `idle` seconds, `lifetime` seconds after it began whatever happens, on
+sign-out, and with its account.
 """
 
 from __future__ import annotations
@@ -11,8 +13,10 @@ import re
 import secrets
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from onetime import sealed
+from onetime.crypto import DecryptionFailed
 from onetime.keys import token_digest
 from onetime.storage.sessions import SessionRecord, SessionRecords
 
@@ -31,6 +35,8 @@ class Session:
     session_id: str
     custid: str
     created: int
+    history_private: bytes | None = field(default=None, repr=False)
+    """The account's private history key, when the sign-in opened it."""
 
     def __repr__(self) -> str:
         # The id is a credential: keep it out of logs and tracebacks.
@@ -53,11 +59,15 @@ class SessionService:
         self.lifetime = lifetime
         self.clock = clock
 
-    async def start(self, custid: str) -> Session:
-        """Begin a session for an account under a fresh id."""
-        session = Session(secrets.token_urlsafe(_ID_BYTES), custid, int(self.clock()))
-        record = SessionRecord(custid, session.created)
-        await self.records.save(token_digest(session.session_id), record, idle=self.idle, lifetime=self.lifetime)
+    async def start(self, custid: str, history_private: bytes | None = None) -> Session:
+        """Begin a session for an account under a fresh id, carrying its private history key when given."""
+        session_id = secrets.token_urlsafe(_ID_BYTES)
+        session = Session(session_id, custid, int(self.clock()), history_private)
+        carried = b""
+        if history_private is not None:
+            carried = sealed.seal(_history_key(session_id), history_private, custid.encode())
+        record = SessionRecord(custid, session.created, carried)
+        await self.records.save(token_digest(session_id), record, idle=self.idle, lifetime=self.lifetime)
         return session
 
     async def resume(self, session_id: str | None) -> Session | None:
@@ -71,7 +81,7 @@ class SessionService:
         if self.clock() - record.created >= self.lifetime:
             await self.records.delete(digest, record.account or None)
             return None
-        return Session(session_id, record.account, record.created)
+        return Session(session_id, record.account, record.created, _open_history(session_id, record))
 
     async def end(self, session: Session) -> None:
         """End one session (sign-out, or the old session replaced at sign-in)."""
@@ -80,3 +90,16 @@ class SessionService:
     async def end_all(self, custid: str) -> None:
         """End every session of an account (it is being deleted)."""
         await self.records.delete_all(custid)
+
+
+def _history_key(session_id: str) -> bytes:
+    return sealed.token_key(session_id, sealed.SESSION_HISTORY)
+
+
+def _open_history(session_id: str, record: SessionRecord) -> bytes | None:
+    if not record.sealed_history:
+        return None
+    try:
+        return sealed.open_sealed(_history_key(session_id), record.sealed_history, record.account.encode())
+    except DecryptionFailed:
+        return None

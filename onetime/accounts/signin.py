@@ -21,6 +21,7 @@ from typing import NoReturn
 from onetime.accounts.caller import Caller, normalize_email
 from onetime.accounts.confirmation import UNCONFIRMED_ACCOUNT_SECONDS, EmailConfirmations
 from onetime.accounts.deletion import AccountDeletion
+from onetime.accounts.history import HistoryKey
 from onetime.accounts.password_rules import check_password, normalize_password
 from onetime.accounts.service import AccountService
 from onetime.accounts.sessions import Session, SessionService
@@ -152,11 +153,11 @@ class SignInService:
         await self._refuse_if_locked(counters)
         raise WrongCredentials
 
-    async def _start(self, custid: str, previous: Session | None) -> Session:
+    async def _start(self, custid: str, previous: Session | None, history: HistoryKey) -> Session:
         # A new id at every sign-in, so an id planted in the browser beforehand is worth nothing.
         if previous is not None:
             await self.sessions.end(previous)
-        return await self.sessions.start(custid)
+        return await self.sessions.start(custid, history.private)
 
     async def sign_up(self, email: str, password: str, client: str, previous: Session | None = None) -> NewAccount:
         """Create a browser account on the basic plan, sign it in, and return its API token."""
@@ -173,17 +174,23 @@ class SignInService:
             # Where mail is configured, an account never confirmed goes in the end (no record for ever
             # for each address typed); without mail nobody can confirm, so accounts stay.
             lifetime = UNCONFIRMED_ACCOUNT_SECONDS if self.confirmations.enabled else None
-            token = await self.accounts.create(
-                custid, BROWSER_PLAN, password_hash=password_hash, verified=False, expires_in=lifetime
+            credentials = await self.accounts.create(
+                custid,
+                BROWSER_PLAN,
+                password_hash=password_hash,
+                password=normalize_password(password),
+                verified=False,
+                expires_in=lifetime,
             )
         except AccountExists:
             await self.counters.add_signin_failure(counters, SIGNIN_WINDOW)
             raise SignUpRefused from None
-        session = await self._start(custid, previous)
-        caller = Caller(custid, self.accounts.settings.plans[BROWSER_PLAN], verified=False)
+        session = await self._start(custid, previous, credentials.history)
+        plan = self.accounts.settings.plans[BROWSER_PLAN]
+        caller = Caller(custid, plan, verified=False, history=credentials.history)
         await self.confirmations.send(custid)
         sent = self.confirmations.enabled
-        return NewAccount(self._signed_in(session, caller), token, verification_sent=sent)
+        return NewAccount(self._signed_in(session, caller), credentials.token, verification_sent=sent)
 
     async def _count_sign_up(self, client: str) -> None:
         # Counted before bcrypt runs, so that sign-ups sent at once cannot all be hashed.
@@ -210,8 +217,9 @@ class SignInService:
             await self._fail(counters)
         await self.counters.clear_signin_failures([SignInFailures.of_account(custid)])
         await self.counters.release_signin([SignInFailures.of_client(client)])
-        session = await self._start(custid, previous)
-        return self._signed_in(session, self.accounts.caller(custid, customer))
+        history = await self.accounts.history.for_password(custid, customer, normalize_password(password))
+        session = await self._start(custid, previous, history)
+        return self._signed_in(session, self.accounts.caller(custid, customer, history))
 
     async def signed_in(self, session_id: str | None) -> SignedIn | None:
         """Return who a session cookie signs in, or None when it names no live session of an account."""
@@ -222,7 +230,9 @@ class SignInService:
         if customer is None:
             await self.sessions.end(session)
             return None
-        return self._signed_in(session, self.accounts.caller(session.custid, customer))
+        stored = customer.history
+        history = HistoryKey.opened(stored.public, session.history_private) if stored is not None else None
+        return self._signed_in(session, self.accounts.caller(session.custid, customer, history))
 
     async def sign_out(self, signed_in: SignedIn) -> None:
         """End this browser's session (other browsers stay signed in)."""
@@ -231,7 +241,7 @@ class SignInService:
     async def rotate_token(self, signed_in: SignedIn) -> str:
         """Give the account a new API token; the old one is refused from now on."""
         try:
-            return await self.accounts.rotate_token(signed_in.email)
+            return await self.accounts.rotate_token(signed_in.email, signed_in.caller.history)
         except UnknownAccount:
             raise SignInRequired from None
 

@@ -250,11 +250,14 @@ class DomainService:
         """Tell whether a site may show this secret: its own link host, or the canonical host."""
         if not site.is_custom:
             return True
-        return keys.is_key_shaped(secret_key) and await self.secrets.share_domain_of(secret_key) == site.share_domain
+        return keys.is_key_shaped(secret_key) and await self._links_to(site, keys.secret_id(secret_key))
 
     async def may_serve_receipt(self, site: Site, metadata_key: str) -> bool:
         """Tell whether a site may show this receipt: as for its secret."""
         if not site.is_custom:
             return True
-        secret_key = await self.secrets.secret_key_for(metadata_key) if keys.is_key_shaped(metadata_key) else None
-        return secret_key is not None and await self.may_serve_secret(site, secret_key)
+        link = await self.secrets.link_of(keys.receipt_id(metadata_key)) if keys.is_key_shaped(metadata_key) else None
+        return link is not None and await self._links_to(site, link.secret_id)
+
+    async def _links_to(self, site: Site, secret_id: str) -> bool:
+        return await self.secrets.share_domain_of(secret_id) == site.share_domain

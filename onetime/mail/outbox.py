@@ -31,7 +31,7 @@ class Outbox:
     async def queue(  # noqa: PLR0913 - one email's fields
         self, mail_id: str, *, recipient: str, sender: str, secret_url: str, ttl: int, kind: str = SECRET_LINK
     ) -> None:
-        """Queue the email for a secret (`mail_id`: its key), due now, kept no longer than the secret lives.
+        """Queue the email for a secret (`mail_id`: its `keys.secret_id`), due now, kept no longer than it lives.
 
         An email of another kind (an account's address confirmation) is queued under an id of its
         own in place of a secret key; it has no receipt to record its delivery on.
@@ -52,7 +52,7 @@ class Outbox:
         """Forget a queued email that must not be sent any more; False when none was queued."""
         return await self.entries.drop(mail_id)
 
-    async def cancel_secret_link(self, secret_key: str) -> None:
-        """Forget the queued email of a secret, recording on its receipt that it failed."""
-        if await self.cancel(secret_key):
-            await self.secrets.set_delivery(secret_key, FAILED)
+    async def cancel_secret_link(self, secret_id: str) -> None:
+        """Forget the queued email of a secret (named by its id), recording on its receipt that it failed."""
+        if await self.cancel(secret_id):
+            await self.secrets.set_delivery(secret_id, FAILED)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
 from onetime.storage import scripts
@@ -10,6 +11,9 @@ from onetime.storage.keys import customer_name
 
 # Customer field codes (readable: there is one record per account, not per secret).
 CREATED, PLAN, TOKEN, PASSWORD, VERIFIED, CONFIRMING = "created", "plan", "token", "password", "verified", "confirm"
+# The account's history key (`onetime.accounts.history`): its public half, and its private half
+# wrapped under the API token and under the browser password (base64).
+HISTORY_PUBLIC, HISTORY_BY_TOKEN, HISTORY_BY_PASSWORD = "hpub", "htok", "hpw"
 _DEFAULT_PLAN = "basic"
 
 
@@ -27,10 +31,14 @@ class Customer:
     """False for a browser account that has not confirmed its email address."""
     confirming: str = ""
     """The digest of the pending confirmation link's token, so that deletion can drop it."""
+    history: WrappedHistory | None = None
+    """The account's history key as stored; None for an account that has none yet."""
 
     def fields(self) -> dict[str, str]:
         """Return the stored form of a new customer."""
         fields = {CREATED: str(self.created), PLAN: self.plan, TOKEN: self.token_digest}
+        if self.history is not None:
+            fields |= self.history.fields()
         if self.password_hash is not None:
             fields[PASSWORD] = self.password_hash.decode()
         if not self.verified:
@@ -49,6 +57,35 @@ class Customer:
             password_hash=fields[PASSWORD].encode() if fields.get(PASSWORD) else None,
             verified=fields.get(VERIFIED) != "0",
             confirming=fields.get(CONFIRMING, ""),
+            history=WrappedHistory.from_fields(fields),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WrappedHistory:
+    """An account's history key as stored: the public half, and the private half wrapped per credential."""
+
+    public: bytes
+    by_token: bytes | None = None
+    """The private half sealed under a key derived from the API token."""
+    by_password: bytes | None = None
+    """The private half sealed under a key derived from the password (scrypt)."""
+
+    def fields(self) -> dict[str, str]:
+        """Return the stored form, without the wrapped forms that are absent."""
+        found = {HISTORY_PUBLIC: self.public, HISTORY_BY_TOKEN: self.by_token, HISTORY_BY_PASSWORD: self.by_password}
+        return {code: base64.b64encode(value).decode() for code, value in found.items() if value}
+
+    @classmethod
+    def from_fields(cls, fields: dict[str, str]) -> WrappedHistory | None:
+        """Return the stored history key, or None when the account has none."""
+        if not fields.get(HISTORY_PUBLIC):
+            return None
+        token, password = fields.get(HISTORY_BY_TOKEN), fields.get(HISTORY_BY_PASSWORD)
+        return cls(
+            public=base64.b64decode(fields[HISTORY_PUBLIC]),
+            by_token=base64.b64decode(token) if token else None,
+            by_password=base64.b64decode(password) if password else None,
         )
 
 
@@ -61,6 +98,7 @@ class Customers:
         self._create = client.register_script(scripts.CREATE_CUSTOMER)
         self._confirm = client.register_script(scripts.CONFIRM_CUSTOMER)
         self._keep_at_least = client.register_script(scripts.KEEP_AT_LEAST)
+        self._set_history = client.register_script(scripts.SET_HISTORY)
 
     @storage_errors
     async def get(self, custid: str) -> Customer | None:
@@ -74,9 +112,21 @@ class Customers:
         args: list[str | int] = [expires_in or 0, *flat_args(customer.fields())]
         return bool(await self._create(keys=[customer_name(custid)], args=args))
 
-    async def set_token(self, custid: str, token_digest: str) -> bool:
-        """Replace an account's API token digest; False when there is no such account."""
-        return await self._update(custid, {TOKEN: token_digest})
+    @storage_errors
+    async def set_history(
+        self, custid: str, history: WrappedHistory, *, first: bool = False, token_digest: str | None = None
+    ) -> bool:
+        """Replace an account's history key whole; False when not written.
+
+        `first`: only if the account has none yet. `token_digest`: a new API token's digest, written
+        in the same step as the history key wrapped under that token.
+        """
+        written = history.fields()
+        dropped = [] if first else [code for code in (HISTORY_BY_TOKEN, HISTORY_BY_PASSWORD) if code not in written]
+        if token_digest is not None:
+            written[TOKEN] = token_digest
+        args: list[str | int] = [-1 if first else len(dropped), *dropped, *flat_args(written)]
+        return bool(await self._set_history(keys=[customer_name(custid)], args=args))
 
     async def set_confirming(self, custid: str, digest: str) -> bool:
         """Remember the digest of an account's pending confirmation link; False when there is no such account."""

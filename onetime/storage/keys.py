@@ -1,27 +1,31 @@
 """Every Redis key name, and the lifetimes the layout gives them.
 
 Layout (every key has a TTL except customers and domains; keys that one script touches share a
-hash tag, so the same scripts run on one Redis and on Redis Cluster):
+hash tag, so the same scripts run on one Redis and on Redis Cluster). No key, value or member holds
+a link token: secrets and receipts are named by digests of their keys (S = `keys.secret_id` of the
+secret key, M = `keys.receipt_id` of the receipt key), sessions and confirmations by digests of theirs.
 
     ots:secret:{S}        str   n (1 byte) | bcrypt hash (n bytes, 0 without passphrase) | envelope  TTL ttl
     ots:receipt:{S}       hash  the receipt (field codes in storage.secret_records)     TTL 2*ttl
     ots:generated:{S}     str   envelope of a generated password, echoed once           TTL 60 s
-    ots:metadata:{M}      str   S: finds the receipt by its public key                  TTL 2*ttl
-    ots:recent:{owner}    zset  receipt keys by creation time                           TTL 60 days
+    ots:metadata:{M}      str   S | the secret key sealed under the receipt key         TTL 2*ttl
+    ots:recent:{owner}    zset  M | receipt key sealed to the account's history key, by creation  TTL 60 days
+    ots:recent:{owner}:earlier zset  M of receipts from an earlier history (kept to hand over) TTL 60 days
     ots:fails:{S}[:ip]    str   failed passphrase counts                                TTL window
     ots:lock:{S}[:ip]     str   passphrase lockout                                      TTL lock
     ots:limit:{name}:ip   str   request counts (`{mail}:<email>`: recipient emails)     TTL window
-    ots:customer:{email}  hash  plan, token digest, created; password hash, verified   no TTL
-    ots:session:{D}       hash  a browser session (D: digest of its id): account, created  TTL idle
+    ots:customer:{email}  hash  plan, token digest, created; password hash, verified; history key  no TTL
+    ots:session:{D}       hash  a browser session (D: digest of its id): account, created, history key  TTL idle
     ots:sessions:{email}  set   the account's session digests                          TTL lifetime
     ots:signin:{kind}:W   str   failed sign-ins of an account or a client address      TTL window
     ots:verify:{D}        str   email confirmation (D: digest of the link token) -> email TTL 2 days
-    ots:outbox:{mail}     zset  queued emails, by secret key, scored by next try (ms)   TTL longest + 2 h
-    ots:outbox:{mail}:S   hash  one queued email: the only place with the plain address TTL <= ttl
+    ots:outbox:{mail}     zset  queued emails, by S (or a confirmation's id), scored by next try (ms)  TTL longest + 2 h
+    ots:outbox:{mail}:S   hash  one queued email: the only place with the plain address and link  TTL <= ttl
     ots:domain:{D}        hash  a custom domain won by verification: owner, branding    no TTL
     ots:domain:{D}:claims hash  unverified claims: owner -> JSON (token, expiry, check) TTL 7 days from the latest
     ots:domain:{D}:logo   str   its re-encoded logo                                     no TTL
     ots:domains:{owner}   set   the owner's domains                                     no TTL
+    ots:layout            str   the layout version of this database (see storage.upgrade)  no TTL
 """
 
 from __future__ import annotations
@@ -40,24 +44,28 @@ OUTBOX = "ots:outbox:{mail}"
 """The index of queued emails; its entries share its {mail} tag."""
 
 
-def secret_name(secret_key: str) -> str:
-    """Return the Redis key of a secret."""
-    return f"ots:secret:{{{secret_key}}}"
+LAYOUT = "ots:layout"
+"""The version of the key layout this database holds (absent: the first layout, or empty)."""
 
 
-def receipt_name(secret_key: str) -> str:
+def secret_name(secret_id: str) -> str:
+    """Return the Redis key of a secret (`secret_id`: `keys.secret_id` of its key)."""
+    return f"ots:secret:{{{secret_id}}}"
+
+
+def receipt_name(secret_id: str) -> str:
     """Return the Redis key of a secret's receipt."""
-    return f"ots:receipt:{{{secret_key}}}"
+    return f"ots:receipt:{{{secret_id}}}"
 
 
-def generated_name(secret_key: str) -> str:
+def generated_name(secret_id: str) -> str:
     """Return the Redis key holding a generated password's one-time echo."""
-    return f"ots:generated:{{{secret_key}}}"
+    return f"ots:generated:{{{secret_id}}}"
 
 
-def metadata_name(metadata_key: str) -> str:
-    """Return the Redis key of the receipt index."""
-    return f"ots:metadata:{{{metadata_key}}}"
+def metadata_name(receipt_id: str) -> str:
+    """Return the Redis key of the receipt index (`receipt_id`: `keys.receipt_id` of the receipt key)."""
+    return f"ots:metadata:{{{receipt_id}}}"
 
 
 def recent_name(custid: str) -> str:
@@ -65,15 +73,20 @@ def recent_name(custid: str) -> str:
     return f"ots:recent:{{{custid}}}"
 
 
-def passphrase_failures_name(secret_key: str, client: str | None = None) -> str:
+def earlier_recent_name(custid: str) -> str:
+    """Return the Redis key of a customer's receipts from an earlier history (no key opens them)."""
+    return f"ots:recent:{{{custid}}}:earlier"
+
+
+def passphrase_failures_name(secret_id: str, client: str | None = None) -> str:
     """Return the Redis key counting failed passphrases of a secret (of one client, when given)."""
-    name = f"ots:fails:{{{secret_key}}}"
+    name = f"ots:fails:{{{secret_id}}}"
     return name if client is None else f"{name}:{client}"
 
 
-def passphrase_lock_name(secret_key: str, client: str | None = None) -> str:
+def passphrase_lock_name(secret_id: str, client: str | None = None) -> str:
     """Return the Redis key locking passphrase attempts on a secret (for one client, when given)."""
-    name = f"ots:lock:{{{secret_key}}}"
+    name = f"ots:lock:{{{secret_id}}}"
     return name if client is None else f"{name}:{client}"
 
 
@@ -108,7 +121,7 @@ def verification_name(digest: str) -> str:
 
 
 def outbox_entry_name(mail_id: str) -> str:
-    """Return the Redis key of a queued email (named by its secret key, or a confirmation's id)."""
+    """Return the Redis key of a queued email (named by its secret's id, or a confirmation's id)."""
     return f"{OUTBOX}:{mail_id}"
 
 

@@ -130,6 +130,30 @@ if ttl > 0 and ttl < tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[1], ARGV[1
 return 1
 """
 
+# A new history key: the list sealed to the old one moves to the earlier index, kept to hand over.
+RETIRE_HISTORY = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('ZUNIONSTORE', KEYS[2], 2, KEYS[2], KEYS[1])
+redis.call('DEL', KEYS[1])
+redis.call('EXPIRE', KEYS[2], ARGV[1])
+return 1
+"""
+
+# An account's history key changes whole: the wrapped forms named in ARGV[2..n+1] are dropped,
+# the field/value pairs after them written, while the account exists (ARGV[1] = n). With
+# ARGV[1] = -1 it is only written if the account has none yet (its first history key).
+SET_HISTORY = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local dropped = tonumber(ARGV[1])
+if dropped < 0 then
+  if redis.call('HEXISTS', KEYS[1], 'hpub') == 1 then return 0 end
+  dropped = 0
+end
+if dropped > 0 then redis.call('HDEL', KEYS[1], unpack(ARGV, 2, 1 + dropped)) end
+redis.call('HSET', KEYS[1], unpack(ARGV, 2 + dropped))
+return 1
+"""
+
 # An account being deleted leaves its receipts to their recipients, under another owner's name.
 DISOWN_RECEIPT = """
 if redis.call('HGET', KEYS[1], 'o') == ARGV[1] then redis.call('HSET', KEYS[1], 'o', ARGV[2]) end

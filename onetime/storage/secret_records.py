@@ -1,7 +1,7 @@
 """A secret and the records that share its hash tag.
 
-Its receipt, a generated password's echo, and the index from the receipt's public key to the
-secret live under the secret key's tag, so one script can change them together.
+Its receipt and a generated password's echo live under the secret id's tag, so one script can
+change them together; the index from the receipt's id to the secret lives under the receipt id.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from typing import Any
 
 from redis.asyncio.cluster import RedisCluster
 
+from onetime.keys import RECORD_ID_LENGTH
 from onetime.mail.outgoing import Delivery
 from onetime.storage import scripts
 from onetime.storage.client import RedisClient, flat_args, flat_field_map, storage_errors, text
@@ -89,11 +90,18 @@ class ReceiptRecord:
 class StoredReceipt:
     """A receipt as read from Redis, with the remaining lifetimes."""
 
-    secret_key: str
     record: ReceiptRecord
     receipt_ttl: int
     secret_ttl: int | None
     """None once the secret is gone."""
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """What the receipt index keeps of a secret: its id, and its key sealed under the receipt key."""
+
+    secret_id: str
+    sealed_secret_key: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +130,11 @@ def _seconds(pttl: int) -> int | None:
 
 
 class SecretRecords:
-    """Store, read, consume and settle secrets and their receipts."""
+    """Store, read, consume and settle secrets and their receipts, named by their ids.
+
+    Every method takes ids (`keys.secret_id`, `keys.receipt_id`), never a link's key: what is
+    stored here names no secret that anyone without the link could open.
+    """
 
     def __init__(self, client: RedisClient) -> None:
         self.client = client
@@ -138,8 +150,9 @@ class SecretRecords:
     async def save(  # noqa: PLR0913 - one write carries the whole record
         self,
         *,
-        secret_key: str,
-        metadata_key: str,
+        secret_id: str,
+        receipt_id: str,
+        sealed_secret_key: bytes,
         envelope: bytes,
         passphrase_hash: bytes | None,
         generated_envelope: bytes | None,
@@ -147,51 +160,54 @@ class SecretRecords:
     ) -> None:
         """Store a secret (living `receipt.ttl` seconds), its receipt and index, all with their TTLs."""
         ttl = receipt.ttl
-        keys = [secret_name(secret_key), receipt_name(secret_key), generated_name(secret_key)]
+        keys = [secret_name(secret_id), receipt_name(secret_id), generated_name(secret_id)]
         args: list[Any] = [ttl, _pack_secret(envelope, passphrase_hash), generated_envelope or b""]
         args += flat_args(receipt.fields())
+        link = secret_id.encode() + sealed_secret_key
         if self._pipelines:
             pipe = self.client.pipeline(transaction=False)
             await self._create(keys=keys, args=args, client=pipe)  # type: ignore[arg-type]
-            pipe.set(metadata_name(metadata_key), secret_key, ex=2 * ttl)
+            pipe.set(metadata_name(receipt_id), link, ex=2 * ttl)
             await pipe.execute()
         else:
             await self._create(keys=keys, args=args)
-            await self.client.set(metadata_name(metadata_key), secret_key, ex=2 * ttl)
+            await self.client.set(metadata_name(receipt_id), link, ex=2 * ttl)
 
     @storage_errors
-    async def secret_key_for(self, metadata_key: str) -> str | None:
-        """Return the secret key a receipt key points to, if the receipt still exists."""
-        value = await self.client.get(metadata_name(metadata_key))
-        return None if value is None else text(value)
+    async def link_of(self, receipt_id: str) -> Link | None:
+        """Return what the receipt index keeps of a receipt's secret, if the receipt still exists."""
+        value = await self.client.get(metadata_name(receipt_id))
+        if not isinstance(value, bytes) or len(value) <= RECORD_ID_LENGTH:
+            return None
+        return Link(value[:RECORD_ID_LENGTH].decode(), value[RECORD_ID_LENGTH:])
 
     @storage_errors
-    async def read_receipt(self, secret_key: str, now: int) -> StoredReceipt | None:
+    async def read_receipt(self, secret_id: str, now: int) -> StoredReceipt | None:
         """Read a receipt, settling expired/orphaned first; None when it is gone."""
-        reply = await self._read_receipt(keys=[receipt_name(secret_key), secret_name(secret_key)], args=[now])
+        reply = await self._read_receipt(keys=[receipt_name(secret_id), secret_name(secret_id)], args=[now])
         if not reply:
             return None
         flat, receipt_pttl, secret_pttl = reply
         record = ReceiptRecord.from_fields(flat_field_map(flat))
-        return StoredReceipt(secret_key, record, _seconds(int(receipt_pttl)) or 0, _seconds(int(secret_pttl)))
+        return StoredReceipt(record, _seconds(int(receipt_pttl)) or 0, _seconds(int(secret_pttl)))
 
     @storage_errors
-    async def passphrase_hash(self, secret_key: str) -> tuple[bool, bytes | None]:
+    async def passphrase_hash(self, secret_id: str) -> tuple[bool, bytes | None]:
         """Return whether the secret exists and its passphrase hash, without touching it."""
-        record = await self.client.getrange(secret_name(secret_key), 0, 255)
+        record = await self.client.getrange(secret_name(secret_id), 0, 255)
         if not isinstance(record, bytes) or not record:
             return False, None
         return True, record[1 : 1 + record[0]] or None
 
     @storage_errors
-    async def take(self, secret_key: str, now: int, *, burn: bool, verified: bool = False) -> Taken | Guarded | None:
+    async def take(self, secret_id: str, now: int, *, burn: bool, verified: bool = False) -> Taken | Guarded | None:
         """Delete the secret and mark its receipt, unless it has a passphrase not yet `verified`.
 
         Returns what the one winner may decrypt (Taken), the passphrase hash to verify first
         (Guarded, nothing changed), or None when the secret is gone.
         """
         state, stamp = ("burned", BURNED) if burn else ("received", RECEIVED)
-        keys = [secret_name(secret_key), receipt_name(secret_key), generated_name(secret_key)]
+        keys = [secret_name(secret_id), receipt_name(secret_id), generated_name(secret_id)]
         reply = await self._take(keys=keys, args=[now, state, stamp, "1" if verified else "0"])
         if not reply:
             return None
@@ -200,31 +216,31 @@ class SecretRecords:
         return Taken(envelope=bytes(reply[1]), share_domain=text(reply[2]))
 
     @storage_errors
-    async def mark_viewed(self, secret_key: str, now: int) -> bool:
+    async def mark_viewed(self, secret_id: str, now: int) -> bool:
         """Move a receipt from new to viewed while its secret exists."""
-        return bool(await self._mark_viewed(keys=[receipt_name(secret_key), secret_name(secret_key)], args=[now]))
+        return bool(await self._mark_viewed(keys=[receipt_name(secret_id), secret_name(secret_id)], args=[now]))
 
     @storage_errors
-    async def take_generated(self, secret_key: str) -> bytes | None:
+    async def take_generated(self, secret_id: str) -> bytes | None:
         """Return and forget the one-time echo of a generated password."""
-        value = await self.client.getdel(generated_name(secret_key))
+        value = await self.client.getdel(generated_name(secret_id))
         return value.encode() if isinstance(value, str) else value
 
     @storage_errors
-    async def set_delivery(self, secret_key: str, state: str, attempts: int | None = None) -> None:
+    async def set_delivery(self, secret_id: str, state: str, attempts: int | None = None) -> None:
         """Record the delivery state on a secret's receipt, if the receipt still exists."""
         args = [DELIVERY, state] if attempts is None else [DELIVERY, state, DELIVERY_ATTEMPTS, str(attempts)]
-        await self._set_fields(keys=[receipt_name(secret_key)], args=args)
+        await self._set_fields(keys=[receipt_name(secret_id)], args=args)
 
     @storage_errors
-    async def share_domain_of(self, secret_key: str) -> str | None:
+    async def share_domain_of(self, secret_id: str) -> str | None:
         """Return the share domain of a secret's receipt ("" for none), or None when it is gone."""
-        value = await self.client.hget(receipt_name(secret_key), SHARE_DOMAIN)
+        value = await self.client.hget(receipt_name(secret_id), SHARE_DOMAIN)
         if value is None:
-            return None if not await self.client.exists(receipt_name(secret_key)) else ""
+            return None if not await self.client.exists(receipt_name(secret_id)) else ""
         return text(value)
 
     @storage_errors
-    async def disown(self, secret_key: str, owner: str, new_owner: str) -> None:
+    async def disown(self, secret_id: str, owner: str, new_owner: str) -> None:
         """Hand a receipt of `owner` to `new_owner` (an account being deleted leaves its receipts)."""
-        await self._disown(keys=[receipt_name(secret_key)], args=[owner, new_owner])
+        await self._disown(keys=[receipt_name(secret_id)], args=[owner, new_owner])

@@ -8,15 +8,17 @@ from onetime.storage.client import RedisClient, field_map, storage_errors, text
 from onetime.storage.keys import account_sessions_name, session_name
 
 # Session field codes.
-ACCOUNT, CREATED = "a", "c"
+ACCOUNT, CREATED, HISTORY = "a", "c", "h"
 
 
 @dataclass(frozen=True, slots=True)
 class SessionRecord:
-    """A browser session as stored: the account it signs in, and when it began."""
+    """A browser session as stored: the account it signs in, when it began, its sealed history key."""
 
     account: str
     created: int
+    sealed_history: bytes = b""
+    """The account's private history key sealed under the session id (empty: none)."""
 
 
 class SessionRecords:
@@ -29,7 +31,10 @@ class SessionRecords:
     async def save(self, digest: str, session: SessionRecord, *, idle: int, lifetime: int) -> None:
         """Store a new browser session, expiring after `idle` seconds unless used, and index it."""
         index = account_sessions_name(session.account)
-        await self.client.hset(session_name(digest), mapping={ACCOUNT: session.account, CREATED: session.created})
+        fields: dict[str | bytes, str | bytes | int] = {ACCOUNT: session.account, CREATED: session.created}
+        if session.sealed_history:
+            fields[HISTORY] = session.sealed_history
+        await self.client.hset(session_name(digest), mapping=fields)  # type: ignore[arg-type]
         await self.client.expire(session_name(digest), idle)
         await self.client.sadd(index, digest)
         await self.client.expire(index, lifetime)
@@ -46,8 +51,11 @@ class SessionRecords:
         pipe.hgetall(session_name(digest))
         pipe.expire(session_name(digest), idle)
         raw, _ = await pipe.execute()
-        fields = field_map(raw)
-        return SessionRecord(fields.get(ACCOUNT, ""), int(fields.get(CREATED, "0"))) if fields else None
+        if not raw:
+            return None
+        sealed_history = raw.get(HISTORY.encode(), b"")
+        fields = field_map({name: value for name, value in raw.items() if name != HISTORY.encode()})
+        return SessionRecord(fields.get(ACCOUNT, ""), int(fields.get(CREATED, "0")), sealed_history)
 
     @storage_errors
     async def delete(self, digest: str, custid: str | None) -> None:

@@ -45,8 +45,8 @@ def basic_auth(custid: str, token: str) -> dict[str, str]:
 
 async def create_account(redis: Redis, settings: Settings, email: str, plan: str = "basic") -> dict[str, str]:
     """Create an account through the domain service and return its Authorization header."""
-    token = await Services.build(settings, redis).account_service.create(email, plan)
-    return basic_auth(email, token)
+    credentials = await Services.build(settings, redis).account_service.create(email, plan)
+    return basic_auth(email, credentials.token)
 
 
 def peer_client(app: Litestar, peer: str) -> httpx.AsyncClient:

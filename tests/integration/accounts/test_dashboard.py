@@ -7,6 +7,7 @@ import re
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
+from onetime.keys import receipt_id
 from tests.support.accounts import EMAIL, create_in_form, post_form, sign_up_ok
 from tests.support.api import basic_auth
 from tests.support.pages import HTMX, main_of
@@ -145,7 +146,9 @@ async def test_signed_in_creation_uses_the_account_and_its_plan(client: AsyncTes
     assert receipt["ttl"] == 1209600
     recent = (await client.get("/api/v1/private/recent", headers=basic_auth(EMAIL, token))).json()
     assert [entry["metadata_key"] for entry in recent] == [metadata_key]
-    assert await redis.zscore("ots:recent:{alice@example.com}", metadata_key) is not None
+    [member] = await redis.zrange("ots:recent:{alice@example.com}", 0, -1)
+    assert member.startswith(receipt_id(metadata_key).encode())  # then the receipt key, sealed to the account
+    assert metadata_key.encode() not in member
 
 
 async def test_signed_out_creation_stays_anonymous(client: AsyncTestClient) -> None:

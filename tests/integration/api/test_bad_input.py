@@ -7,6 +7,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
+from onetime.keys import secret_id
 from onetime.settings import Settings
 from onetime.storage.keys import receipt_name
 from tests.conftest import with_settings
@@ -237,7 +238,7 @@ async def test_successful_answers_are_not_cacheable(client: AsyncTestClient) -> 
 
 async def test_an_unexpected_failure_still_answers_json(client: AsyncTestClient, redis: Redis) -> None:
     created = assert_ok(await client.post("/api/v1/share", data={"secret": "x"}))
-    await redis.hset(receipt_name(created["secret_key"]), "t", "not a number")  # a corrupt record
+    await redis.hset(receipt_name(secret_id(created["secret_key"])), "t", "not a number")  # a corrupt record
     response = await client.get(f"/api/v1/private/{created['metadata_key']}")
     assert_error(response, "Something went wrong on our side", 500)
     assert created["secret_key"] not in response.text

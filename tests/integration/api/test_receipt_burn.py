@@ -8,6 +8,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
+from onetime.keys import secret_id
 from onetime.settings import Settings
 from onetime.storage.keys import secret_name
 from tests.support.api import (
@@ -90,7 +91,7 @@ async def test_receipt_after_burn_has_an_empty_secret_key(client: AsyncTestClien
 
 async def test_receipt_after_expiry_is_expired(client: AsyncTestClient, redis: Redis) -> None:
     created = await _share(client)
-    await redis.delete(secret_name(created["secret_key"]))  # what Redis does when the TTL runs out
+    await redis.delete(secret_name(secret_id(created["secret_key"])))  # what Redis does when the TTL runs out
     ends = created["created"] + created["ttl"]
     service = client.app.state.services.secret_service
     service.clock = lambda: ends + 5
@@ -108,7 +109,7 @@ async def test_receipt_after_expiry_is_expired(client: AsyncTestClient, redis: R
 
 async def test_receipt_of_a_secret_lost_before_its_time_is_orphaned(client: AsyncTestClient, redis: Redis) -> None:
     created = await _share(client)
-    await redis.delete(secret_name(created["secret_key"]))
+    await redis.delete(secret_name(secret_id(created["secret_key"])))
     receipt = await _receipt(client, created["metadata_key"])
     assert list(receipt) == GONE_FIELDS
     assert receipt["state"] == "orphaned"
@@ -158,7 +159,7 @@ async def test_burn_after_reveal_is_unknown_secret_and_keeps_the_received_state(
 
 async def test_burn_after_expiry_is_unknown_secret(client: AsyncTestClient, redis: Redis) -> None:
     created = await _share(client)
-    await redis.delete(secret_name(created["secret_key"]))
+    await redis.delete(secret_name(secret_id(created["secret_key"])))
     metadata_key = created["metadata_key"]
     assert_error(await client.post(f"/api/v1/private/{metadata_key}/burn"), UNKNOWN_SECRET, 404, metadata_key)
 

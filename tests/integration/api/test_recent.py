@@ -8,6 +8,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
+from onetime.keys import receipt_id
 from onetime.settings import Settings
 from onetime.storage.keys import metadata_name
 from tests.support.api import NOT_AUTHORIZED, assert_error, assert_ok, create_account, metadata_fields
@@ -103,7 +104,7 @@ async def test_recent_drops_receipts_that_are_gone(
     client: AsyncTestClient, alice: dict[str, str], redis: Redis
 ) -> None:
     gone = assert_ok(await client.post("/api/v1/share", data={"secret": "x"}, headers=alice))
-    await redis.delete(metadata_name(gone["metadata_key"]))
+    await redis.delete(metadata_name(receipt_id(gone["metadata_key"])))
     assert assert_ok(await client.get("/api/v1/private/recent", headers=alice)) == []
     assert await redis.zcard("ots:recent:{alice@example.com}") == 0
 

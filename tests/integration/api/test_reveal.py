@@ -11,6 +11,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
+from onetime.keys import secret_id
 from onetime.settings import RequestLimit, Settings
 from onetime.storage.keys import secret_name
 from tests.conftest import with_settings
@@ -243,7 +244,9 @@ async def test_ciphertext_copied_under_another_key_does_not_reveal_the_other_val
 ) -> None:
     source = (await _share(client, "the source value"))["secret_key"]
     target = (await _share(client, "the target value"))["secret_key"]
-    await redis.set(secret_name(target), await redis.get(secret_name(source)) or b"", keepttl=True)
+    await redis.set(
+        secret_name(secret_id(target)), await redis.get(secret_name(secret_id(source))) or b"", keepttl=True
+    )
     response = await client.post(f"/api/v1/secret/{target}")
     assert_error(response, UNKNOWN_SECRET, 404, target)
     assert "the source value" not in response.text

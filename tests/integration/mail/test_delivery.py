@@ -17,10 +17,11 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from onetime.keys import secret_id
 from onetime.mail.config import MailDelivery
 from onetime.mail.outgoing import OutgoingMail
 from onetime.settings import Settings
-from onetime.storage.keys import OUTBOX, outbox_entry_name
+from onetime.storage.keys import OUTBOX, outbox_entry_name, secret_name
 from onetime.storage.outbox import OutboxEntries
 from tests.support.api import BASE_URL, assert_ok, create_account, serve
 from tests.support.logs import CollectedLogs
@@ -223,7 +224,7 @@ async def test_delivery_fails_after_the_configured_tries_and_forgets_the_address
         failed = await wait_for_delivery(http, created["metadata_key"], "failed")
     assert failed == {"state": "failed", "attempts": 3}
     assert await keys_holding(redis, TOM) == []
-    assert not await redis.exists(outbox_entry_name(created["secret_key"]))
+    assert not await redis.exists(outbox_entry_name(secret_id(created["secret_key"])))
 
 
 async def test_a_refused_recipient_fails_at_once(settings: Settings, redis: Redis, alice: dict[str, str]) -> None:
@@ -242,11 +243,11 @@ async def test_the_plain_address_lives_only_in_the_outbox_entry_and_not_longer_t
     async with serve(mail_settings(settings, sink.url, first_delay=60.0)) as (_, http):
         created = await share(http, alice, recipient=TOM, ttl="600")
         await wait_for_delivery(http, created["metadata_key"], "queued")
-        entry = outbox_entry_name(created["secret_key"])
+        entry = outbox_entry_name(secret_id(created["secret_key"]))
         assert await keys_holding(redis, TOM) == [entry]
-        assert 0 < await redis.ttl(entry) <= await redis.ttl(f"ots:secret:{{{created['secret_key']}}}")
+        assert 0 < await redis.ttl(entry) <= await redis.ttl(secret_name(secret_id(created["secret_key"])))
         assert await redis.ttl(OUTBOX) > await redis.ttl(entry)
-        await redis.zadd(OUTBOX, {created["secret_key"]: 0})  # due now, as the next retry would be
+        await redis.zadd(OUTBOX, {secret_id(created["secret_key"]): 0})  # due now, as the next retry would be
         with sink:
             await wait_for_delivery(http, created["metadata_key"], "sent")
         assert await keys_holding(redis, TOM) == []
@@ -259,8 +260,8 @@ async def test_an_entry_that_expired_unsent_marks_the_receipt_failed(
     async with serve(mail_settings(settings, sink.url, first_delay=60.0)) as (_, http):
         created = await share(http, alice, recipient=TOM)
         await wait_for_delivery(http, created["metadata_key"], "queued")
-        await redis.delete(outbox_entry_name(created["secret_key"]))  # as its TTL would
-        await redis.zadd(OUTBOX, {created["secret_key"]: 0})
+        await redis.delete(outbox_entry_name(secret_id(created["secret_key"])))  # as its TTL would
+        await redis.zadd(OUTBOX, {secret_id(created["secret_key"]): 0})
         assert (await wait_for_delivery(http, created["metadata_key"], "failed"))["state"] == "failed"
         assert await redis.zcard(OUTBOX) == 0
 

@@ -9,6 +9,7 @@ import qrcode.constants
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
+from onetime.keys import secret_id
 from onetime.storage.keys import receipt_name, secret_name
 from onetime.storage.secret_records import CREATED
 from tests.support.pages import HTMX, csrf_token, main_of, share, share_link
@@ -81,8 +82,8 @@ async def test_receipt_follows_the_secret_from_viewed_to_received(client: AsyncT
 async def test_receipt_of_a_secret_that_expired_unread_says_so(client: AsyncTestClient, redis: Redis) -> None:
     metadata = await share(client, ttl="3600")
     created = int(metadata["created"])
-    await redis.delete(secret_name(metadata["secret_key"]))
-    await redis.hset(receipt_name(metadata["secret_key"]), CREATED, str(created - 3600))
+    await redis.delete(secret_name(secret_id(metadata["secret_key"])))
+    await redis.hset(receipt_name(secret_id(metadata["secret_key"])), CREATED, str(created - 3600))
     html = (await client.get(f"/private/{metadata['metadata_key']}")).text
     assert re.search(r"Expired <time datetime=\"[0-9T:-]+Z\">[0-9: -]+ UTC</time>, never revealed", html)
     assert 'id="share-link"' not in html
@@ -92,7 +93,7 @@ async def test_receipt_of_a_secret_lost_early_says_it_is_no_longer_available(
     client: AsyncTestClient, redis: Redis
 ) -> None:
     metadata = await share(client, ttl="3600")
-    await redis.delete(secret_name(metadata["secret_key"]))
+    await redis.delete(secret_name(secret_id(metadata["secret_key"])))
     html = (await client.get(f"/private/{metadata['metadata_key']}")).text
     assert "No longer available" in html
     assert "Burn this secret" not in html
