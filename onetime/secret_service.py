@@ -410,7 +410,7 @@ class SecretService:
         """
         if not keys.is_key_shaped(secret_key):
             return None
-        stored = await self.records.read_receipt(secret_key, self._now())
+        stored = await self.records.read_receipt(keys.secret_id(secret_key), self._now())
         if stored is None:
             return None
         record = stored.record

@@ -6,6 +6,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
+from onetime.keys import secret_id
 from onetime.settings import Settings
 from onetime.storage.keys import secret_name
 from tests.integration.api_v2.v2 import (
@@ -69,7 +70,7 @@ async def test_an_unknown_receipt_is_a_404_that_does_not_echo_the_key(client: As
 
 async def test_a_receipt_whose_secret_vanished_reads_as_orphaned(client: AsyncTestClient, redis: Redis) -> None:
     record = await conceal(client, "x")
-    await redis.delete(secret_name(secret_key_of(record)))
+    await redis.delete(secret_name(secret_id(secret_key_of(record))))
     receipt = assert_ok(await client.get(f"/api/v2/receipt/{receipt_key_of(record)}"))["record"]
     assert (receipt["state"], receipt["is_orphaned"], receipt["is_destroyed"]) == ("orphaned", True, True)
     assert receipt["secret_state"] is None
