@@ -72,7 +72,8 @@ def _one_round_trip_reveal() -> None:
         if script is None:
             script = self.records.client.register_script(_REVEAL)
             self.records._bench_reveal = script  # type: ignore[attr-defined]  # noqa: SLF001
-        names = [secret_name(secret_key), receipt_name(secret_key), generated_name(secret_key)]
+        secret_id = keys.secret_id(secret_key)
+        names = [secret_name(secret_id), receipt_name(secret_id), generated_name(secret_id)]
         reply = await script(keys=names, args=[self._now(), "received", RECEIVED])
         if not reply:
             raise UnknownSecret(secret_key)

@@ -32,7 +32,9 @@ from tests.support.accounts import create_in_form, session_cookie, sign_up_ok
 from tests.support.api import assert_ok, create_account, peer_client, serve
 from tests.support.dns_server import DnsTestServer
 from tests.support.domains import verified_domain
+from tests.support.logs import CollectedLogs
 from tests.support.smtp_server import SmtpSink
+from web.app import create_app
 
 ALICE = "alice@example.com"
 BOB = "bob@example.com"
@@ -263,3 +265,22 @@ async def test_a_compaction_removes_a_consumed_secret_from_the_append_only_file(
                 await asyncio.sleep(0.2)
         finally:
             await redis.aclose()
+
+
+async def test_an_https_deployment_is_warned_when_the_master_key_sits_with_the_data(
+    settings: Settings, tmp_path: Path
+) -> None:
+    generated = dataclasses.replace(settings, data_dir=tmp_path / "data", master_secret=None)
+    app = create_app(generated)
+    with CollectedLogs() as logs:
+        async with app.lifespan():
+            pass
+    warned = [message for message in logs.server_messages() if "master secret lives" in message]
+    assert len(warned) == 1
+    assert str(tmp_path / "data" / "master.key") in warned[0]
+
+    app = create_app(settings)  # OTS_SECRET given: nothing to warn about
+    with CollectedLogs() as logs:
+        async with app.lifespan():
+            pass
+    assert not [message for message in logs.server_messages() if "master secret lives" in message]
