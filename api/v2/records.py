@@ -162,7 +162,7 @@ def created_secret_record(receipt: Receipt) -> SecretRecord:
     return secret_record(status)
 
 
-def _receipt_fields(receipt: Receipt, kind: str | None) -> dict[str, object]:
+def _receipt_fields(receipt: Receipt, kind: str | None) -> dict[str, Any]:
     state = receipt.state
     viewed_at = receipt.updated if state == "viewed" else None
     recipients = ", ".join(receipt.recipients)
@@ -202,7 +202,7 @@ def _receipt_fields(receipt: Receipt, kind: str | None) -> dict[str, object]:
 
 def receipt_record(receipt: Receipt, kind: str | None = None) -> ReceiptRecord:
     """Shape a receipt for a creation's answer or a list."""
-    return ReceiptRecord(**_receipt_fields(receipt, kind))  # type: ignore[arg-type]
+    return ReceiptRecord(**_receipt_fields(receipt, kind))
 
 
 def shows_secret_link(receipt: Receipt) -> bool:
@@ -219,7 +219,7 @@ def receipt_view(receipt: Receipt) -> ReceiptView:
     receipt_path = f"private/{receipt.metadata_key}"
     origin = receipt.link_origin
     return ReceiptView(
-        **fields,  # type: ignore[arg-type]
+        **fields,
         secret_state="new" if receipt.secret_exists else None,
         natural_expiration=natural_duration(receipt.ttl),
         expiration=receipt.created + receipt.ttl,
