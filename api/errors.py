@@ -8,6 +8,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 
 from api.schemas import UNSET, Error
+from api.v2.errors import http_error_to_v2_response, is_v2_path, unexpected_error_to_v2_response
 from onetime.errors import (
     InvalidRequest,
     NotAuthorized,
@@ -55,13 +56,17 @@ def onetime_error_to_response(_: Request[Any, Any, Any], error: OnetimeError) ->
     return error_response(error.message, intended_status(error), key)
 
 
-def unexpected_error_to_response(_: Request[Any, Any, Any], __: Exception) -> Response[Error]:
+def unexpected_error_to_response(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     """Answer a bug with a JSON error (the access log module logs it without request data)."""
+    if is_v2_path(request.url.path):  # a bug outside the v2 router's own table
+        return unexpected_error_to_v2_response(request, error)
     return error_response("Something went wrong on our side", 500)
 
 
 def http_error_to_response(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
     """Map framework errors under /api/v1 (routing, body size, parsing) to v1 answers."""
+    if is_v2_path(request.url.path):  # an unknown path or method under /api/v2 answers in v2's shape
+        return http_error_to_v2_response(request, error)
     if error.status_code in {404, 405}:
         # The contract's body for an unknown route or method; a wrong method also says so in the
         # v1 error shape, and both carry the real class like every other v1 error.

@@ -69,3 +69,24 @@ class SecretPreview:
 
     secret_key: str
     passphrase_required: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SecretStatus:
+    """What a secret's link tells about it without consuming it: never the value, owner or recipients."""
+
+    secret_key: str
+    state: str
+    """The receipt's state: `new` or `viewed` while the secret can be revealed."""
+    ttl: int
+    """The lifespan the secret was given, in seconds."""
+    remaining: int | None
+    """Seconds the secret has left; None once it is gone."""
+    created: int
+    updated: int
+    passphrase_required: bool
+
+    @property
+    def secret_exists(self) -> bool:
+        """Tell whether the secret can still be revealed."""
+        return self.remaining is not None

@@ -30,7 +30,7 @@ from onetime.errors import (
 )
 from onetime.mail.outbox import Outbox
 from onetime.mail.outgoing import QUEUED, Delivery
-from onetime.receipts import Burned, Receipt, Revealed, SecretPreview
+from onetime.receipts import Burned, Receipt, Revealed, SecretPreview, SecretStatus
 from onetime.settings import RequestLimit, Settings
 from onetime.storage.client import StorageHealth
 from onetime.storage.counters import CREATE, MAIL, REVEAL, Counters, Lockout
@@ -401,6 +401,29 @@ class SecretService:
                     handed_over.append(link.secret_id)
         await self.recent_index.delete(owner)
         return handed_over
+
+    async def secret_status(self, secret_key: str) -> SecretStatus | None:
+        """Tell what a secret's link may know of it (the v2 API's secret records), consuming nothing.
+
+        None when the key is not key-shaped or its receipt is gone; a consumed secret whose receipt
+        remains has `remaining` None.
+        """
+        if not keys.is_key_shaped(secret_key):
+            return None
+        stored = await self.records.read_receipt(keys.secret_id(secret_key), self._now())
+        if stored is None:
+            return None
+        record = stored.record
+        exists = stored.secret_ttl is not None and record.state in {"new", "viewed"}
+        return SecretStatus(
+            secret_key=secret_key,
+            state=record.state,
+            ttl=record.ttl,
+            remaining=stored.secret_ttl if exists else None,
+            created=record.created,
+            updated=record.updated,
+            passphrase_required=record.has_passphrase,
+        )
 
 
 def _open_link(metadata_key: str, receipt_id: str, link: Link | None) -> tuple[str, str] | None:

@@ -16,6 +16,7 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from api.controllers import create_api_router
+from api.v2.routes import create_v2_router
 from onetime.domains.names import canonical_host
 from onetime.domains.sites import Site
 from onetime.errors import StorageUnavailable
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[
             create_api_router(),
+            create_v2_router(),
             create_pages_router(),
             create_internal_router(),
             create_static_files_router(

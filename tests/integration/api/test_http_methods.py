@@ -17,8 +17,8 @@ from web.app import create_app
 _SAMPLE_PARAMS = {"domain_name": "example.org", "file_path": "css/site.css"}
 _KEY = "z" * 31
 _PARAM = re.compile(r"\{(\w+)(?::\w+)?\}")
-_VARYING_HEADERS = {"date", "content-length", "set-cookie", "content-security-policy"}
-"""Headers whose value may differ between two requests (a nonce, a fresh CSRF cookie)."""
+_VARYING_HEADERS = {"date", "content-length", "set-cookie", "content-security-policy", "x-request-id"}
+"""Headers whose value may differ between two requests (a nonce, a fresh CSRF cookie, v2's request id)."""
 
 
 def _get_paths() -> list[str]:
