@@ -25,6 +25,7 @@ from onetime.errors import (
     NotAuthorized,
     NothingToShare,
     OnetimeError,
+    OutcomeUnknown,
     PassphraseRejected,
     RateLimited,
     StorageUnavailable,
@@ -113,6 +114,7 @@ _PROBLEMS: dict[type[OnetimeError], Problem] = {
     UnreadableBody: Problem(400, "BadRequest"),
     InvalidRequest: Problem(422, "FormError"),
     RateLimited: Problem(429, "LimitExceeded"),
+    OutcomeUnknown: Problem(504, "OutcomeUnknown"),
     StorageUnavailable: Problem(503, "ServiceUnavailable"),
     OnetimeError: Problem(400, "BadRequest"),
 }
