@@ -157,9 +157,9 @@ def start_servers(bench: Bench, workers: int) -> tuple[Managed, str, Managed, st
         serve_env(bench, ots_port, workers),
         bench.tmp,
     )
-    ceiling = start(
-        f"ceiling-w{workers}", [sys.executable, "-m", "bench.serve"], serve_env(bench, ceiling_port, workers), bench.tmp
-    )
+    # A data directory of its own: one `ots serve` (the ceiling runs through its code) per data directory.
+    ceiling_env = {**serve_env(bench, ceiling_port, workers), "OTS_DATA_DIR": str(bench.tmp / "ceiling")}
+    ceiling = start(f"ceiling-w{workers}", [sys.executable, "-m", "bench.serve"], ceiling_env, bench.tmp)
     ots_url, ceiling_url = f"http://127.0.0.1:{ots_port}", f"http://127.0.0.1:{ceiling_port}"
     wait_http(ots_url + "/api/v1/status", ots)
     wait_http(ceiling_url + "/ping", ceiling)

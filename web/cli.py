@@ -24,6 +24,7 @@ from onetime.storage import embedded
 from onetime.storage.client import connect
 from web.cli_domains import add_domain_parser, domain_command
 from web.http_protocol import HeaderTimeoutProtocol
+from web.serve_process import DataDirInUse, lock_data_dir, prepare_metrics_dir
 
 log = logging.getLogger("ots")
 
@@ -74,7 +75,7 @@ def redis_for(settings: Settings) -> Iterator[str]:
     elif embedded.is_running(settings.data_dir):
         yield embedded.redis_url(settings.data_dir)
     else:
-        with embedded.EmbeddedRedis(settings.data_dir) as server:
+        with embedded.EmbeddedRedis(settings.data_dir, settings.fsync) as server:
             yield server.url
 
 
@@ -94,38 +95,48 @@ def serve(settings: Settings) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, _stop_on_signal)
     try:
-        if settings.master_secret is None:
-            load_or_create_master_secret(settings.data_dir)  # once, before any worker reads it
-        if settings.redis_url is None and embedded.is_running(settings.data_dir):
-            log.warning(
-                "an embedded redis-server already runs in %s (another ots, or one left by a killed server); "
-                "using it, but this server will neither restart nor stop it",
-                settings.data_dir,
-            )
-        with redis_for(settings) as url:
-            os.environ["OTS_REDIS_URL"] = url  # the workers build their settings from the environment
-            log.info("serving on http://%s:%s with %s worker(s)", settings.host, settings.port, settings.workers)
-            uvicorn.run(
-                "web.app:create_app",
-                factory=True,
-                host=settings.host,
-                port=settings.port,
-                workers=settings.workers,
-                # uvicorn cannot time out slow request headers itself (web.http_protocol does); it
-                # calls this partial like a protocol class, and a partial pickles for the workers.
-                http=functools.partial(HeaderTimeoutProtocol, header_timeout=settings.header_timeout),  # type: ignore[arg-type]
-                timeout_keep_alive=5,  # idle between two requests on one connection
-                access_log=False,  # web.access_log writes a line without full keys instead
-                proxy_headers=False,  # the app reads forwarded headers itself, from trusted proxies only
-                server_header=False,
-                log_level="info",
-            )
+        data_dir_lock = lock_data_dir(settings.data_dir)
+    except DataDirInUse as error:
+        print(f"ots: {error}", file=sys.stderr)
+        return 1
+    try:
+        with data_dir_lock:
+            _serve_locked(settings)
     except embedded.EmbeddedRedisError as error:
         print(f"ots: {error}", file=sys.stderr)
         return 1
     except _Stop:
         pass  # the embedded Redis, if any, has been stopped on the way out
     return 0
+
+
+def _serve_locked(settings: Settings) -> None:
+    """Serve, holding the data directory: no other server runs on it."""
+    if settings.master_secret is None:
+        load_or_create_master_secret(settings.data_dir)  # once, before any worker reads it
+    # With the lock held, a redis-server answering in the data dir was left by a server killed
+    # outright: stop it cleanly and start one this server watches (and restarts if it dies).
+    if settings.redis_url is None and embedded.shut_down_orphan(settings.data_dir):
+        log.warning("shut down the embedded redis-server left running in %s by an earlier server", settings.data_dir)
+    prepare_metrics_dir(settings.data_dir, settings.workers)
+    with redis_for(settings) as url:
+        os.environ["OTS_REDIS_URL"] = url  # the workers build their settings from the environment
+        log.info("serving on http://%s:%s with %s worker(s)", settings.host, settings.port, settings.workers)
+        uvicorn.run(
+            "web.serve_process:create_worker_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            # uvicorn cannot time out slow request headers itself (web.http_protocol does); it
+            # calls this partial like a protocol class, and a partial pickles for the workers.
+            http=functools.partial(HeaderTimeoutProtocol, header_timeout=settings.header_timeout),  # type: ignore[arg-type]
+            timeout_keep_alive=5,  # idle between two requests on one connection
+            access_log=False,  # web.access_log writes a line without full keys instead
+            proxy_headers=False,  # the app reads forwarded headers itself, from trusted proxies only
+            server_header=False,
+            log_level="info",
+        )
 
 
 HISTORY_RESTARTS = "ots: the account's list of recent receipts starts anew; its receipts stay reachable by their links"
