@@ -24,6 +24,7 @@ from onetime.storage import embedded
 from onetime.storage.client import connect
 from web.cli_domains import add_domain_parser, domain_command
 from web.http_protocol import HeaderTimeoutProtocol
+from web.log_format import configure_command_logging, uvicorn_log_config
 from web.serve_process import DataDirInUse, lock_data_dir, prepare_metrics_dir
 
 log = logging.getLogger("ots")
@@ -35,12 +36,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # A server narrates; an account command prints its token and, on failure, one line.
     level = logging.INFO if args.command == "serve" else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = Settings.from_env()
     except SettingsError as error:
         print(f"ots: configuration error: {error}", file=sys.stderr)
         return 2
+    configure_command_logging(level, settings.log_format)
     if args.command == "serve":
         return serve(settings)
     if args.command == "account":
@@ -136,6 +137,7 @@ def _serve_locked(settings: Settings) -> None:
             proxy_headers=False,  # the app reads forwarded headers itself, from trusted proxies only
             server_header=False,
             log_level="info",
+            log_config=uvicorn_log_config(settings.log_format) or uvicorn.config.LOGGING_CONFIG,
         )
 
 
