@@ -1,7 +1,7 @@
 """What the server counts, for Prometheus: every metric, and the small calls that move them.
 
 A label only ever holds one of a few fixed words (a plan name, a kind, a reason, a route's
-template such as `/api/v1/secret/{key:str}`): never a key, an address or an email.
+template such as `/api/v1/secret/{key}`): never a key, an address or an email.
 
 With several workers (`OTS_WORKERS` > 1) `ots serve` sets PROMETHEUS_MULTIPROC_DIR before they
 start, each worker writes its figures to files there, and a scrape adds up every worker's files
