@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from redis import Redis
 
 from tests.support.server_process import ServerProcess, children, kill_redis_servers_in, ots_env, redis_servers_in
 
@@ -114,3 +115,16 @@ def test_the_redis_left_by_a_server_killed_outright_is_shut_down_cleanly_and_rep
         assert second.stop() == 0
     assert redis_servers_in(data_dir) == []
     assert "shut down the embedded redis-server left running" in second.output()
+
+
+@pytest.mark.parametrize("policy", ["everysec", "always"])
+def test_ots_fsync_sets_when_the_embedded_redis_syncs_its_append_only_file(
+    policy: str, data_dir: Path, tmp_path: Path
+) -> None:
+    with ServerProcess(ots_env(data_dir, OTS_FSYNC=policy), tmp_path / "logs"):
+        embedded = Redis(unix_socket_path=str(data_dir / "redis.sock"))
+        try:
+            assert embedded.config_get("appendfsync") == {"appendfsync": policy}
+            assert embedded.config_get("appendonly") == {"appendonly": "yes"}
+        finally:
+            embedded.close()
