@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import functools
 import logging
 import os
@@ -22,6 +23,7 @@ from onetime.services import Services
 from onetime.settings import Settings
 from onetime.storage import embedded
 from onetime.storage.client import connect
+from onetime.storage.embedded import EmbeddedRedis
 from web.cli_domains import add_domain_parser, domain_command
 from web.http_protocol import HeaderTimeoutProtocol
 from web.log_format import configure_command_logging, uvicorn_log_config
@@ -44,11 +46,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_command_logging(level, settings.log_format)
     if args.command == "serve":
         return serve(settings)
-    if args.command == "account":
-        return asyncio.run(_account(settings, args))
-    if args.command == "domain":
-        with redis_for(settings) as url:
-            return asyncio.run(domain_command(settings, url, args))
+    try:
+        if args.command == "account":
+            return asyncio.run(_account(settings, args))
+        if args.command == "domain":
+            with redis_for(settings) as url:
+                return asyncio.run(domain_command(settings, url, args))
+    except DataDirInUse as error:
+        print(f"ots: {error}", file=sys.stderr)
+        return 1
     parser.print_help()
     return 2
 
@@ -70,13 +76,17 @@ def _parser() -> argparse.ArgumentParser:
 
 @contextmanager
 def redis_for(settings: Settings) -> Iterator[str]:
-    """Yield the Redis URL to use, starting the embedded Redis for the duration if needed."""
+    """Yield the Redis URL a one-shot command uses, starting the embedded Redis for the duration if needed.
+
+    A command that starts the embedded Redis holds the data directory meanwhile, so that a server
+    starting then does not take that redis-server for one left behind and shut it down.
+    """
     if settings.redis_url is not None:
         yield settings.redis_url
     elif embedded.is_running(settings.data_dir):
         yield embedded.redis_url(settings.data_dir)
     else:
-        with embedded.EmbeddedRedis(settings.data_dir, settings.fsync) as server:
+        with lock_data_dir(settings.data_dir), embedded.EmbeddedRedis(settings.data_dir, settings.fsync) as server:
             yield server.url
 
 
@@ -97,7 +107,7 @@ def serve(settings: Settings) -> int:
         signal.signal(signum, _stop_on_signal)
     try:
         data_dir_lock = lock_data_dir(settings.data_dir)
-    except DataDirInUse as error:
+    except (DataDirInUse, OSError) as error:
         print(f"ots: {error}", file=sys.stderr)
         return 1
     try:
@@ -120,7 +130,8 @@ def _serve_locked(settings: Settings) -> None:
     if settings.redis_url is None and embedded.shut_down_orphan(settings.data_dir):
         log.warning("shut down the embedded redis-server left running in %s by an earlier server", settings.data_dir)
     prepare_metrics_dir(settings.data_dir, settings.workers)
-    with redis_for(settings) as url:
+    with contextlib.ExitStack() as stack:
+        url = settings.redis_url or stack.enter_context(EmbeddedRedis(settings.data_dir, settings.fsync)).url
         os.environ["OTS_REDIS_URL"] = url  # the workers build their settings from the environment
         log.info("serving on http://%s:%s with %s worker(s)", settings.host, settings.port, settings.workers)
         uvicorn.run(

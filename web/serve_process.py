@@ -17,6 +17,9 @@ import multiprocessing
 import os
 import shutil
 import signal
+import sys
+import threading
+import time
 from pathlib import Path
 from typing import IO
 
@@ -28,10 +31,12 @@ LOCK_NAME = "ots.lock"
 METRICS_DIR_NAME = "metrics"
 MULTIPROC_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+PARENT_WATCH_SECONDS = 1.0
+"""Where there is no parent-death signal, how often a worker checks that its parent lives."""
 
 
 class DataDirInUse(RuntimeError):
-    """Another `ots serve` holds this data directory."""
+    """Another `ots serve` (or a command running the embedded Redis for itself) holds this data directory."""
 
 
 def lock_data_dir(data_dir: Path) -> IO[str]:
@@ -44,7 +49,7 @@ def lock_data_dir(data_dir: Path) -> IO[str]:
         lock.seek(0)
         holder = lock.read().strip() or "unknown"
         lock.close()
-        message = f"another ots serve (pid {holder}) already uses the data directory {data_dir.resolve()}"
+        message = f"another ots (pid {holder}) already uses the data directory {data_dir.resolve()}"
         raise DataDirInUse(message) from None
     lock.seek(0)
     lock.truncate()
@@ -72,11 +77,20 @@ def exit_with_parent() -> None:
     parent = multiprocessing.parent_process()
     if parent is None:
         return  # the one process of a single-worker server
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if sys.platform == "linux":
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    else:  # no parent-death signal: watch the parent instead
+        threading.Thread(target=_watch_parent, args=(parent.pid,), name="parent-watch", daemon=True).start()
     if os.getppid() != parent.pid:  # the parent died before the request took effect
         raise SystemExit(0)
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        time.sleep(PARENT_WATCH_SECONDS)
+    os.kill(os.getpid(), signal.SIGTERM)
 
 
 def create_worker_app() -> Litestar:

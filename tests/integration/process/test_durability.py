@@ -105,13 +105,14 @@ def test_the_redis_left_by_a_server_killed_outright_is_shut_down_cleanly_and_rep
         assert api.post(f"/secret/{created['secret_key']}").json()["value"] == "outlived a SIGKILL"
         (own,) = redis_servers_in(data_dir)  # never two redis-servers on the same files
         assert own != orphan
+        assert api.get(f"/private/{created['metadata_key']}").json()["state"] == "received"
         assert own in children(second.pid)  # watched: killed, it is restarted and the app recovers
         os.kill(own, signal.SIGKILL)
         deadline = time.monotonic() + 10
         while api.get("/status").status_code != 200 or own in redis_servers_in(data_dir):
             assert time.monotonic() < deadline, second.output()
             time.sleep(0.05)
-        assert api.get(f"/private/{created['metadata_key']}").json()["state"] == "received"
+        assert share(api, secret="after the restart")["state"] == "new"
         assert second.stop() == 0
     assert redis_servers_in(data_dir) == []
     assert "shut down the embedded redis-server left running" in second.output()

@@ -44,9 +44,7 @@ def test_a_second_server_on_the_same_data_dir_refuses_with_one_line(data_dir: Pa
         result = run_ots("serve", env=ots_env(data_dir, OTS_PORT=str(free_port())), timeout=30)
         assert result.returncode == 1
         lines = result.stderr.splitlines()
-        assert lines == [
-            f"ots: another ots serve (pid {first.pid}) already uses the data directory {data_dir.resolve()}"
-        ]
+        assert lines == [f"ots: another ots (pid {first.pid}) already uses the data directory {data_dir.resolve()}"]
         with first.client() as api:
             assert api.get("/status").status_code == 200  # the first one is untouched
 
