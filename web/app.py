@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             if redis_url is None:
                 redis_url = embedded.redis_url(settings.data_dir)
                 if not embedded.is_running(settings.data_dir):
-                    stack.enter_context(embedded.EmbeddedRedis(settings.data_dir))
+                    stack.enter_context(embedded.EmbeddedRedis(settings.data_dir, settings.fsync))
             client = connect(redis_url)
             stack.push_async_callback(client.aclose)
             services = Services.build(settings, client)
