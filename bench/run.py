@@ -7,6 +7,10 @@ the Lua scripts in bench/wrk/. Results: a table on stdout, bench/results/latest.
 BENCHMARKS.md (bench/report.py).
 
 BENCH_SECONDS (default 5) sets the length of each wrk run; BENCH_QUICK=1 skips the 1M tier.
+
+The durability runs are the exception to the private Redis on a port: they measure what
+OTS_FSYNC=always costs against the default everysec, so they use the embedded redis-server that
+`ots serve` starts itself (on a unix socket in a data directory of their own).
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ PASSPHRASE = "correct-horse-battery"  # noqa: S105 - a bench fixture
 WRONG_BODY = "passphrase=wrong-guess"
 PASSPHRASE_TIMEOUT = 60.0  # bcrypt queues: a 64-connection passphrase run answers in seconds
 RSS_SECRETS = 100_000
+FSYNC_POLICIES = ("everysec", "always")
+FSYNC_CONNECTIONS = 16
 TIERS = (10_000, 100_000, 1_000_000)
 RESULTS = REPO / "bench" / "results"
 SERVER_DB = 0
@@ -157,9 +163,9 @@ def start_servers(bench: Bench, workers: int) -> tuple[Managed, str, Managed, st
         serve_env(bench, ots_port, workers),
         bench.tmp,
     )
-    ceiling = start(
-        f"ceiling-w{workers}", [sys.executable, "-m", "bench.serve"], serve_env(bench, ceiling_port, workers), bench.tmp
-    )
+    # A data directory of its own: one `ots serve` (the ceiling runs through its code) per data directory.
+    ceiling_env = {**serve_env(bench, ceiling_port, workers), "OTS_DATA_DIR": str(bench.tmp / "ceiling")}
+    ceiling = start(f"ceiling-w{workers}", [sys.executable, "-m", "bench.serve"], ceiling_env, bench.tmp)
     ots_url, ceiling_url = f"http://127.0.0.1:{ots_port}", f"http://127.0.0.1:{ceiling_port}"
     wait_http(ots_url + "/api/v1/status", ots)
     wait_http(ceiling_url + "/ping", ceiling)
@@ -244,6 +250,36 @@ async def run_workers(bench: Bench, workers: int) -> dict[str, Any]:  # noqa: C9
         ots.stop()
         ceiling.stop()
     return extra
+
+
+async def durability(bench: Bench) -> list[dict[str, Any]]:
+    """Create throughput with the embedded Redis syncing its append-only file every second, then on every write."""
+    print("\n== durability: create with the embedded Redis, OTS_FSYNC=everysec vs always ==", flush=True)
+    results = []
+    for policy in FSYNC_POLICIES:
+        port = free_port()
+        env = {
+            **bench.env,
+            "OTS_PORT": str(port),
+            "OTS_WORKERS": "1",
+            "OTS_BASE_URL": f"http://127.0.0.1:{port}",
+            "OTS_DATA_DIR": str(bench.tmp / f"fsync-{policy}"),
+            "OTS_FSYNC": policy,
+        }
+        env.pop("OTS_REDIS_URL", None)
+        ots = start(f"ots-fsync-{policy}", [str(Path(sys.executable).parent / "ots"), "serve"], env, bench.tmp)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_http(url + "/api/v1/status", ots)
+            await wrk(url, FSYNC_CONNECTIONS, 1, path="/api/v1/share", env=static("POST", CREATE_BODY))  # warm-up
+            created = await wrk(
+                url, FSYNC_CONNECTIONS, SECONDS, server=ots, path="/api/v1/share", env=static("POST", CREATE_BODY)
+            )
+            bench.record(f"create, OTS_FSYNC={policy}", 1, FSYNC_CONNECTIONS, created)
+            results.append({"fsync": policy, **created.as_dict()})
+        finally:
+            ots.stop()
+    return results
 
 
 async def mixed(bench: Bench, url: str, ots: Managed, workers: int) -> list[dict[str, Any]]:
@@ -508,6 +544,7 @@ async def main() -> int:
         result["memory"] = await memory_per_secret(bench)
         for workers in WORKERS:
             result.update(await run_workers(bench, workers))
+        result["durability"] = await durability(bench)
     finally:
         redis.stop()
     result["load_average"] = f"{load_before:.2f} -> {os.getloadavg()[0]:.2f} (1-minute)"

@@ -17,6 +17,9 @@ from onetime.plans import DEFAULT_PLANS, Plan
 from onetime.regions import Region, parse_origin, parse_regions
 
 MIN_SECRET_BYTES = 32
+MIN_METRICS_TOKEN_LENGTH = 16
+FSYNC_POLICIES = ("everysec", "always")
+LOG_FORMATS = ("plain", "json")
 REDIS_SCHEMES = ("redis", "rediss", "unix", "redis+cluster")
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -113,6 +116,13 @@ class Settings:
     """Whether every secret needs a passphrase (OTS_PASSPHRASE_REQUIRED)."""
     bcrypt_cost: int = 12
     """bcrypt work factor for passphrases (OTS_BCRYPT_COST, 4 to 31)."""
+    fsync: str = "everysec"
+    """When the embedded Redis syncs its append-only file to disk (OTS_FSYNC): `everysec` may lose the
+    last second of writes in a power cut, `always` syncs before every answer and costs throughput."""
+    log_format: str = "plain"
+    """How log lines look (OTS_LOG_FORMAT): `plain` text, or `json`, one object a line with a request id."""
+    metrics_token: str | None = field(default=None, repr=False)
+    """Bearer token that lets a non-loopback scraper read /metrics (OTS_METRICS_TOKEN); None: loopback only."""
     plans: Mapping[str, Plan] = field(default_factory=lambda: dict(DEFAULT_PLANS))
     """Plans by name: TTL and size limits."""
 
@@ -184,6 +194,9 @@ class Settings:
             passphrase_max_length=passphrase_max,
             passphrase_required=reader.switch("OTS_PASSPHRASE_REQUIRED", default=False),
             bcrypt_cost=reader.integer("OTS_BCRYPT_COST", 12, 4, 31),
+            fsync=reader.choice("OTS_FSYNC", FSYNC_POLICIES),
+            log_format=reader.choice("OTS_LOG_FORMAT", LOG_FORMATS),
+            metrics_token=reader.token("OTS_METRICS_TOKEN", MIN_METRICS_TOKEN_LENGTH),
         )
 
 
@@ -225,6 +238,24 @@ class _EnvReader:
         if lowered in {"off", "false", "no", "0"}:
             return False
         raise SettingsError(f"{name} must be on or off, got {raw!r}")
+
+    def choice(self, name: str, choices: tuple[str, ...]) -> str:
+        """Return one of `choices` (the first is the default), compared without case."""
+        raw = self.optional(name)
+        if raw is None:
+            return choices[0]
+        if raw.lower() not in choices:
+            raise SettingsError(f"{name} must be {' or '.join(choices)}, got {raw!r}")
+        return raw.lower()
+
+    def token(self, name: str, min_length: int) -> str | None:
+        raw = self.optional(name)
+        if raw is None:
+            return None
+        # The value never appears in the message: it is a credential.
+        if len(raw) < min_length or not raw.isascii() or not raw.isprintable() or " " in raw:
+            raise SettingsError(f"{name} must be at least {min_length} printable ASCII characters without spaces")
+        return raw
 
     def origin(self, name: str, default: str) -> str:
         return parse_origin(name, self.text(name, default))
