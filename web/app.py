@@ -68,7 +68,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await warn_unless_noeviction(services.storage)
             warn_if_master_secret_beside_data(settings)
             await upgrade_before_serving(client, stack)
-            if settings.redis_url is None:
+            if redis_url == embedded.redis_url(settings.data_dir):
+                # The embedded Redis, whether this process started it or `ots serve` did (its workers
+                # are handed its URL in OTS_REDIS_URL).
                 await stack.enter_async_context(AofCompaction(client, settings.aof_compact_seconds).running())
             if services.outbox is not None:
                 await stack.enter_async_context(

@@ -129,3 +129,31 @@ def test_ots_fsync_sets_when_the_embedded_redis_syncs_its_append_only_file(
             assert embedded.config_get("appendonly") == {"appendonly": "yes"}
         finally:
             embedded.close()
+
+
+def test_ots_serve_compacts_the_append_only_file_so_a_revealed_secret_leaves_the_disk(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    env = ots_env(data_dir, OTS_WORKERS="2", OTS_AOF_COMPACT_SECONDS="1")
+    with ServerProcess(env, tmp_path / "logs") as server, server.client() as api:
+        created = share(api, secret="gone from the disk soon")
+        redis = Redis(unix_socket_path=str(data_dir / "redis.sock"))
+        try:
+            [name] = list(redis.scan_iter("ots:secret:*"))
+            envelope = (redis.get(name) or b"")[1:]
+        finally:
+            redis.close()
+        assert envelope
+
+        def on_disk() -> bool:
+            return any(envelope in path.read_bytes() for path in (data_dir / "appendonlydir").iterdir())
+
+        deadline = time.monotonic() + 10
+        while not on_disk():  # written within a second (appendfsync everysec)
+            assert time.monotonic() < deadline, "the secret never reached the append-only file"
+            time.sleep(0.1)
+        assert api.post(f"/secret/{created['secret_key']}").status_code == 200
+        deadline = time.monotonic() + 20
+        while on_disk():
+            assert time.monotonic() < deadline, "the revealed secret is still in the append-only file"
+            time.sleep(0.2)
