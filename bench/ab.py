@@ -8,7 +8,7 @@ work on the machine weighs on all of them alike. Server CPU per request is the f
     BENCH_AB='as is:;no access log:OTS_APP_ACCESS_LOG=off' .venv/bin/python -m bench.ab
 
 BENCH_ROUNDS (3), BENCH_SECONDS (3) and BENCH_CONNECTIONS (16) tune it; results go to stdout and
-bench/results/ab-latest.json.
+bench/results/ab-$BENCH_AB_NAME.json (default "latest").
 """
 
 from __future__ import annotations
@@ -108,7 +108,9 @@ async def main() -> int:
             f"  {route:<16} {name:<24} {cpu:5.0f} us/req ({cpu / base - 1:+.0%})  {rps:7.0f} req/s  p99 {p99:6.1f} ms"
         )
     out = {"variants": variants(), "rounds": ROUNDS, "connections": CONNECTIONS, "load_average": load, "rows": rows}
-    (REPO / "bench" / "results" / "ab-latest.json").write_text(json.dumps(out, indent=2) + "\n")
+    (REPO / "bench" / "results" / f"ab-{os.environ.get('BENCH_AB_NAME', 'latest')}.json").write_text(
+        json.dumps(out, indent=2) + "\n"
+    )
     shutil.rmtree(tmp, ignore_errors=True)
     return 0
 

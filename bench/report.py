@@ -331,7 +331,8 @@ def _md_peer(result: Result) -> list[str]:
         "## vs snappass",
         "",
         (
-            f"{versus['peer']} and `ots serve`, {versus['workers']} workers each, each on its own redis-server,"
+            f"{versus['peer']} and {versus.get('ours', '`ots serve`')}, {versus['workers']} workers each, each on"
+            " its own redis-server,"
             f" in the same run ({versus['generated']}; load average {versus['load_average']}). wrk with 2 threads,"
             f" {versus['seconds_per_run']:g} s a run; each route runs against us and then against snappass."
             " Only successful answers count. Create: our `POST /api/v1/share` against snappass's `POST /`"

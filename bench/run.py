@@ -151,10 +151,11 @@ def serve_env(bench: Bench, port: int, workers: int) -> dict[str, str]:
     }
 
 
-def start_ots(bench: Bench, workers: int, name: str) -> tuple[Managed, str]:
-    """Start `ots serve` with this many workers; return it and its URL once it answers."""
+def start_ots(bench: Bench, workers: int, name: str, **variables: str) -> tuple[Managed, str]:
+    """Start `ots serve` with this many workers (and these OTS_* variables); return it and its URL once it answers."""
     port = free_port()
-    ots = start(name, [str(Path(sys.executable).parent / "ots"), "serve"], serve_env(bench, port, workers), bench.tmp)
+    env = {**serve_env(bench, port, workers), **variables}
+    ots = start(name, [str(Path(sys.executable).parent / "ots"), "serve"], env, bench.tmp)
     url = f"http://127.0.0.1:{port}"
     wait_http(url + "/api/v1/status", ots)
     return ots, url
@@ -268,7 +269,8 @@ async def versus_peer(bench: Bench) -> dict[str, Any]:
     work on the machine weighs on both alike. Only successful answers count.
     """
     print(f"\n== side by side: ots serve and snappass, {peer.WORKERS} workers each ==", flush=True)
-    ots, url = start_ots(bench, peer.WORKERS, "ots-vs-peer")
+    # As deployed behind Caddy, which logs the requests: gunicorn, as snappass runs, writes no access log either.
+    ots, url = start_ots(bench, peer.WORKERS, "ots-vs-peer", OTS_APP_ACCESS_LOG="off")
     snappass = peer.start_peer(bench.tmp)
     rows: list[dict[str, Any]] = []
     try:
@@ -327,6 +329,7 @@ async def versus_peer(bench: Bench) -> dict[str, Any]:
         snappass.stop()
     return {
         "peer": "snappass 1.6.2 (Flask 3.1.3) under gunicorn 27.0.1, sync workers",
+        "ours": "ots serve with OTS_APP_ACCESS_LOG=off (as behind Caddy; gunicorn writes no access log either)",
         "workers": peer.WORKERS,
         "seconds_per_run": SECONDS,
         "load_average": f"{os.getloadavg()[0]:.2f} (1-minute, at the end of the side-by-side runs)",
