@@ -151,6 +151,9 @@ def template_config(template_dir: Path, static_dir: Path) -> TemplateConfig[Jinj
         environment = engine.engine
         environment.trim_blocks = True
         environment.lstrip_blocks = True
+        # Templates are read once per process (a changed template needs a restart): with
+        # auto_reload, Jinja stats every template file a page includes, on every render.
+        environment.auto_reload = False
         environment.globals["url_for"] = pass_context(fixed_paths_once())
         environment.filters.update(
             duration=duration, utc=utc, iso_time=iso_time, byte_length=byte_length, qr_svg=qr_svg
