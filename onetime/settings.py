@@ -108,6 +108,10 @@ class Settings:
     """Browser sign-ups per client and window (OTS_LIMIT_SIGNUP): each costs a bcrypt hash and a record."""
     rate_limits: bool = True
     """Whether the request limits apply (OTS_RATE_LIMITS); the passphrase lockout always does."""
+    app_access_log: bool = True
+    """Whether the app writes its own access log (OTS_APP_ACCESS_LOG); off where Caddy logs the requests.
+
+    Not OTS_ACCESS_LOG: the Caddyfile reads that name as the path of Caddy's access log file."""
     passphrase_min_length: int = 0
     """Shortest accepted passphrase (OTS_PASSPHRASE_MIN_LENGTH); 0 accepts any."""
     passphrase_max_length: int = 128
@@ -189,6 +193,7 @@ class Settings:
             limit_reveal=reader.limit("OTS_LIMIT_REVEAL", "1000/1200"),
             limit_signup=reader.limit("OTS_LIMIT_SIGNUP", "5/3600"),
             rate_limits=reader.switch("OTS_RATE_LIMITS", default=True),
+            app_access_log=reader.switch("OTS_APP_ACCESS_LOG", default=True),
             # A minimum above the maximum would refuse every passphrase.
             passphrase_min_length=reader.integer("OTS_PASSPHRASE_MIN_LENGTH", 0, 0, passphrase_max),
             passphrase_max_length=passphrase_max,

@@ -78,6 +78,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 )
             yield
 
+    # Without the app's access log (Caddy logs the requests), neither its middleware nor its hook runs.
+    access_log_middlewares = [access_log_middleware] if settings.app_access_log else []
+    access_log_hooks = [log_unrouted_response] if settings.app_access_log else []
     app = Litestar(
         route_handlers=[
             create_api_router(),
@@ -101,12 +104,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=APP_EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         template_config=template_config(TEMPLATE_DIR, STATIC_DIR),
         csrf_config=csrf_config(settings, settings.master_secret),
-        before_send=[add_security_headers, allow_every_method, log_unrouted_response],
+        before_send=[add_security_headers, allow_every_method, *access_log_hooks],
         before_request=load_signed_in,
         after_exception=[count_failure],
         request_max_body_size=settings.max_body_bytes,
         request_class=OnetimeRequest,
-        middleware=[access_log_middleware, site_middleware],
+        middleware=[*access_log_middlewares, site_middleware],
         logging_config=app_logging_config(settings.log_format, log_uncaught_exception),
         # The schema as JSON only: Litestar's HTML viewers load unpinned scripts from CDNs.
         openapi_config=OpenAPIConfig(

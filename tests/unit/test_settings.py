@@ -107,6 +107,7 @@ def test_settings_are_frozen() -> None:
         ("OTS_LIMIT_CREATE", "0/60"),
         ("OTS_LIMIT_REVEAL", "10/60/5"),
         ("OTS_RATE_LIMITS", "maybe"),
+        ("OTS_APP_ACCESS_LOG", "/var/log/onetime-access.log"),
         ("OTS_PASSPHRASE_REQUIRED", "sometimes"),
         ("OTS_TRUSTED_PROXIES", "localhost"),
         ("OTS_BCRYPT_COST", "3"),
@@ -135,6 +136,7 @@ def test_settings_error_never_echoes_the_master_secret() -> None:
         "OTS_LIMIT_CREATE",
         "OTS_LIMIT_REVEAL",
         "OTS_RATE_LIMITS",
+        "OTS_APP_ACCESS_LOG",
         "OTS_BASE_URL",
     ],
 )
