@@ -67,7 +67,7 @@ async def upgrade_layout(client: RedisClient, *, sleep: Callable[[float], object
     return moved
 
 
-async def upgrade_when_reachable(client: RedisClient, *, retry_seconds: float = 1.0) -> int:
+async def upgrade_when_reachable(client: RedisClient, *, retry_seconds: float = 5.0) -> int:
     """Upgrade as `upgrade_layout`, trying again while Redis does not answer (it was down at start)."""
     while True:
         try:

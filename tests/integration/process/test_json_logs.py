@@ -31,8 +31,11 @@ def test_the_access_line_and_the_error_line_of_a_failing_request_share_its_reque
     assert [line["http"]["status"] for line in shares] == [200, 404]  # the v1 face answers errors with 404
     ok, failing = shares
     errors = [line for line in lines if line["level"] in {"WARNING", "ERROR"} and "redis" in line["message"]]
-    assert errors, lines
-    assert {line["request_id"] for line in errors} == {failing["request_id"]}
+    # A worker that starts while Redis is down (the second one may, on a loaded machine) logs its
+    # start-up failures outside any request, with "-"; every line logged in a request carries its id.
+    in_requests = [line for line in errors if line["request_id"] != "-"]
+    assert in_requests, lines
+    assert {line["request_id"] for line in in_requests} == {failing["request_id"]}
     assert failing["request_id"] != ok["request_id"]
     assert all(len(line["request_id"]) == 16 for line in shares)
     assert {line["request_id"] for line in lines if line["logger"].startswith("uvicorn")} == {"-"}
