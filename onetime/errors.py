@@ -86,6 +86,14 @@ class PassphraseRejected(InvalidRequest):
     """The passphrase given for a new secret breaks this deployment's rules."""
 
 
+class PassphraseNotRetyped(PassphraseRejected):
+    """A form drawn again after a mistake asked to keep its passphrase, but none was typed."""
+
+    message = (
+        "Type the passphrase again: it is never sent back to the page. Or untick the box below to share without one."
+    )
+
+
 class TooLarge(InvalidRequest):
     """The secret is larger than the caller's plan allows."""
 

@@ -16,6 +16,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
+from onetime.errors import PassphraseNotRetyped
 from onetime.plans import Plan
 from onetime.receipts import Receipt, Revealed
 from onetime.secret_service import NewSecret
@@ -45,6 +46,13 @@ class SecretForm:
     """The custom domain whose public page was posted ("" on the canonical site)."""
     share_domain: str = ""
     """The account's verified domain chosen for the links ("" for this site's own host)."""
+    keep_passphrase: bool = False
+    """Whether a form drawn again after a mistake still asks for the passphrase typed before."""
+
+    def check_passphrase_kept(self) -> None:
+        """Refuse a form that asked to keep its passphrase but carries none (it is never drawn again)."""
+        if self.keep_passphrase and not self.passphrase:
+            raise PassphraseNotRetyped
 
     def new_secret(self) -> NewSecret:
         """Return the creation request this form describes."""
@@ -82,6 +90,7 @@ def read_secret_form(form: FormMultiDict, site_domain: str = "") -> SecretForm:
         recipient=text(form, "recipient").strip(),
         site_domain=site_domain,
         share_domain=text(form, "share_domain").strip(),
+        keep_passphrase=text(form, "keep_passphrase") == "1",
     )
 
 
@@ -91,11 +100,16 @@ def read_passphrase_form(form: FormMultiDict) -> PassphraseForm:
 
 
 def home_context(plan: Plan, form: SecretForm | None = None, share_domains: Sequence[str] = ()) -> dict[str, Any]:
-    """Return what the home page draws: the form as typed (never the passphrase), the plan, the domains."""
+    """Return what the home page draws: the form as typed (never the passphrase), the plan, the domains.
+
+    A form drawn again after a mistake leaves its passphrase out but says that one was typed, so
+    the next submit cannot share the secret without it unless the creator says so.
+    """
     form = form or SecretForm()
     chosen = plan.apply_ttl(form.ttl or None)
     return {
         "secret": form.secret,
+        "passphrase_typed": bool(form.passphrase) or form.keep_passphrase,
         "recipient": form.recipient,
         "share_domains": list(share_domains),
         "selected_domain": form.share_domain,
@@ -175,6 +189,7 @@ class CreateController(Controller):
         secret_service: SecretServiceDep,
     ) -> Response[Any]:
         """Store the typed secret and go to its receipt."""
+        secret_form.check_passphrase_kept()
         receipt = await secret_service.create(caller, client_address, secret_form.new_secret())
         return see_other(request, receipt_path(request, receipt.metadata_key))
 
@@ -188,6 +203,7 @@ class CreateController(Controller):
         secret_service: SecretServiceDep,
     ) -> Response[Any]:
         """Store a generated password and go to its receipt, which shows the password once."""
+        secret_form.check_passphrase_kept()
         receipt = await secret_service.generate(caller, client_address, secret_form.new_secret())
         return see_other(request, receipt_path(request, receipt.metadata_key))
 

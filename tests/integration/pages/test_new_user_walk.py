@@ -1,0 +1,54 @@
+"""What a new user tripped over on the secret pages (issue 15): each mistake fixed stays fixed."""
+
+from __future__ import annotations
+
+from litestar.testing import AsyncTestClient
+
+from tests.support.pages import HTMX, csrf_token
+
+TOO_LARGE = "é" * 501  # 1002 bytes, over the anonymous plan's 1000
+KEEP_BOX = 'name="keep_passphrase" value="1" checked'
+
+
+async def test_after_a_form_error_the_next_submit_cannot_drop_the_passphrase_unasked(
+    client: AsyncTestClient,
+) -> None:
+    token = await csrf_token(client)
+    first = await client.post(
+        "/create", data={"secret": TOO_LARGE, "passphrase": "pass-phrase-typed", "_csrf_token": token}
+    )
+    assert first.status_code == 422
+    assert "pass-phrase-typed" not in first.text
+    assert KEEP_BOX in first.text
+    assert "type it\n      again" in first.text
+
+    # The browser sends the form back as drawn: the box ticked, the passphrase empty.
+    again = await client.post(
+        "/create", data={"secret": "short now", "keep_passphrase": "1", "_csrf_token": token}, follow_redirects=False
+    )
+    assert again.status_code == 422
+    assert 'id="passphrase-error">Type the passphrase again' in again.text
+    assert KEEP_BOX in again.text
+    assert ">\nshort now</textarea>" in again.text
+
+    retyped = await client.post(
+        "/create",
+        data={"secret": "short now", "keep_passphrase": "1", "passphrase": "pass-phrase-typed", "_csrf_token": token},
+    )
+    assert retyped.status_code == 200
+    assert "<dd>Requires a passphrase</dd>" in retyped.text
+
+
+async def test_unticking_the_box_shares_without_a_passphrase_on_purpose(client: AsyncTestClient) -> None:
+    token = await csrf_token(client)
+    response = await client.post(
+        "/create", data={"secret": "no passphrase wanted", "_csrf_token": token}, follow_redirects=False
+    )
+    assert response.status_code == 303
+
+
+async def test_a_form_never_posted_with_a_passphrase_does_not_offer_the_box(client: AsyncTestClient) -> None:
+    token = await csrf_token(client)
+    response = await client.post("/create", data={"secret": TOO_LARGE, "_csrf_token": token}, headers=HTMX)
+    assert response.status_code == 422
+    assert "keep_passphrase" not in response.text
