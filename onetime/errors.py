@@ -94,6 +94,15 @@ class PassphraseNotRetyped(PassphraseRejected):
     )
 
 
+class SecretWouldBeReplaced(InvalidRequest):
+    """A password was to be generated while a secret was typed: generating would throw it away."""
+
+    message = (
+        "You typed a secret, and a generated password would replace it. "
+        "Choose Create a secret link to share what you typed, or empty the box to generate a password."
+    )
+
+
 class TooLarge(InvalidRequest):
     """The secret is larger than the caller's plan allows."""
 

@@ -27,6 +27,7 @@ from onetime.errors import (
     PassphraseRejected,
     PasswordRejected,
     RateLimited,
+    SecretWouldBeReplaced,
     SignInRequired,
     StorageUnavailable,
     TooLarge,
@@ -49,6 +50,7 @@ OUTCOME_UNKNOWN_PAGE = "errors/outcome_unknown.html"
 
 _FIELD: dict[type[OnetimeError], str] = {
     NothingToShare: "secret",
+    SecretWouldBeReplaced: "secret",
     TooLarge: "secret",
     PassphraseRejected: "passphrase",
     WrongPassphrase: "passphrase",

@@ -16,7 +16,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.response import Template
 
-from onetime.errors import PassphraseNotRetyped
+from onetime.errors import PassphraseNotRetyped, SecretWouldBeReplaced
 from onetime.plans import Plan
 from onetime.receipts import Receipt, Revealed
 from onetime.secret_service import NewSecret
@@ -53,6 +53,11 @@ class SecretForm:
         """Refuse a form that asked to keep its passphrase but carries none (it is never drawn again)."""
         if self.keep_passphrase and not self.passphrase:
             raise PassphraseNotRetyped
+
+    def check_nothing_typed(self) -> None:
+        """Refuse to generate a password over a typed secret (without JavaScript the button stays on)."""
+        if self.secret.strip():
+            raise SecretWouldBeReplaced
 
     def new_secret(self) -> NewSecret:
         """Return the creation request this form describes."""
@@ -203,6 +208,7 @@ class CreateController(Controller):
         secret_service: SecretServiceDep,
     ) -> Response[Any]:
         """Store a generated password and go to its receipt, which shows the password once."""
+        secret_form.check_nothing_typed()
         secret_form.check_passphrase_kept()
         receipt = await secret_service.generate(caller, client_address, secret_form.new_secret())
         return see_other(request, receipt_path(request, receipt.metadata_key))

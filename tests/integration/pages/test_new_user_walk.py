@@ -52,3 +52,15 @@ async def test_a_form_never_posted_with_a_passphrase_does_not_offer_the_box(clie
     response = await client.post("/create", data={"secret": TOO_LARGE, "_csrf_token": token}, headers=HTMX)
     assert response.status_code == 422
     assert "keep_passphrase" not in response.text
+
+
+async def test_generate_without_javascript_never_throws_a_typed_secret_away(client: AsyncTestClient) -> None:
+    token = await csrf_token(client)
+    response = await client.post(
+        "/generate", data={"secret": "my typed secret", "_csrf_token": token}, follow_redirects=False
+    )
+    assert response.status_code == 422
+    assert 'id="secret-error">You typed a secret, and a generated password would replace it.' in response.text
+    assert ">\nmy typed secret</textarea>" in response.text
+    generated = await client.post("/generate", data={"secret": "", "_csrf_token": token}, follow_redirects=False)
+    assert generated.status_code == 303
