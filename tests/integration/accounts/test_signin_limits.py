@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 from onetime.accounts.signin import SIGNIN_FAILURES
 from onetime.crypto import PassphraseHasher
 from onetime.settings import Settings
-from tests.support.accounts import EMAIL, PASSWORD, post_form, session_cookie, sign_in, sign_up_ok
+from tests.support.accounts import EMAIL, PASSWORD, post_form, session_cookie, sign_in, sign_out, sign_up_ok
 from tests.support.api import peer_client, serve
 from tests.support.hashing import CountingHasher
 
@@ -88,6 +88,7 @@ async def test_sign_ins_past_the_bcrypt_queue_bound_are_refused_and_not_counted(
         assert "Too many sign-ins right now. Please try again in a moment." in response.text
         assert int(await redis.get("ots:signin:{client}:203.0.113.1") or 0) == 0
         assert int(await redis.get("ots:signin:{account}:alice@example.com") or 0) == 0
+        await sign_out(browser)  # signed in, the sign-up form only leads to the dashboard
         refused = await post_form(browser, "/signup", {"email": "bob@example.com", "password": PASSWORD})
         assert refused.status_code == 429
         assert await redis.exists("ots:customer:{bob@example.com}") == 0
