@@ -9,6 +9,7 @@ import bcrypt
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
+from onetime.accounts.signin import SIGNIN_FAILURES, SIGNIN_FAILURES_PER_ADDRESS
 from onetime.settings import Settings
 from tests.support.accounts import (
     EMAIL,
@@ -279,10 +280,10 @@ async def test_five_failed_sign_ins_lock_the_account_for_twenty_minutes(settings
         assert (await sign_in(first, EMAIL, PASSWORD)).status_code == 303
 
 
-async def test_five_failed_sign_ins_lock_the_client_address(settings: Settings, redis: Redis) -> None:
+async def test_twenty_failed_sign_ins_lock_the_client_address(settings: Settings, redis: Redis) -> None:
     async with serve(settings, peer="203.0.113.1") as (_, owner), serve(settings, peer="203.0.113.9") as (_, guesser):
         await sign_up_ok(owner)
-        for attempt in range(5):
+        for attempt in range(SIGNIN_FAILURES_PER_ADDRESS):
             await sign_in(guesser, f"user{attempt}@example.com", "some password guess")
         locked = await sign_in(guesser, EMAIL, PASSWORD)  # right credentials, from the locked address
         assert locked.status_code == 429
@@ -310,14 +311,35 @@ async def test_a_successful_sign_in_clears_the_account_failures(settings: Settin
         assert await redis.exists("ots:signin:{account}:alice@example.com") == 0
 
 
-async def test_sign_ups_of_taken_emails_count_against_the_address(settings: Settings, redis: Redis) -> None:
+async def test_sign_ups_of_taken_emails_are_bounded_by_the_sign_up_limit_and_lock_no_sign_in(
+    settings: Settings, redis: Redis
+) -> None:
     async with serve(settings, peer="203.0.113.1") as (_, owner), serve(settings, peer="203.0.113.5") as (_, prober):
         await sign_up_ok(owner)
-        for _ in range(5):
-            await sign_up(prober, EMAIL, "a long password to probe")
+        await sign_out(owner)
+        for _ in range(5):  # the sign-up limit: 5 an hour per address
+            assert (await sign_up(prober, EMAIL, "a long password to probe")).status_code == 422
         response = await sign_up(prober, "fresh@example.com", "a long password to probe")
         assert response.status_code == 429
-        assert alert(response.text) == "Too many failed attempts. Try again in 20 minutes."
+        assert alert(response.text) == "Too many new accounts from your address. Please try again later."
+        assert not await redis.exists("ots:signin:{client}:203.0.113.5")
+
+
+async def test_ordinary_mistakes_from_one_office_address_lock_nobody_out(settings: Settings, redis: Redis) -> None:
+    """One wrong sign-in, one sign-up with a taken email, one wrong password on delete: all from one address."""
+    async with serve(settings, peer="203.0.113.1") as (_, alice), serve(settings, peer="203.0.113.1") as (_, bob):
+        await sign_up_ok(alice)
+        assert (await sign_up(bob, EMAIL, "bob typed the wrong form")).status_code == 422
+        await sign_up_ok(bob, "bob@example.com")
+        wrong = await post_form(bob, "/account/delete", {"password": "not bob's password"}, "/account")
+        assert wrong.status_code == 422
+        await sign_out(alice)
+        for attempt in range(SIGNIN_FAILURES - 1):
+            assert (await sign_in(alice, EMAIL, f"alice's typo {attempt}")).status_code == 422
+        assert (await sign_in(alice, EMAIL, PASSWORD)).status_code == 303
+        await sign_out(bob)
+        assert (await sign_in(bob, "bob@example.com", PASSWORD)).status_code == 303
+        assert int(await redis.get("ots:signin:{client}:203.0.113.1") or 0) < SIGNIN_FAILURES
 
 
 async def test_passwords_are_checked_with_bcrypt_at_the_configured_cost(client: AsyncTestClient, redis: Redis) -> None:
