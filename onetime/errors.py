@@ -155,6 +155,12 @@ class WrongCredentials(OnetimeError):
     message = "The email or password is not right."
 
 
+class WrongPassword(WrongCredentials):
+    """A signed-in account confirmed an action (deleting it) with a password that is not its own."""
+
+    message = "That is not your password. Type the password you sign in with."
+
+
 class SignInLocked(RateLimited):
     """Too many failed sign-ins for this account or from this address: wait until the window ends."""
 

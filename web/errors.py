@@ -7,6 +7,7 @@ back with what was typed (never the passphrase) and the message next to the fiel
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
@@ -33,9 +34,11 @@ from onetime.errors import (
     TooLarge,
     UnknownSecret,
     WrongPassphrase,
+    WrongPassword,
     WrongSecretPassphrase,
     entry_for,
 )
+from web.after_sign_in import DEFAULT_AFTER_SIGN_IN, is_after_sign_in
 from web.rendering import PAGE_HEADERS, is_htmx, redraw_of, render
 from web.sites import serves_unrouted
 
@@ -57,6 +60,7 @@ _FIELD: dict[type[OnetimeError], str] = {
     WrongSecretPassphrase: "passphrase",
     InvalidEmail: "email",
     PasswordRejected: "password",
+    WrongPassword: "password",
     MailUnavailable: "recipient",
     EmailNotVerified: "recipient",
     ConfirmationLimited: "confirm",
@@ -102,12 +106,18 @@ def secret_gone(request: Request[Any, Any, Any], _: UnknownSecret) -> Response[A
 
 
 def sign_in_required(request: Request[Any, Any, Any], _: SignInRequired) -> Response[Any]:
-    """Send someone who is not signed in (or no longer) to the sign-in page, as a whole new page."""
+    """Send someone who is not signed in (or no longer) to the sign-in page, as a whole new page.
+
+    A page that was asked for (a GET of an account page) is named in `next`, so signing in leads back to it.
+    """
+    path = request.url.path
+    wanted = request.method == "GET" and is_after_sign_in(path) and path != DEFAULT_AFTER_SIGN_IN
+    target = f"{SIGN_IN_PATH}?{urlencode({'next': path})}" if wanted else SIGN_IN_PATH
     if is_htmx(request):
-        response: Response[Any] = ClientRedirect(redirect_to=SIGN_IN_PATH)
+        response: Response[Any] = ClientRedirect(redirect_to=target)
         response.headers.update(PAGE_HEADERS)
         return response
-    return Redirect(SIGN_IN_PATH, status_code=303, headers=PAGE_HEADERS)
+    return Redirect(target, status_code=303, headers=PAGE_HEADERS)
 
 
 def storage_unavailable(request: Request[Any, Any, Any], _: StorageUnavailable) -> Response[Any]:

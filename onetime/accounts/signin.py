@@ -38,6 +38,7 @@ from onetime.errors import (
     SignUpRefused,
     UnknownAccount,
     WrongCredentials,
+    WrongPassword,
 )
 from onetime.plans import Plan
 from onetime.storage.counters import SIGNUP, Counters, SignInFailures, SignInLimits
@@ -155,10 +156,10 @@ class SignInService:
         if seconds:
             raise SignInLocked(-(-seconds // 60))
 
-    async def _fail(self, counters: list[SignInFailures]) -> NoReturn:
+    async def _fail(self, counters: list[SignInFailures], error: type[WrongCredentials] = WrongCredentials) -> NoReturn:
         """Refuse an attempt (counted when reserved); the one that reaches the limit says how long to wait."""
         await self._refuse_if_locked(counters)
-        raise WrongCredentials
+        raise error
 
     async def _start(self, custid: str, previous: Session | None, history: HistoryKey) -> Session:
         # A new id at every sign-in, so an id planted in the browser beforehand is worth nothing.
@@ -269,5 +270,5 @@ class SignInService:
         customer = await self.customers.get(custid)
         matches = await self._password_matches(customer, password, counters)
         if customer is None or not matches:
-            await self._fail(counters)
+            await self._fail(counters, WrongPassword)
         await self.deletion.delete(custid, customer)

@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import shlex
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Annotated, Any, TypeAlias
 
 from litestar import Controller, Response, get, post
 from litestar.datastructures import Cookie, FormMultiDict
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath
+from litestar.params import FromPath, Parameter
 from litestar.response import Redirect
 
 from onetime.accounts.password_rules import PASSWORD_MIN_LENGTH
 from onetime.accounts.sessions import Session
 from onetime.accounts.signin import SignedIn
 from onetime.keys import same_token, token_digest
+from web.after_sign_in import after_sign_in, is_after_sign_in
 from web.deps import AnyRequest, ClientAddressDep, SessionCookieDep, SignedInDep, SignInServiceDep
 from web.methods import is_head
 from web.pages.dashboard import DASHBOARD_PATH
@@ -89,9 +90,11 @@ class CredentialsForm:
 
     email: str = ""
     password: str = ""
+    next_path: str = ""
+    """The account page that sent the browser to sign in ("" for none)."""
 
     def __repr__(self) -> str:
-        return f"CredentialsForm(email={self.email!r})"
+        return f"CredentialsForm(email={self.email!r}, next_path={self.next_path!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +113,9 @@ PasswordFormDep: TypeAlias = NamedDependency[PasswordForm]
 
 def read_credentials_form(form: FormMultiDict) -> CredentialsForm:
     """Read a sign-in or sign-up form."""
-    return CredentialsForm(email=text(form, "email").strip(), password=text(form, "password"))
+    return CredentialsForm(
+        email=text(form, "email").strip(), password=text(form, "password"), next_path=text(form, "next")
+    )
 
 
 def read_password_form(form: FormMultiDict) -> PasswordForm:
@@ -120,7 +125,12 @@ def read_password_form(form: FormMultiDict) -> PasswordForm:
 
 def credentials_context(form: CredentialsForm | None = None) -> dict[str, Any]:
     """Return what the sign-in and sign-up pages draw: the email as typed, never the password."""
-    return {"email": form.email if form else "", "password_min_length": PASSWORD_MIN_LENGTH}
+    next_path = form.next_path if form else ""
+    return {
+        "email": form.email if form else "",
+        "password_min_length": PASSWORD_MIN_LENGTH,
+        "next_path": next_path if is_after_sign_in(next_path) else "",
+    }
 
 
 def curl_line(email: str, token: str | None, base_url: str) -> str:
@@ -141,11 +151,11 @@ def account_context(
     }
 
 
-def credentials_page(request: AnyRequest, view: View) -> Response[Any]:
-    """Draw the empty sign-in or sign-up form; someone signed in already goes to the dashboard."""
+def credentials_page(request: AnyRequest, view: View, next_path: str = "") -> Response[Any]:
+    """Draw the empty sign-in or sign-up form; someone signed in already goes where it would lead."""
     if signed_in_of(request):
-        return see_other(request, DASHBOARD_PATH)
-    return render(request, view, credentials_context())
+        return see_other(request, after_sign_in(next_path))
+    return render(request, view, credentials_context(CredentialsForm(next_path=next_path)))
 
 
 async def provide_sign_in_form(request: AnyRequest) -> CredentialsForm:
@@ -175,9 +185,11 @@ class SessionController(Controller):
     """Signing up, in and out."""
 
     @get("/signin", name="signin_page")
-    async def sign_in_page(self, request: AnyRequest) -> Response[Any]:
-        """Offer to sign in; someone signed in already goes to the dashboard."""
-        return credentials_page(request, SIGN_IN)
+    async def sign_in_page(
+        self, request: AnyRequest, next_path: Annotated[str, Parameter(query="next")] = ""
+    ) -> Response[Any]:
+        """Offer to sign in (then to go on to the account page that asked); signed in already, go there."""
+        return credentials_page(request, SIGN_IN, next_path)
 
     @post("/signin", name="signin", dependencies={"credentials": Provide(provide_sign_in_form)})
     async def sign_in(
@@ -188,11 +200,11 @@ class SessionController(Controller):
         sign_in_service: SignInServiceDep,
         session_cookie: SessionCookieDep,
     ) -> Response[Any]:
-        """Sign in under a new session id and go to the dashboard."""
+        """Sign in under a new session id and go to the account page that asked, else the dashboard."""
         signed_in = await sign_in_service.sign_in(
             credentials.email, credentials.password, client_address, previous_session(request)
         )
-        response = Redirect(DASHBOARD_PATH, status_code=303, headers=PAGE_HEADERS)
+        response = Redirect(after_sign_in(credentials.next_path), status_code=303, headers=PAGE_HEADERS)
         response.set_cookie(session_cookie.issue(signed_in.session))
         return response
 

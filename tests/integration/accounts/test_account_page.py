@@ -76,7 +76,8 @@ async def test_deleting_needs_the_password(client: AsyncTestClient, redis: Redis
     token = await sign_up_ok(client)
     response = await post_form(client, "/account/delete", {"password": "not my password"}, "/account")
     assert response.status_code == 422
-    assert "The email or password is not right." in response.text
+    assert 'id="password-error">That is not your password. Type the password you sign in with.' in response.text
+    assert "email" not in response.text.split('id="password-error">')[1].split("</p>")[0]
     assert 'id="password"' in response.text
     assert "not my password" not in response.text
     assert await redis.exists("ots:customer:{alice@example.com}") == 1

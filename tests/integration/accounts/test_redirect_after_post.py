@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
@@ -69,3 +70,28 @@ async def test_deleting_the_account_redirects_to_a_page_that_says_so(client: Asy
     assert page.status_code == 200
     assert "Your account is deleted" in page.text
     assert page.headers["cache-control"] == "no-store"
+
+
+async def test_signing_in_from_an_account_page_leads_back_to_it(client: AsyncTestClient) -> None:
+    assert (await sign_up(client)).status_code == 303
+    await post_form(client, "/signout", {})
+    asked = await client.get("/account/domains", follow_redirects=False)
+    assert asked.headers["location"] == "/signin?next=%2Faccount%2Fdomains"
+    page = await client.get(asked.headers["location"])
+    assert '<input type="hidden" name="next" value="/account/domains">' in page.text
+    signed_in = await post_form(
+        client, "/signin", {"email": EMAIL, "password": PASSWORD, "next": "/account/domains"}, "/signin"
+    )
+    assert signed_in.status_code == 303
+    assert signed_in.headers["location"] == "/account/domains"
+
+
+@pytest.mark.parametrize(
+    "next_path", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "/private/abc", "/account/confirm/t"]
+)
+async def test_sign_in_never_leads_off_the_account_pages(client: AsyncTestClient, next_path: str) -> None:
+    assert (await sign_up(client)).status_code == 303
+    await post_form(client, "/signout", {})
+    assert next_path not in (await client.get("/signin", params={"next": next_path})).text
+    signed_in = await post_form(client, "/signin", {"email": EMAIL, "password": PASSWORD, "next": next_path}, "/signin")
+    assert signed_in.headers["location"] == "/dashboard"

@@ -196,7 +196,7 @@ async def test_sign_out_ends_the_session_for_good(client: AsyncTestClient, redis
     client.cookies.set("__Host-ots_session", old, domain="secrets.example.com")  # replaying the old cookie
     response = await client.get("/account", follow_redirects=False)
     assert response.status_code == 303
-    assert response.headers["location"] == "/signin"
+    assert response.headers["location"] == "/signin?next=%2Faccount"
 
 
 async def test_sign_out_without_a_csrf_token_is_refused(client: AsyncTestClient, redis: Redis) -> None:
@@ -215,13 +215,13 @@ async def test_sign_in_and_sign_up_need_the_csrf_token(client: AsyncTestClient, 
 
 
 async def test_signed_in_pages_send_others_to_sign_in(client: AsyncTestClient) -> None:
-    for path in ("/dashboard", "/account"):
+    for path, sign_in_path in (("/dashboard", "/signin"), ("/account", "/signin?next=%2Faccount")):
         response = await client.get(path, follow_redirects=False)
         assert response.status_code == 303
-        assert response.headers["location"] == "/signin"
+        assert response.headers["location"] == sign_in_path
         htmx = await client.get(path, headers=HTMX, follow_redirects=False)
         assert htmx.status_code == 200
-        assert htmx.headers["hx-redirect"] == "/signin"
+        assert htmx.headers["hx-redirect"] == sign_in_path
     rotate = await post_form(client, "/account/token", {})
     assert rotate.status_code == 303
     assert rotate.headers["location"] == "/signin"

@@ -62,7 +62,7 @@ async def test_the_domain_pages_need_a_signed_in_account(settings: Settings, red
     async with AsyncTestClient(create_app(settings), base_url="https://secrets.example.com") as client:
         response = await client.get("/account/domains", follow_redirects=False)
     assert response.status_code == 303
-    assert response.headers["location"] == "/signin"
+    assert response.headers["location"] == "/signin?next=%2Faccount%2Fdomains"
 
 
 async def test_adding_shows_the_record_then_checking_dns_verifies(browser: AsyncTestClient, dns: DnsTestServer) -> None:
