@@ -46,11 +46,16 @@ class WrongSecretPassphrase(UnknownSecret):
     recipient to check the passphrase. Either way the secret survives.
     """
 
+    tries_left: int | None = None
+    """Passphrase attempts this client has left before the lock (set by the secret service)."""
+
 
 class WrongPassphrase(OnetimeError):
     """The creator's passphrase for a burn did not match."""
 
     message = "Double check that passphrase"
+    tries_left: int | None = None
+    """Passphrase attempts this client has left before the lock (set by the secret service)."""
 
 
 class NotAuthorized(OnetimeError):
@@ -63,6 +68,17 @@ class RateLimited(OnetimeError):
     """The caller made too many requests, or the secret is locked after failed passphrases."""
 
     message = "Rate limit exceeded. Please try again later."
+
+
+class PassphraseLocked(RateLimited):
+    """Passphrase attempts on a secret are locked for this client (or for everyone): wait `seconds`.
+
+    Keeps the v1 API's words; the pages say how long the wait is.
+    """
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__()
+        self.seconds = seconds
 
 
 class MailLimited(RateLimited):

@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import NoReturn
 
 from onetime import keys, passwords, recipients, sealed
 from onetime.accounts.caller import Caller
@@ -21,6 +22,7 @@ from onetime.errors import (
     MailUnavailable,
     NotAuthorized,
     NothingToShare,
+    PassphraseLocked,
     PassphraseRejected,
     RateLimited,
     TooLarge,
@@ -292,7 +294,7 @@ class SecretService:
         guarded = isinstance(taken, Guarded)
         if isinstance(taken, Guarded):
             if not await self._passphrase_matches(secret_id, taken.passphrase_hash, passphrase, client):
-                raise WrongSecretPassphrase(secret_key)
+                await self._wrong(WrongSecretPassphrase(secret_key), secret_id, client)
             taken = await self.records.take(secret_id, self._now(), burn=False, verified=True)
         if not isinstance(taken, Taken):
             raise UnknownSecret(secret_key)
@@ -310,14 +312,19 @@ class SecretService:
         """Verify a passphrase under the lockout; the attempt is counted before bcrypt runs."""
         if not passphrase:
             if await self.counters.is_locked(secret_id, client):
-                raise RateLimited
+                raise PassphraseLocked(await self.counters.passphrase_wait_seconds(secret_id, client))
             return False
         if not await self.counters.reserve_attempt(secret_id, client, LOCKOUT):
-            raise RateLimited
+            raise PassphraseLocked(await self.counters.passphrase_wait_seconds(secret_id, client))
         if await self.hasher.verify(passphrase, passphrase_hash):
             return True
         await self.counters.lock_if_exhausted(secret_id, client, LOCKOUT)
         return False
+
+    async def _wrong(self, error: WrongPassphrase | WrongSecretPassphrase, secret_id: str, client: str) -> NoReturn:
+        """Refuse a wrong passphrase, saying how many tries this client has left (the pages show it)."""
+        error.tries_left = await self.counters.passphrase_tries_left(secret_id, client, LOCKOUT)
+        raise error
 
     async def burn(self, metadata_key: str, passphrase: str | None, client: str, owner: Caller | None = None) -> Burned:
         """Destroy a secret before it is read; the creator must know its passphrase.
@@ -329,7 +336,7 @@ class SecretService:
         taken = await self.records.take(secret_id, self._now(), burn=True, verified=owned)
         if isinstance(taken, Guarded):
             if not await self._passphrase_matches(secret_id, taken.passphrase_hash, passphrase, client):
-                raise WrongPassphrase
+                await self._wrong(WrongPassphrase(), secret_id, client)
             taken = await self.records.take(secret_id, self._now(), burn=True, verified=True)
         if taken is None:
             raise UnknownSecret(metadata_key)

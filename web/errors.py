@@ -25,6 +25,7 @@ from onetime.errors import (
     NothingToShare,
     OnetimeError,
     OutcomeUnknown,
+    PassphraseLocked,
     PassphraseRejected,
     PasswordRejected,
     RateLimited,
@@ -38,6 +39,7 @@ from onetime.errors import (
     WrongSecretPassphrase,
     entry_for,
 )
+from onetime.secret_service import LOCKOUT
 from web.after_sign_in import DEFAULT_AFTER_SIGN_IN, is_after_sign_in
 from web.rendering import PAGE_HEADERS, is_htmx, redraw_of, render
 from web.sites import serves_unrouted
@@ -66,10 +68,31 @@ _FIELD: dict[type[OnetimeError], str] = {
     ConfirmationLimited: "confirm",
 }
 _MESSAGE: dict[type[OnetimeError], str] = {
-    WrongSecretPassphrase: "That passphrase is not right. Check it and try again.",
-    WrongPassphrase: "That passphrase is not right. Check it and try again.",
+    WrongSecretPassphrase: "That passphrase is not right.",
+    WrongPassphrase: "That passphrase is not right.",
     RateLimited: "Too many attempts. Please wait a few minutes, then try again.",
 }
+
+
+def _minutes(seconds: int) -> str:
+    minutes = max(-(-seconds // 60), 1)
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def page_message(error: OnetimeError) -> str:
+    """Return the words a page shows for an error: the real wait, and the tries left, where known."""
+    if isinstance(error, PassphraseLocked):
+        return f"Too many wrong passphrases. Try again in {_minutes(error.seconds)}."
+    # The exact class only: a subclass (a sign-in lockout, the mail limit) has words of its own.
+    message = _MESSAGE.get(type(error)) or error.message
+    if isinstance(error, WrongPassphrase | WrongSecretPassphrase):
+        tries_left = error.tries_left
+        if tries_left is None:
+            return f"{message} Check it and try again."
+        if tries_left == 0:
+            return f"{message} No tries are left: try again in {_minutes(LOCKOUT.lock)}."
+        return f"{message} Check it and try again: {tries_left} {'try' if tries_left == 1 else 'tries'} left."
+    return message
 
 
 def error_page(request: Request[Any, Any, Any], status: int, page: str | None = None) -> Template:
@@ -95,8 +118,7 @@ def form_error(request: Request[Any, Any, Any], error: OnetimeError) -> Response
     if redraw is None:
         return error_page(request, status)
     field = entry_for(_FIELD, error) or "form"
-    # The exact class only: a subclass (a sign-in lockout, the mail limit) has words of its own.
-    message = _MESSAGE.get(type(error)) or error.message
+    message = page_message(error)
     return render(request, redraw.view, redraw.with_error(field, message), status_code=status)
 
 

@@ -113,6 +113,28 @@ class Counters:
         await self._lock_if_exhausted(keys=keys, args=[policy.lock, policy.per_client, policy.per_secret])
 
     @storage_errors
+    async def passphrase_wait_seconds(self, secret_key: str, client: str) -> int:
+        """Return how long passphrase attempts stay refused: the longer lock, else the attempts' window."""
+        failures, mine, lock, my_lock = _lockout_names(secret_key, client)
+        pipe = self.client.pipeline(transaction=False)
+        for name in (lock, my_lock, failures, mine):
+            pipe.ttl(name)
+        lock_ttl, my_lock_ttl, failures_ttl, mine_ttl = (int(ttl) for ttl in await pipe.execute())
+        return max(lock_ttl, my_lock_ttl, 0) or max(failures_ttl, mine_ttl, 1)
+
+    @storage_errors
+    async def passphrase_tries_left(self, secret_key: str, client: str, policy: Lockout) -> int:
+        """Return how many passphrase attempts this client has left in the window (0 when locked)."""
+        failures, mine, lock, my_lock = _lockout_names(secret_key, client)
+        if await self.client.exists(lock, my_lock):
+            return 0
+        pipe = self.client.pipeline(transaction=False)
+        pipe.get(failures)
+        pipe.get(mine)
+        total, own = (int(count or 0) for count in await pipe.execute())
+        return max(min(policy.per_client - own, policy.per_secret - total), 0)
+
+    @storage_errors
     async def signin_locked_seconds(self, counters: Sequence[SignInFailures], limits: SignInLimits) -> int:
         """Return how long the longest of these counters at its limit or more still runs (0: none)."""
         longest = 0

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 from litestar.testing import AsyncTestClient
 
-from tests.support.pages import HTMX, csrf_token
+from tests.support.pages import HTMX, csrf_token, share
 
 TOO_LARGE = "é" * 501  # 1002 bytes, over the anonymous plan's 1000
 KEEP_BOX = 'name="keep_passphrase" value="1" checked'
+
+
+def field_error(html: str, field: str = "passphrase") -> str:
+    found = re.search(rf'<p class="field-error" id="{field}-error">([^<]+)</p>', html)
+    assert found, "no message under the field"
+    return found.group(1)
 
 
 async def test_after_a_form_error_the_next_submit_cannot_drop_the_passphrase_unasked(
@@ -64,3 +72,32 @@ async def test_generate_without_javascript_never_throws_a_typed_secret_away(clie
     assert ">\nmy typed secret</textarea>" in response.text
     generated = await client.post("/generate", data={"secret": "", "_csrf_token": token}, follow_redirects=False)
     assert generated.status_code == 303
+
+
+async def test_a_wrong_passphrase_says_how_many_tries_are_left_and_the_lock_its_real_wait(
+    client: AsyncTestClient,
+) -> None:
+    metadata = await share(client, "kept-value", passphrase="open sesame")
+    path = f"/secret/{metadata['secret_key']}"
+    token = await csrf_token(client, path)
+    messages = []
+    for _ in range(5):
+        response = await client.post(path, data={"passphrase": "guess", "_csrf_token": token})
+        assert response.status_code == 422
+        messages.append(field_error(response.text))
+    assert messages[0] == "That passphrase is not right. Check it and try again: 4 tries left."
+    assert messages[3] == "That passphrase is not right. Check it and try again: 1 try left."
+    assert messages[4] == "That passphrase is not right. No tries are left: try again in 30 minutes."
+    locked = await client.post(path, data={"passphrase": "open sesame", "_csrf_token": token})
+    assert locked.status_code == 429
+    assert "Too many wrong passphrases. Try again in 30 minutes." in locked.text
+    assert "a few minutes" not in locked.text
+
+
+async def test_a_wrong_passphrase_on_burn_says_how_many_tries_are_left(client: AsyncTestClient) -> None:
+    metadata = await share(client, "kept-value", passphrase="open sesame")
+    path = f"/private/{metadata['metadata_key']}/burn"
+    token = await csrf_token(client, path)
+    response = await client.post(path, data={"passphrase": "guess", "_csrf_token": token})
+    assert response.status_code == 422
+    assert field_error(response.text) == "That passphrase is not right. Check it and try again: 4 tries left."
