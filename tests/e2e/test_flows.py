@@ -125,7 +125,8 @@ def test_burning_from_the_receipt_kills_the_link(
     screenshot(creator, "burn")
     creator.get_by_role("button", name="Yes, burn it").click()
     expect(creator.get_by_text(re.compile(r"Burned \d{4}-\d\d-\d\d"))).to_be_visible()
-    expect(creator).to_have_url(RECEIPT_URL)
+    expect(creator.get_by_role("status")).to_have_text(re.compile("You burned the secret: its link no longer works"))
+    expect(creator).to_have_url(re.compile(r"/private/[a-z0-9]{31}\?done=burned$"))
     screenshot(creator, "receipt-burned")
 
     recipient = people.new_page()

@@ -13,7 +13,7 @@ from typing import Any, TypeAlias
 from litestar import Controller, Response, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from onetime.errors import PassphraseNotRetyped, SecretWouldBeReplaced
@@ -123,9 +123,13 @@ def home_context(plan: Plan, form: SecretForm | None = None, share_domains: Sequ
     }
 
 
-def receipt_context(receipt: Receipt) -> dict[str, Any]:
-    """Return what the receipt page draws."""
-    return {"receipt": receipt, "expires_at": receipt.created + receipt.ttl}
+BURNED = "burned"
+"""The `done` of the redirect after a burn, so the receipt says it worked."""
+
+
+def receipt_context(receipt: Receipt, *, just_burned: bool = False) -> dict[str, Any]:
+    """Return what the receipt page draws (and whether the creator burned it just now)."""
+    return {"receipt": receipt, "expires_at": receipt.created + receipt.ttl, "just_burned": just_burned}
 
 
 def burn_context(metadata_key: str, *, passphrase_required: bool) -> dict[str, Any]:
@@ -222,10 +226,15 @@ class ReceiptController(Controller):
 
     @get(name="receipt_page")
     async def receipt(
-        self, request: AnyRequest, metadata_key: FromPath[str], secret_service: SecretServiceDep
+        self,
+        request: AnyRequest,
+        metadata_key: FromPath[str],
+        secret_service: SecretServiceDep,
+        done: FromQuery[str] = "",
     ) -> Template:
-        """Show the share link, its QR code and what became of the secret."""
-        return render(request, RECEIPT, receipt_context(await secret_service.receipt(metadata_key)))
+        """Show the share link, its QR code and what became of the secret (and that a burn worked)."""
+        receipt = await secret_service.receipt(metadata_key)
+        return render(request, RECEIPT, receipt_context(receipt, just_burned=done == BURNED))
 
     @get("/burn", name="burn_page")
     async def confirm_burn(
@@ -246,9 +255,9 @@ class ReceiptController(Controller):
         client_address: ClientAddressDep,
         secret_service: SecretServiceDep,
     ) -> Response[Any]:
-        """Burn the secret and go back to its receipt."""
+        """Burn the secret and go back to its receipt, which says it worked."""
         await secret_service.burn(metadata_key, burn_form.passphrase, client_address)
-        return see_other(request, receipt_path(request, metadata_key))
+        return see_other(request, f"{receipt_path(request, metadata_key)}?done={BURNED}")
 
 
 class RevealController(Controller):

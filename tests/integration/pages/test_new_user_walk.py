@@ -101,3 +101,29 @@ async def test_a_wrong_passphrase_on_burn_says_how_many_tries_are_left(client: A
     response = await client.post(path, data={"passphrase": "guess", "_csrf_token": token})
     assert response.status_code == 422
     assert field_error(response.text) == "That passphrase is not right. Check it and try again: 4 tries left."
+
+
+async def test_burning_says_it_worked_and_the_receipt_of_a_gone_secret_asks_nothing_more(
+    client: AsyncTestClient,
+) -> None:
+    metadata = await share(client, "to burn")
+    path = f"/private/{metadata['metadata_key']}"
+    live = (await client.get(path)).text
+    assert "share only the link above" in live
+    token = await csrf_token(client, f"{path}/burn")
+    burned = await client.post(f"{path}/burn", data={"_csrf_token": token}, follow_redirects=False)
+    assert burned.status_code == 303
+    assert burned.headers["location"] == f"{path}?done=burned"
+    receipt = (await client.get(burned.headers["location"])).text
+    assert "You burned the secret: its link no longer works" in receipt
+    assert "share only the link above" not in receipt
+    assert "You burned the secret" not in (await client.get(path)).text  # said once, after the burn
+
+
+async def test_the_receipt_of_a_received_secret_does_not_ask_to_share_the_link(client: AsyncTestClient) -> None:
+    metadata = await share(client, "to read")
+    await client.post(f"/api/v1/secret/{metadata['secret_key']}")
+    receipt = (await client.get(f"/private/{metadata['metadata_key']}")).text
+    assert "Received" in receipt
+    assert "share only the link above" not in receipt
+    assert "You burned the secret" not in (await client.get(f"/private/{metadata['metadata_key']}?done=burned")).text
