@@ -15,6 +15,11 @@
       counter.textContent = bytes.toLocaleString("en");
       counter.parentElement.classList.toggle("field-error", bytes > limit);
     }
+    // A secret over the plan's size would only come back refused: say so by disabling Create.
+    const create = form && form.querySelector("[data-create]");
+    if (create) {
+      create.disabled = bytes > limit;
+    }
     // Generating a password ignores the textarea, so offer it only while the textarea is empty.
     const generate = form && form.querySelector("[data-generate]");
     if (generate) {

@@ -15,13 +15,22 @@ from tests.support.server_process import ServerProcess
 TOO_LARGE = "é" * 501  # 1002 bytes, over the anonymous plan's 1000
 
 
+def test_create_is_disabled_while_the_secret_is_over_the_size(server: ServerProcess, people: Contexts) -> None:
+    page = people.new_page()
+    page.goto(server.url("/"))
+    page.get_by_label("Secret", exact=True).fill(TOO_LARGE)
+    expect(page.get_by_role("button", name="Create a secret link")).to_be_disabled()
+    page.get_by_label("Secret", exact=True).fill("small")
+    expect(page.get_by_role("button", name="Create a secret link")).to_be_enabled()
+
+
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_after_a_form_error_the_passphrase_cannot_silently_vanish(
     server: ServerProcess, people: Contexts, javascript: bool
 ) -> None:
     page = people.new_page(javascript=javascript)
     page.goto(server.url("/"))
-    page.get_by_label("Secret", exact=True).fill(TOO_LARGE)
+    page.get_by_label("Secret", exact=True).fill("   \n  ")  # only spaces: refused, with or without JavaScript
     page.get_by_label("Passphrase (optional)").fill("pass-phrase-typed")
     page.get_by_role("button", name="Create a secret link").click()
     expect(page.locator("#secret-error")).to_be_visible()

@@ -16,7 +16,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from onetime.errors import PassphraseNotRetyped, SecretWouldBeReplaced
+from onetime.errors import NothingToShare, PassphraseNotRetyped, SecretWouldBeReplaced
 from onetime.plans import Plan
 from onetime.receipts import Receipt, Revealed
 from onetime.secret_service import NewSecret
@@ -53,6 +53,11 @@ class SecretForm:
         """Refuse a form that asked to keep its passphrase but carries none (it is never drawn again)."""
         if self.keep_passphrase and not self.passphrase:
             raise PassphraseNotRetyped
+
+    def check_something_typed(self) -> None:
+        """Refuse a secret of only spaces and line breaks: a link to nothing is a mistake."""
+        if self.secret and not self.secret.strip():
+            raise NothingToShare
 
     def check_nothing_typed(self) -> None:
         """Refuse to generate a password over a typed secret (without JavaScript the button stays on)."""
@@ -198,6 +203,7 @@ class CreateController(Controller):
         secret_service: SecretServiceDep,
     ) -> Response[Any]:
         """Store the typed secret and go to its receipt."""
+        secret_form.check_something_typed()
         secret_form.check_passphrase_kept()
         receipt = await secret_service.create(caller, client_address, secret_form.new_secret())
         return see_other(request, receipt_path(request, receipt.metadata_key))

@@ -127,3 +127,12 @@ async def test_the_receipt_of_a_received_secret_does_not_ask_to_share_the_link(c
     assert "Received" in receipt
     assert "share only the link above" not in receipt
     assert "You burned the secret" not in (await client.get(f"/private/{metadata['metadata_key']}?done=burned")).text
+
+
+async def test_a_secret_of_only_spaces_and_line_breaks_makes_no_link(client: AsyncTestClient) -> None:
+    token = await csrf_token(client)
+    response = await client.post(
+        "/create", data={"secret": "  \r\n\t \r\n", "_csrf_token": token}, follow_redirects=False
+    )
+    assert response.status_code == 422
+    assert 'id="secret-error">You did not provide anything to share' in response.text
