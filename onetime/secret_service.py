@@ -238,6 +238,15 @@ class SecretService:
                 receipt = replace(receipt, value=self.cipher.open(echoed, _echo_binding(secret_key)))
         return receipt
 
+    async def failed_guesses(self, metadata_key: str) -> int:
+        """Return the wrong passphrases tried on a live secret in the lockout window (for its creator).
+
+        Every attempt is counted before bcrypt runs and a right one consumes the secret, so while the
+        secret lives its attempts are its failures.
+        """
+        _, secret_id = await self._follow(metadata_key)
+        return await self.counters.passphrase_attempts(secret_id)
+
     async def _follow(self, metadata_key: str) -> tuple[str, str]:
         """Return the secret key and secret id a receipt key leads to, or raise UnknownSecret."""
         if not keys.is_key_shaped(metadata_key):

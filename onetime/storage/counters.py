@@ -123,6 +123,11 @@ class Counters:
         return max(lock_ttl, my_lock_ttl, 0) or max(failures_ttl, mine_ttl, 1)
 
     @storage_errors
+    async def passphrase_attempts(self, secret_key: str) -> int:
+        """Return the passphrase attempts on a secret, from every client, in the current window."""
+        return int(await self.client.get(passphrase_failures_name(secret_key)) or 0)
+
+    @storage_errors
     async def passphrase_tries_left(self, secret_key: str, client: str, policy: Lockout) -> int:
         """Return how many passphrase attempts this client has left in the window (0 when locked)."""
         failures, mine, lock, my_lock = _lockout_names(secret_key, client)

@@ -19,7 +19,7 @@ from litestar.response import Template
 from onetime.errors import NothingToShare, PassphraseNotRetyped, SecretWouldBeReplaced
 from onetime.plans import Plan
 from onetime.receipts import Receipt, Revealed
-from onetime.secret_service import NewSecret
+from onetime.secret_service import LOCKOUT, NewSecret
 from web.deps import AnyRequest, CallerDep, ClientAddressDep, DomainServiceDep, SecretServiceDep, SiteDep
 from web.methods import is_head
 from web.pages.fields import optional_text, text
@@ -132,9 +132,15 @@ BURNED = "burned"
 """The `done` of the redirect after a burn, so the receipt says it worked."""
 
 
-def receipt_context(receipt: Receipt, *, just_burned: bool = False) -> dict[str, Any]:
-    """Return what the receipt page draws (and whether the creator burned it just now)."""
-    return {"receipt": receipt, "expires_at": receipt.created + receipt.ttl, "just_burned": just_burned}
+def receipt_context(receipt: Receipt, *, just_burned: bool = False, failed_guesses: int = 0) -> dict[str, Any]:
+    """Return what the receipt page draws (whether the creator burned it just now, wrong passphrases tried)."""
+    return {
+        "receipt": receipt,
+        "expires_at": receipt.created + receipt.ttl,
+        "just_burned": just_burned,
+        "failed_guesses": failed_guesses,
+        "guess_window_minutes": LOCKOUT.window // 60,
+    }
 
 
 def burn_context(metadata_key: str, *, passphrase_required: bool) -> dict[str, Any]:
@@ -240,7 +246,10 @@ class ReceiptController(Controller):
     ) -> Template:
         """Show the share link, its QR code and what became of the secret (and that a burn worked)."""
         receipt = await secret_service.receipt(metadata_key)
-        return render(request, RECEIPT, receipt_context(receipt, just_burned=done == BURNED))
+        guarded = receipt.secret_exists and receipt.passphrase_required
+        failed = await secret_service.failed_guesses(metadata_key) if guarded else 0
+        context = receipt_context(receipt, just_burned=done == BURNED, failed_guesses=failed)
+        return render(request, RECEIPT, context)
 
     @get("/burn", name="burn_page")
     async def confirm_burn(

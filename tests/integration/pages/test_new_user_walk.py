@@ -136,3 +136,15 @@ async def test_a_secret_of_only_spaces_and_line_breaks_makes_no_link(client: Asy
     )
     assert response.status_code == 422
     assert 'id="secret-error">You did not provide anything to share' in response.text
+
+
+async def test_the_creators_receipt_shows_failed_passphrase_guesses(client: AsyncTestClient) -> None:
+    metadata = await share(client, "kept-value", passphrase="open sesame")
+    receipt_path = f"/private/{metadata['metadata_key']}"
+    assert "<dt>Wrong guesses</dt>\n    <dd>None in the last 10" in (await client.get(receipt_path)).text
+    path = f"/secret/{metadata['secret_key']}"
+    token = await csrf_token(client, path)
+    for _ in range(3):
+        await client.post(path, data={"passphrase": "guess", "_csrf_token": token})
+    receipt = (await client.get(receipt_path)).text
+    assert "<dt>Wrong guesses</dt>\n    <dd>3 in the last 10 minutes: someone is trying" in receipt
