@@ -109,6 +109,38 @@ def logo_response(logo: Logo | None, headers: dict[str, str]) -> Response[bytes]
     return Response(logo.data, media_type=logo.content_type, headers=headers)
 
 
+DARK_SURFACE = "#1e1e23"
+"""The lightest background of the dark scheme (static/css/site.css) a brand colour is drawn on."""
+READABLE_CONTRAST = 4.5
+"""WCAG AA contrast for text, which the brand colour is used as (the site's name, links)."""
+
+
+def _luminance(colour: str) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4  # noqa: PLR2004 - sRGB constants
+
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(red) + 0.7152 * channel(green) + 0.0722 * channel(blue)
+
+
+def contrast(first: str, second: str) -> float:
+    """Return the WCAG contrast ratio of two #rrggbb colours."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def dark_scheme_colour(colour: str) -> str:
+    """Return the brand colour lightened (mixed with white) just enough to read on the dark scheme."""
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    for step in range(21):
+        mix = step / 20
+        mixed = "#" + "".join(f"{round(c + (255 - c) * mix):02x}" for c in (red, green, blue))
+        if contrast(mixed, DARK_SURFACE) >= READABLE_CONTRAST:
+            return mixed
+    return "#ffffff"
+
+
 def domain_path(request: AnyRequest, domain_name: str, done: str) -> str:
     """Return the domain's page, saying which form just succeeded (a word, never a value)."""
     return f"{request.app.route_reverse('domain_page', domain_name=domain_name)}?done={done}"
@@ -263,9 +295,9 @@ class BrandController(Controller):
         colour = site.branding.primary_colour if site.branding else ""
         if not colour:
             raise NotFoundException
-        return Template(
-            "brand/style.css", context={"colour": colour, "on_colour": text_colour_on(colour)}, media_type="text/css"
-        )
+        dark = dark_scheme_colour(colour)
+        context = {"colour": colour, "on_colour": text_colour_on(colour), "dark": dark, "on_dark": text_colour_on(dark)}
+        return Template("brand/style.css", context=context, media_type="text/css")
 
     @get("/logo", name="brand_logo")
     async def logo(self, site: SiteDep, domain_service: DomainServiceDep) -> Response[bytes]:
