@@ -60,7 +60,8 @@ clean: ## Remove the virtual environment and caches (keeps ./var, where secrets 
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
 # ---- benchmark (issue 6): bench/run.py, results in bench/results/latest.json and BENCHMARKS.md ----
-.PHONY: bench bench-deps bench-profile
+.PHONY: bench bench-peer bench-deps bench-profile
+PEER_VENV := .venv-snappass
 
 bench-deps: ## Install wrk and Redis (server, redis-benchmark) from Debian when missing
 	@command -v wrk >/dev/null && command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null || \
@@ -71,10 +72,19 @@ $(VENV)/.bench-installed: $(VENV)/.run-installed bench/requirements.txt
 	$(BIN)/pip install --quiet -r bench/requirements.txt
 	touch $@
 
-bench: ## Benchmark `ots serve` on this machine (under 10 minutes); writes BENCHMARKS.md
+# snappass, the peer measured beside us, lives in its own virtualenv: never in the app's.
+$(PEER_VENV)/.installed: bench/peer-requirements.txt
+	$(PYTHON) -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/pip install --quiet -r bench/peer-requirements.txt
+	touch $@
+
+bench: ## Benchmark `ots serve` beside snappass on this machine (under 10 minutes); writes BENCHMARKS.md
 	@export BENCH_STARTED=$$(date +%s.%N) && \
-	  $(MAKE) --no-print-directory $(VENV)/.bench-installed bench-deps && \
+	  $(MAKE) --no-print-directory $(VENV)/.bench-installed $(PEER_VENV)/.installed bench-deps && \
 	  $(BIN)/python -m bench.run
+
+bench-peer: $(VENV)/.bench-installed $(PEER_VENV)/.installed bench-deps ## Only the side-by-side runs against snappass (a few minutes)
+	BENCH_ONLY=peer $(BIN)/python -m bench.run
 
 bench-profile: $(VENV)/.bench-installed bench-deps ## Profile create, reveal and receipt under load with py-spy
 	$(BIN)/python -m bench.profile

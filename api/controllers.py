@@ -14,6 +14,7 @@ from api import schemas
 from api.deps import V1Call, provide_v1_call
 from api.errors import EXCEPTION_HANDLERS, NO_STORE
 from api.openapi import V1_ERRORS, reads
+from onetime.metrics import REVEALS_SECRET
 
 RECEIPT_PATHS = ("/private", "/metadata", "/receipt")
 V1CallDep: TypeAlias = NamedDependency[V1Call]
@@ -57,7 +58,7 @@ class SecretsController(Controller):
         )
         return schemas.metadata(receipt)
 
-    @v1_post("/secret/{key:str}", operation_class=reads(schemas.PassphraseParams))
+    @v1_post("/secret/{key:str}", operation_class=reads(schemas.PassphraseParams), opt={REVEALS_SECRET: True})
     async def reveal(self, key: FromPath[str], call: V1CallDep) -> schemas.Secret:
         """Reveal a secret once; it is gone before this answer leaves."""
         params = call.params.read(schemas.PassphraseParams)

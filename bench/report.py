@@ -101,6 +101,96 @@ def _scaling_targets(result: Result, add: Callable[[str, str, bool], None]) -> N
     )
 
 
+PEER_ROUTES = ("create", "reveal", "home page", "reveal page")
+PEER_TARGETS = {"create": 3.0, "reveal": 3.0, "home page": 1.5, "reveal page": 1.5}
+"""Our successful req/s over snappass's: create and reveal against the same route of snappass, the
+two pages against snappass's `GET /` (issue 13)."""
+PEER_CONNECTIONS = 32
+PEER_P99_CONNECTIONS = 16
+PEER_HEADER = ["route", "conns", "ours req/s", "ours p99 ms", "snappass req/s", "snappass p99 ms", "ratio", "target"]
+
+
+def _peer_row(result: Result, route: str, connections: int) -> Result | None:
+    for row in result.get("versus_peer", {}).get("rows", []):
+        if row["route"] == route and row["connections"] == connections:
+            return dict(row)
+    return None
+
+
+def _peer_baseline(result: Result, route: str, connections: int) -> float | None:
+    """Return the snappass rate a route is judged against: its own route, or `GET /` for a page."""
+    row = _peer_row(result, route if route in ("create", "reveal") else "home page", connections)
+    return float(row["snappass"]["ok_rps"]) if row and row["snappass"]["ok_rps"] else None
+
+
+def _peer_targets(result: Result, add: Callable[[str, str, bool], None]) -> None:
+    if not result.get("versus_peer"):
+        return
+    for route, wanted in PEER_TARGETS.items():
+        row = _peer_row(result, route, PEER_CONNECTIONS)
+        baseline = _peer_baseline(result, route, PEER_CONNECTIONS)
+        against = route if route in ("create", "reveal") else "`GET /`"
+        target = f"{route} >= {wanted:g}x snappass's {against} (2 workers each, c={PEER_CONNECTIONS}, 0 errors)"
+        if not row or not baseline:
+            add(target, "not measured", bool(row and baseline))
+            continue
+        ratio = row["ours"]["ok_rps"] / baseline
+        figure = f"{row['ours']['ok_rps']:.0f} vs {baseline:.0f} req/s = {ratio:.2f}x, errors {row['ours']['errors']}"
+        add(target, figure, ratio >= wanted and row["ours"]["errors"] == 0)
+    slow = [
+        f"{r['route']} {r['ours']['p99_ms']:.1f} ms"
+        for r in result["versus_peer"]["rows"]
+        if r["connections"] == PEER_P99_CONNECTIONS
+    ]
+    worst = max(
+        (r["ours"]["p99_ms"] for r in result["versus_peer"]["rows"] if r["connections"] == PEER_P99_CONNECTIONS),
+        default=1e9,
+    )
+    add(
+        "p99 < 25 ms at 16 connections for every route (side by side)",
+        "; ".join(slow) or "not measured",
+        worst < TARGET_P99_MS,
+    )
+
+
+def peer_rows(result: Result) -> list[list[str]]:
+    """Return the cells of the side-by-side table."""
+    rows = []
+    for row in result.get("versus_peer", {}).get("rows", []):
+        baseline = _peer_baseline(result, row["route"], row["connections"])
+        ratio = row["ours"]["ok_rps"] / baseline if baseline else None
+        against = "" if row["route"] in ("create", "reveal") else " of GET /"
+        rows.append(
+            [
+                row["route"],
+                str(row["connections"]),
+                f"{row['ours']['ok_rps']:.0f}",
+                _ms(row["ours"]["p99_ms"]),
+                f"{row['snappass']['ok_rps']:.0f}",
+                _ms(row["snappass"]["p99_ms"]),
+                f"{ratio:.2f}x{against}" if ratio is not None else "",
+                f">= {PEER_TARGETS[row['route']]:g}x",
+            ]
+        )
+    return rows
+
+
+def peer_text(result: Result) -> str:
+    """Return the side-by-side table and its verdicts as printed by the bench."""
+    rows = [PEER_HEADER, *peer_rows(result)]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(PEER_HEADER))]
+    lines = ["vs snappass (" + result.get("versus_peer", {}).get("peer", "not run") + ")"]
+    for index, row in enumerate(rows):
+        lines.append(
+            "  ".join(cell.ljust(widths[0]) if i == 0 else cell.rjust(widths[i]) for i, cell in enumerate(row))
+        )
+        if index == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    verdicts = [v for v in result.get("targets", []) if "snappass" in v["target"] or "side by side" in v["target"]]
+    lines += [f"[{'met' if v['met'] else 'NOT MET'}] {v['target']}: {v['figure']}" for v in verdicts]
+    return "\n".join(lines)
+
+
 def targets(result: Result) -> list[Result]:
     """Judge the figures against the targets of the issue (2 workers, this machine)."""
     verdicts: list[Result] = []
@@ -109,6 +199,7 @@ def targets(result: Result) -> list[Result]:
         verdicts.append({"target": target, "figure": figure, "met": bool(met)})
 
     workers = max((row["workers"] for row in result.get("runs", [])), default=2)
+    _peer_targets(result, add)
     _share_targets(result, workers, add)
     _mixed_targets(result, add)
     _memory_and_error_targets(result, add)
@@ -182,6 +273,8 @@ def text_table(result: Result) -> str:
         if index == 0:
             lines.append("  ".join("-" * width for width in widths))
     lines += ["", *summary_lines(result), ""]
+    if result.get("versus_peer"):
+        lines += [peer_text(result), ""]
     lines += [f"[{'met' if v['met'] else 'NOT MET'}] {v['target']}: {v['figure']}" for v in result.get("targets", [])]
     lines += [f"note: {note}" for note in result.get("notes", [])]
     return "\n".join(lines)
@@ -230,6 +323,46 @@ def _md_head(result: Result) -> list[str]:
     ]
 
 
+def _md_peer(result: Result) -> list[str]:
+    versus = result.get("versus_peer")
+    if not versus:
+        return []
+    return [
+        "## vs snappass",
+        "",
+        (
+            f"{versus['peer']} and {versus.get('ours', '`ots serve`')}, {versus['workers']} workers each, each on"
+            " its own redis-server,"
+            f" in the same run ({versus['generated']}; load average {versus['load_average']}). wrk with 2 threads,"
+            f" {versus['seconds_per_run']:g} s a run; each route runs against us and then against snappass."
+            " Only successful answers count. Create: our `POST /api/v1/share` against snappass's `POST /`"
+            " (`password`, `ttl=day`, `Accept: application/json`), 100-byte secrets; reveal: our `POST"
+            " /api/v1/secret/<key>` against snappass's `POST /<token>` (its HTML page with the secret), each"
+            " secret once; home page: `GET /`; reveal page: our `GET /secret/<key>` against snappass's"
+            " `GET /<token>`. The two pages are judged against snappass's `GET /`, as the issue asks."
+            " Raw figures (CPU per request included) under `versus_peer` in latest.json."
+        ),
+        "",
+        _md_table(PEER_HEADER, peer_rows(result)),
+        "",
+        "Server CPU per request (all processes of each server), microseconds:",
+        "",
+        _md_table(
+            ["route", "conns", "ours", "snappass"],
+            [
+                [
+                    r["route"],
+                    str(r["connections"]),
+                    str(r["ours"]["server_cpu_us_per_request"]),
+                    str(r["snappass"]["server_cpu_us_per_request"]),
+                ]
+                for r in versus["rows"]
+            ],
+        ),
+        "",
+    ]
+
+
 def _md_requests(result: Result) -> list[str]:
     out = [
         "## Requests",
@@ -253,6 +386,26 @@ def _md_requests(result: Result) -> list[str]:
     out += ["", "Redis ceiling (`redis-benchmark`, 50 clients, 100-byte values):", ""]
     out += [_md_table(["test", "req/s", "p50 ms", "p99 ms"], bench_rows), ""]
     return out
+
+
+def _md_durability(result: Result) -> list[str]:
+    runs = {run["fsync"]: run for run in result.get("durability", [])}
+    if set(runs) != {"everysec", "always"}:
+        return []
+    rows = [[policy, f"{run['rps']:.0f}", _ms(run["p50_ms"]), _ms(run["p99_ms"])] for policy, run in runs.items()]
+    cost = 1 - runs["always"]["rps"] / runs["everysec"]["rps"] if runs["everysec"]["rps"] else 0.0
+    return [
+        "## Durability (OTS_FSYNC)",
+        "",
+        (
+            "Creates at 16 connections, one worker, with the embedded Redis (append-only file on this machine's"
+            " disk): `everysec` syncs the file once a second, `always` before Redis answers each write."
+            f" Here `always` changed create throughput by {-cost:+.0%}."
+        ),
+        "",
+        _md_table(["OTS_FSYNC", "creates/s", "p50 ms", "p99 ms"], rows),
+        "",
+    ]
 
 
 def _md_memory(result: Result) -> list[str]:
@@ -355,7 +508,14 @@ def _md_mixed(result: Result) -> list[str]:
 
 def markdown(result: Result) -> str:
     """Return BENCHMARKS.md: verdicts, machine, versions, command, figures, then bench/NOTES.md."""
-    out = [*_md_head(result), *_md_requests(result), *_md_memory(result), *_md_mixed(result)]
+    out = [
+        *_md_head(result),
+        *_md_peer(result),
+        *_md_requests(result),
+        *_md_durability(result),
+        *_md_memory(result),
+        *_md_mixed(result),
+    ]
     if NOTES.exists():
         out += [NOTES.read_text().strip(), ""]
     return "\n".join(out)

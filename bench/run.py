@@ -6,7 +6,14 @@ passphrase lockout stays on) and the ceiling app served the same way. Load comes
 the Lua scripts in bench/wrk/. Results: a table on stdout, bench/results/latest.json, and
 BENCHMARKS.md (bench/report.py).
 
-BENCH_SECONDS (default 5) sets the length of each wrk run; BENCH_QUICK=1 skips the 1M tier.
+BENCH_SECONDS (default 5) sets the length of each wrk run; BENCH_QUICK=1 skips the 1M tier and the
+side-by-side runs at 16 connections.
+BENCH_ONLY=peer runs only the side-by-side part (us and snappass, bench/peer.py; `make bench-peer`)
+and merges its figures into the last full results.
+
+The durability runs are the exception to the private Redis on a port: they measure what
+OTS_FSYNC=always costs against the default everysec, so they use the embedded redis-server that
+`ots serve` starts itself (on a unix socket in a data directory of their own).
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from typing import Any
 
 from redis import Redis as SyncRedis
 
-from bench import preload, report
+from bench import peer, preload, report
 from bench.procs import REPO, Managed, WrkResult, free_port, rss_bytes, start, start_redis, wait_http, wait_idle, wrk
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "5"))
@@ -43,7 +50,10 @@ PASSPHRASE = "correct-horse-battery"  # noqa: S105 - a bench fixture
 WRONG_BODY = "passphrase=wrong-guess"
 PASSPHRASE_TIMEOUT = 60.0  # bcrypt queues: a 64-connection passphrase run answers in seconds
 RSS_SECRETS = 100_000
+FSYNC_POLICIES = ("everysec", "always")
+FSYNC_CONNECTIONS = 16
 TIERS = (10_000, 100_000, 1_000_000)
+PEER_CONNECTIONS = (32,) if os.environ.get("BENCH_QUICK") else (16, 32)  # quick: no p99 run at 16
 RESULTS = REPO / "bench" / "results"
 SERVER_DB = 0
 MEMORY_DB = 2
@@ -148,20 +158,24 @@ def serve_env(bench: Bench, port: int, workers: int) -> dict[str, str]:
     }
 
 
+def start_ots(bench: Bench, workers: int, name: str, **variables: str) -> tuple[Managed, str]:
+    """Start `ots serve` with this many workers (and these OTS_* variables); return it and its URL once it answers."""
+    port = free_port()
+    env = {**serve_env(bench, port, workers), **variables}
+    ots = start(name, [str(Path(sys.executable).parent / "ots"), "serve"], env, bench.tmp)
+    url = f"http://127.0.0.1:{port}"
+    wait_http(url + "/api/v1/status", ots)
+    return ots, url
+
+
 def start_servers(bench: Bench, workers: int) -> tuple[Managed, str, Managed, str]:
     """Start `ots serve` and the ceiling app with the same settings; wait until both answer."""
-    ots_port, ceiling_port = free_port(), free_port()
-    ots = start(
-        f"ots-w{workers}",
-        [str(Path(sys.executable).parent / "ots"), "serve"],
-        serve_env(bench, ots_port, workers),
-        bench.tmp,
-    )
-    ceiling = start(
-        f"ceiling-w{workers}", [sys.executable, "-m", "bench.serve"], serve_env(bench, ceiling_port, workers), bench.tmp
-    )
-    ots_url, ceiling_url = f"http://127.0.0.1:{ots_port}", f"http://127.0.0.1:{ceiling_port}"
-    wait_http(ots_url + "/api/v1/status", ots)
+    ots, ots_url = start_ots(bench, workers, f"ots-w{workers}")
+    ceiling_port = free_port()
+    # A data directory of its own: one `ots serve` (the ceiling runs through its code) per data directory.
+    ceiling_env = {**serve_env(bench, ceiling_port, workers), "OTS_DATA_DIR": str(bench.tmp / "ceiling")}
+    ceiling = start(f"ceiling-w{workers}", [sys.executable, "-m", "bench.serve"], ceiling_env, bench.tmp)
+    ceiling_url = f"http://127.0.0.1:{ceiling_port}"
     wait_http(ceiling_url + "/ping", ceiling)
     return ots, ots_url, ceiling, ceiling_url
 
@@ -244,6 +258,121 @@ async def run_workers(bench: Bench, workers: int) -> dict[str, Any]:  # noqa: C9
         ots.stop()
         ceiling.stop()
     return extra
+
+
+async def durability(bench: Bench) -> list[dict[str, Any]]:
+    """Create throughput with the embedded Redis syncing its append-only file every second, then on every write."""
+    print("\n== durability: create with the embedded Redis, OTS_FSYNC=everysec vs always ==", flush=True)
+    results = []
+    for policy in FSYNC_POLICIES:
+        port = free_port()
+        env = {
+            **bench.env,
+            "OTS_PORT": str(port),
+            "OTS_WORKERS": "1",
+            "OTS_BASE_URL": f"http://127.0.0.1:{port}",
+            "OTS_DATA_DIR": str(bench.tmp / f"fsync-{policy}"),
+            "OTS_FSYNC": policy,
+        }
+        env.pop("OTS_REDIS_URL", None)
+        ots = start(f"ots-fsync-{policy}", [str(Path(sys.executable).parent / "ots"), "serve"], env, bench.tmp)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_http(url + "/api/v1/status", ots)
+            await wrk(url, FSYNC_CONNECTIONS, 1, path="/api/v1/share", env=static("POST", CREATE_BODY))  # warm-up
+            created = await wrk(
+                url, FSYNC_CONNECTIONS, SECONDS, server=ots, path="/api/v1/share", env=static("POST", CREATE_BODY)
+            )
+            bench.record(f"create, OTS_FSYNC={policy}", 1, FSYNC_CONNECTIONS, created)
+            results.append({"fsync": policy, **created.as_dict()})
+        finally:
+            ots.stop()
+    return results
+
+
+def successful(result: WrkResult) -> dict[str, Any]:
+    """Return a run's figures with only the successful (2xx/3xx) answers counted in its rate."""
+    ok = max(result.requests - result.error_kinds.get("status", 0), 0)
+    figures = result.as_dict()
+    figures["ok_requests"] = ok
+    figures["ok_rps"] = round(ok / result.seconds, 1) if result.seconds else 0.0
+    return figures
+
+
+async def versus_peer(bench: Bench) -> dict[str, Any]:
+    """Serve us and snappass side by side (2 workers each) and run the same loads against both.
+
+    Each route runs against us and then against snappass before the next starts, so that other
+    work on the machine weighs on both alike. Only successful answers count.
+    """
+    print(f"\n== side by side: ots serve and snappass, {peer.WORKERS} workers each ==", flush=True)
+    # As deployed behind Caddy, which logs the requests: gunicorn, as snappass runs, writes no access log either.
+    ots, url = start_ots(bench, peer.WORKERS, "ots-vs-peer", OTS_APP_ACCESS_LOG="off")
+    snappass = peer.start_peer(bench.tmp)
+    rows: list[dict[str, Any]] = []
+    try:
+        await bench.load(ots, url, 16, 1, path="/api/v1/share", env=static("POST", CREATE_BODY))
+        await bench.load(
+            snappass.server, snappass.url, 16, 1, path="/", env={**static("POST", peer.CREATE_BODY), **peer.JSON}
+        )
+        pool = await preload_keys(bench, 2000, "peer-pool-ours")
+        tokens = await snappass.tokens(2000, bench.tmp / "peer-pool-snappass.txt")
+
+        async def pair(route: str, connections: int, ours: dict[str, Any], theirs: dict[str, Any]) -> None:
+            wait_idle(ots)
+            mine = await wrk(url, connections, SECONDS, server=ots, redis=bench.redis_server, **ours)
+            wait_idle(snappass.server)
+            other = await wrk(
+                snappass.url, connections, SECONDS, server=snappass.server, redis=snappass.redis, **theirs
+            )
+            row = {"route": route, "connections": connections, "ours": successful(mine), "snappass": successful(other)}
+            rows.append(row)
+            ratio = row["ours"]["ok_rps"] / row["snappass"]["ok_rps"] if row["snappass"]["ok_rps"] else float("nan")
+            print(
+                f"  {route:<12} c={connections:<3} ours {row['ours']['ok_rps']:7.0f} req/s p99 {mine.p99_ms:6.1f} ms"
+                f" errors {mine.errors}  |  snappass {row['snappass']['ok_rps']:7.0f} req/s p99 {other.p99_ms:6.1f} ms"
+                f" errors {other.errors}  |  {ratio:.2f}x",
+                flush=True,
+            )
+
+        for connections in PEER_CONNECTIONS:
+            create_body = {**static("POST", peer.CREATE_BODY), **peer.JSON}
+            await pair(
+                "create",
+                connections,
+                {"path": "/api/v1/share", "env": static("POST", CREATE_BODY)},
+                {"path": "/", "env": create_body},
+            )
+            created = max(row["ours"]["ok_rps"] for row in rows if row["route"] == "create")
+            count = max(1000, math.ceil(created * SECONDS * 3))
+            keys = await preload_keys(bench, count, f"peer-reveal-c{connections}")
+            their_count = max(1000, math.ceil(rows[-1]["snappass"]["ok_rps"] * SECONDS * 3))
+            their_keys = await snappass.tokens(their_count, bench.tmp / f"peer-reveal-c{connections}.snappass")
+            await pair(
+                "reveal",
+                connections,
+                {"script": "walk.lua", "env": walk(keys, "/api/v1/secret/KEY", method="POST", once=True)},
+                {"script": "walk.lua", "env": walk(their_keys, "/KEY", method="POST", once=True)},
+            )
+            await pair("home page", connections, {"path": "/"}, {"path": "/"})
+            await pair(
+                "reveal page",
+                connections,
+                {"script": "walk.lua", "env": walk(pool, "/secret/KEY", once=False)},
+                {"script": "walk.lua", "env": walk(tokens, "/KEY", once=False)},
+            )
+    finally:
+        ots.stop()
+        snappass.stop()
+    return {
+        "peer": "snappass 1.6.2 (Flask 3.1.3) under gunicorn 27.0.1, sync workers",
+        "ours": "ots serve with OTS_APP_ACCESS_LOG=off (as behind Caddy; gunicorn writes no access log either)",
+        "workers": peer.WORKERS,
+        "seconds_per_run": SECONDS,
+        "load_average": f"{os.getloadavg()[0]:.2f} (1-minute, at the end of the side-by-side runs)",
+        "generated": datetime.now(UTC).isoformat(timespec="seconds"),
+        "rows": rows,
+    }
 
 
 async def mixed(bench: Bench, url: str, ots: Managed, workers: int) -> list[dict[str, Any]]:
@@ -503,13 +632,22 @@ async def main() -> int:
     if load_before > 0.5:
         print(f"bench: warning: load average {load_before:.2f} before the start; other work skews the figures")
     print(f"bench: {result['machine']}\nbench: {result['versions']}\nbench: redis on port {port}, work dir {tmp}")
+    only_peer = os.environ.get("BENCH_ONLY") == "peer"
+    if not peer.available():
+        print(f"bench: snappass is not installed in {peer.VENV} (make bench installs it)", file=sys.stderr)
+        return 2
     try:
-        result["redis_benchmark"] = redis_benchmark(bench)
-        result["memory"] = await memory_per_secret(bench)
-        for workers in WORKERS:
-            result.update(await run_workers(bench, workers))
+        if not only_peer:
+            result["redis_benchmark"] = redis_benchmark(bench)
+            result["memory"] = await memory_per_secret(bench)
+            for workers in WORKERS:
+                result.update(await run_workers(bench, workers))
+            result["durability"] = await durability(bench)
+        result["versus_peer"] = await versus_peer(bench)
     finally:
         redis.stop()
+    if only_peer:
+        return write_peer_only(result["versus_peer"], tmp)
     result["load_average"] = f"{load_before:.2f} -> {os.getloadavg()[0]:.2f} (1-minute)"
     result["runs"] = bench.rows
     result["notes"] = bench.notes
@@ -528,6 +666,25 @@ async def main() -> int:
         print(f"bench: some runs had errors; the server logs are kept in {tmp}")
     else:
         shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+def write_peer_only(versus: dict[str, Any], tmp: Path) -> int:
+    """Merge the side-by-side figures into the last full results and re-render BENCHMARKS.md."""
+    latest = RESULTS / "latest.json"
+    result: dict[str, Any] = json.loads(latest.read_text()) if latest.exists() else {}
+    result["versus_peer"] = versus
+    result.setdefault("machine", machine())
+    result.setdefault("versions", versions())
+    result.setdefault("seconds_per_run", SECONDS)
+    result["targets"] = report.targets(result)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    latest.write_text(json.dumps(result, indent=2) + "\n")
+    print()
+    print(report.peer_text(result))
+    (REPO / "BENCHMARKS.md").write_text(report.markdown(result))
+    print("\nbench: merged the side-by-side figures into bench/results/latest.json and BENCHMARKS.md")
+    shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

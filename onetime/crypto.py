@@ -29,6 +29,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from onetime import metrics
+
 ENVELOPE_VERSION = 1
 KEY_ID_BYTES = 4
 SALT_BYTES = 16
@@ -124,9 +126,11 @@ class BcryptLane:
             if self.max_waiting is not None and self.waiting >= self.max_waiting:
                 raise HasherBusy
             self.waiting += 1
+        metrics.bcrypt_queued(self.name)
         try:
             return await asyncio.get_running_loop().run_in_executor(self._thread, work)
         finally:
+            metrics.bcrypt_done(self.name)
             with self._guard:
                 self.waiting -= 1
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import NoReturn
 
-from onetime import keys, passwords, recipients, sealed
+from onetime import keys, metrics, passwords, recipients, sealed
 from onetime.accounts.caller import Caller
 from onetime.accounts.history import open_receipt_key, seal_receipt_key
 from onetime.crypto import Cipher, DecryptionFailed, PassphraseHasher
@@ -212,6 +212,7 @@ class SecretService:
                 secret_url=receipt.secret_url,
                 ttl=ttl,
             )
+        metrics.secret_created(caller.plan.name, generated=generated)
         return receipt
 
     async def _remember(self, caller: Caller, receipt_id: str, metadata_key: str, now: int) -> None:
@@ -313,6 +314,7 @@ class SecretService:
             # Only a master secret dropped from OTS_SECRET_PREVIOUS gets here; the secret is gone.
             log.error("a revealed secret could not be decrypted; is its master secret still configured?")  # noqa: TRY400
             raise UnknownSecret(secret_key) from None
+        metrics.secret_revealed(passphrase=guarded)
         return Revealed(value=value, secret_key=secret_key, link_origin=self._origin(taken.share_domain))
 
     async def _passphrase_matches(
@@ -321,9 +323,11 @@ class SecretService:
         """Verify a passphrase under the lockout; the attempt is counted before bcrypt runs."""
         if not passphrase:
             if await self.counters.is_locked(secret_id, client):
+                metrics.passphrase_locked()
                 raise PassphraseLocked(await self.counters.passphrase_wait_seconds(secret_id, client))
             return False
         if not await self.counters.reserve_attempt(secret_id, client, LOCKOUT):
+            metrics.passphrase_locked()
             raise PassphraseLocked(await self.counters.passphrase_wait_seconds(secret_id, client))
         if await self.hasher.verify(passphrase, passphrase_hash):
             return True
@@ -352,6 +356,7 @@ class SecretService:
         stored = await self.records.read_receipt(secret_id, self._now())
         if stored is None:
             raise UnknownSecret(metadata_key)
+        metrics.secret_burned()
         return Burned(receipt=self._receipt(stored, metadata_key, secret_key), secret_shortkey=secret_key[:8])
 
     async def _owned_by(self, secret_id: str, owner: Caller) -> bool:

@@ -17,6 +17,9 @@ from onetime.plans import DEFAULT_PLANS, Plan
 from onetime.regions import Region, parse_origin, parse_regions
 
 MIN_SECRET_BYTES = 32
+MIN_METRICS_TOKEN_LENGTH = 16
+FSYNC_POLICIES = ("everysec", "always")
+LOG_FORMATS = ("plain", "json")
 REDIS_SCHEMES = ("redis", "rediss", "unix", "redis+cluster")
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -105,6 +108,10 @@ class Settings:
     """Browser sign-ups per client and window (OTS_LIMIT_SIGNUP): each costs a bcrypt hash and a record."""
     rate_limits: bool = True
     """Whether the request limits apply (OTS_RATE_LIMITS); the passphrase lockout always does."""
+    app_access_log: bool = True
+    """Whether the app writes its own access log (OTS_APP_ACCESS_LOG); off where Caddy logs the requests.
+
+    Not OTS_ACCESS_LOG: the Caddyfile reads that name as the path of Caddy's access log file."""
     passphrase_min_length: int = 0
     """Shortest accepted passphrase (OTS_PASSPHRASE_MIN_LENGTH); 0 accepts any."""
     passphrase_max_length: int = 128
@@ -113,6 +120,13 @@ class Settings:
     """Whether every secret needs a passphrase (OTS_PASSPHRASE_REQUIRED)."""
     bcrypt_cost: int = 12
     """bcrypt work factor for passphrases (OTS_BCRYPT_COST, 4 to 31)."""
+    fsync: str = "everysec"
+    """When the embedded Redis syncs its append-only file to disk (OTS_FSYNC): `everysec` may lose the
+    last second of writes in a power cut, `always` syncs before every answer and costs throughput."""
+    log_format: str = "plain"
+    """How log lines look (OTS_LOG_FORMAT): `plain` text, or `json`, one object a line with a request id."""
+    metrics_token: str | None = field(default=None, repr=False)
+    """Bearer token that lets a non-loopback scraper read /metrics (OTS_METRICS_TOKEN); None: loopback only."""
     plans: Mapping[str, Plan] = field(default_factory=lambda: dict(DEFAULT_PLANS))
     """Plans by name: TTL and size limits."""
 
@@ -179,11 +193,15 @@ class Settings:
             limit_reveal=reader.limit("OTS_LIMIT_REVEAL", "1000/1200"),
             limit_signup=reader.limit("OTS_LIMIT_SIGNUP", "5/3600"),
             rate_limits=reader.switch("OTS_RATE_LIMITS", default=True),
+            app_access_log=reader.switch("OTS_APP_ACCESS_LOG", default=True),
             # A minimum above the maximum would refuse every passphrase.
             passphrase_min_length=reader.integer("OTS_PASSPHRASE_MIN_LENGTH", 0, 0, passphrase_max),
             passphrase_max_length=passphrase_max,
             passphrase_required=reader.switch("OTS_PASSPHRASE_REQUIRED", default=False),
             bcrypt_cost=reader.integer("OTS_BCRYPT_COST", 12, 4, 31),
+            fsync=reader.choice("OTS_FSYNC", FSYNC_POLICIES),
+            log_format=reader.choice("OTS_LOG_FORMAT", LOG_FORMATS),
+            metrics_token=reader.token("OTS_METRICS_TOKEN", MIN_METRICS_TOKEN_LENGTH),
         )
 
 
@@ -225,6 +243,24 @@ class _EnvReader:
         if lowered in {"off", "false", "no", "0"}:
             return False
         raise SettingsError(f"{name} must be on or off, got {raw!r}")
+
+    def choice(self, name: str, choices: tuple[str, ...]) -> str:
+        """Return one of `choices` (the first is the default), compared without case."""
+        raw = self.optional(name)
+        if raw is None:
+            return choices[0]
+        if raw.lower() not in choices:
+            raise SettingsError(f"{name} must be {' or '.join(choices)}, got {raw!r}")
+        return raw.lower()
+
+    def token(self, name: str, min_length: int) -> str | None:
+        raw = self.optional(name)
+        if raw is None:
+            return None
+        # The value never appears in the message: it is a credential.
+        if len(raw) < min_length or not raw.isascii() or not raw.isprintable() or " " in raw:
+            raise SettingsError(f"{name} must be at least {min_length} printable ASCII characters without spaces")
+        return raw
 
     def origin(self, name: str, default: str) -> str:
         return parse_origin(name, self.text(name, default))

@@ -1,7 +1,9 @@
 """Access log that never records a full key: paths are shortened, query strings dropped.
 
 Every logged field is escaped to printable text, so a request cannot write a line of its own
-(a `%0A` in a path) or move the cursor of a terminal showing the log (`%1B`).
+(a `%0A` in a path) or move the cursor of a terminal showing the log (`%1B`). The middleware also
+gives each request its id (shared by every line logged while it is served) and times it for the
+metrics, by route template (never by path, which may hold a key).
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ from litestar.exceptions import HTTPException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from litestar.types.protocols import Logger
 
+from onetime import metrics
 from onetime.errors import OnetimeError
 from onetime.keys import shorten
+from web.log_format import new_request_id, request_id
 
 log = logging.getLogger("ots.access")
 _KEYISH = re.compile(r"[A-Za-z0-9]{20,}")
@@ -51,7 +55,11 @@ def _write(scope: Scope, status: int, elapsed_ms: float | None) -> None:
     client = scope.get("client") or ("-", 0)
     elapsed = "-" if elapsed_ms is None else f"{elapsed_ms:.1f}ms"
     method = printable(str(scope.get("method", "-")))
-    log.info('%s "%s %s" %s %s', printable(str(client[0])), method, safe_path(scope["path"]), status, elapsed)
+    path = safe_path(scope["path"])
+    fields = {"client": printable(str(client[0])), "method": method, "path": path, "status": status}
+    if elapsed_ms is not None:
+        fields["ms"] = round(elapsed_ms, 1)
+    log.info('%s "%s %s" %s %s', fields["client"], method, path, status, elapsed, extra={"http": fields})
 
 
 def access_log_middleware(app: ASGIApp) -> ASGIApp:
@@ -63,6 +71,7 @@ def access_log_middleware(app: ASGIApp) -> ASGIApp:
             return
         started = time.perf_counter()
         scope["state"][_ROUTED] = True
+        token = request_id.set(new_request_id())
         status: dict[str, Any] = {"code": 500}
 
         async def send_wrapper(message: Message) -> None:
@@ -73,7 +82,10 @@ def access_log_middleware(app: ASGIApp) -> ASGIApp:
         try:
             await app(scope, receive, send_wrapper)
         finally:
-            _write(scope, status["code"], (time.perf_counter() - started) * 1000)
+            elapsed = time.perf_counter() - started
+            metrics.request_answered(scope.get("path_template") or metrics.UNROUTED, status["code"], elapsed)
+            _write(scope, status["code"], elapsed * 1000)
+            request_id.reset(token)
 
     return middleware
 
@@ -86,6 +98,7 @@ async def log_unrouted_response(message: Message, scope: Scope) -> None:
     """
     routed = scope.get("state", {}).get(_ROUTED, False)
     if message["type"] == "http.response.start" and scope["type"] == ScopeType.HTTP and not routed:
+        request_id.set(new_request_id())  # this task serves only this response
         _write(scope, message["status"], None)
 
 

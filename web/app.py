@@ -10,7 +10,6 @@ from pathlib import Path
 
 from litestar import Litestar
 from litestar.datastructures import CacheControlHeader, State
-from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.static_files import create_static_files_router
@@ -31,7 +30,9 @@ from web.access_log import access_log_middleware, log_uncaught_exception, log_un
 from web.deps import dependencies
 from web.errors import APP_EXCEPTION_HANDLERS
 from web.internal import create_internal_router
+from web.log_format import app_logging_config
 from web.methods import allow_every_method, answer_head_as_get
+from web.monitoring import count_failure, metrics_page
 from web.pages import create_pages_router
 from web.request_body import OnetimeRequest
 from web.security import add_security_headers, csrf_config
@@ -59,7 +60,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             if redis_url is None:
                 redis_url = embedded.redis_url(settings.data_dir)
                 if not embedded.is_running(settings.data_dir):
-                    stack.enter_context(embedded.EmbeddedRedis(settings.data_dir))
+                    stack.enter_context(embedded.EmbeddedRedis(settings.data_dir, settings.fsync))
             client = connect(redis_url)
             stack.push_async_callback(client.aclose)
             services = Services.build(settings, client)
@@ -67,7 +68,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await warn_unless_noeviction(services.storage)
             warn_if_master_secret_beside_data(settings)
             await upgrade_before_serving(client, stack)
-            if settings.redis_url is None:
+            if redis_url == embedded.redis_url(settings.data_dir):
+                # The embedded Redis, whether this process started it or `ots serve` did (its workers
+                # are handed its URL in OTS_REDIS_URL).
                 await stack.enter_async_context(AofCompaction(client, settings.aof_compact_seconds).running())
             if services.outbox is not None:
                 await stack.enter_async_context(
@@ -75,12 +78,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 )
             yield
 
+    # Without the app's access log (Caddy logs the requests), neither its middleware nor its hook runs.
+    access_log_middlewares = [access_log_middleware] if settings.app_access_log else []
+    access_log_hooks = [log_unrouted_response] if settings.app_access_log else []
     app = Litestar(
         route_handlers=[
             create_api_router(),
             create_v2_router(),
             create_pages_router(),
             create_internal_router(),
+            metrics_page,
             create_static_files_router(
                 path="/static", directories=[STATIC_DIR], cache_control=STATIC_CACHE, opt={ON_CUSTOM_DOMAINS: True}
             ),
@@ -97,12 +104,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=APP_EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         template_config=template_config(TEMPLATE_DIR, STATIC_DIR),
         csrf_config=csrf_config(settings, settings.master_secret),
-        before_send=[add_security_headers, allow_every_method, log_unrouted_response],
+        before_send=[add_security_headers, allow_every_method, *access_log_hooks],
         before_request=load_signed_in,
+        after_exception=[count_failure],
         request_max_body_size=settings.max_body_bytes,
         request_class=OnetimeRequest,
-        middleware=[access_log_middleware, site_middleware],
-        logging_config=LoggingConfig(log_exceptions="always", exception_logging_handler=log_uncaught_exception),
+        middleware=[*access_log_middlewares, site_middleware],
+        logging_config=app_logging_config(settings.log_format, log_uncaught_exception),
         # The schema as JSON only: Litestar's HTML viewers load unpinned scripts from CDNs.
         openapi_config=OpenAPIConfig(
             title="Onetime Secret API", version="1.0.0", path="/api/schema", render_plugins=[JsonRenderPlugin()]

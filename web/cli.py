@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import functools
 import logging
 import os
@@ -22,8 +23,11 @@ from onetime.services import Services
 from onetime.settings import Settings
 from onetime.storage import embedded
 from onetime.storage.client import connect
+from onetime.storage.embedded import EmbeddedRedis
 from web.cli_domains import add_domain_parser, domain_command
 from web.http_protocol import HeaderTimeoutProtocol
+from web.log_format import configure_command_logging, uvicorn_log_config
+from web.serve_process import DataDirInUse, lock_data_dir, prepare_metrics_dir
 
 log = logging.getLogger("ots")
 
@@ -34,19 +38,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # A server narrates; an account command prints its token and, on failure, one line.
     level = logging.INFO if args.command == "serve" else logging.WARNING
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = Settings.from_env()
     except SettingsError as error:
         print(f"ots: configuration error: {error}", file=sys.stderr)
         return 2
+    configure_command_logging(level, settings.log_format)
     if args.command == "serve":
         return serve(settings)
-    if args.command == "account":
-        return asyncio.run(_account(settings, args))
-    if args.command == "domain":
-        with redis_for(settings) as url:
-            return asyncio.run(domain_command(settings, url, args))
+    try:
+        if args.command == "account":
+            return asyncio.run(_account(settings, args))
+        if args.command == "domain":
+            with redis_for(settings) as url:
+                return asyncio.run(domain_command(settings, url, args))
+    except DataDirInUse as error:
+        print(f"ots: {error}", file=sys.stderr)
+        return 1
     parser.print_help()
     return 2
 
@@ -68,13 +76,17 @@ def _parser() -> argparse.ArgumentParser:
 
 @contextmanager
 def redis_for(settings: Settings) -> Iterator[str]:
-    """Yield the Redis URL to use, starting the embedded Redis for the duration if needed."""
+    """Yield the Redis URL a one-shot command uses, starting the embedded Redis for the duration if needed.
+
+    A command that starts the embedded Redis holds the data directory meanwhile, so that a server
+    starting then does not take that redis-server for one left behind and shut it down.
+    """
     if settings.redis_url is not None:
         yield settings.redis_url
     elif embedded.is_running(settings.data_dir):
         yield embedded.redis_url(settings.data_dir)
     else:
-        with embedded.EmbeddedRedis(settings.data_dir) as server:
+        with lock_data_dir(settings.data_dir), embedded.EmbeddedRedis(settings.data_dir, settings.fsync) as server:
             yield server.url
 
 
@@ -94,38 +106,50 @@ def serve(settings: Settings) -> int:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, _stop_on_signal)
     try:
-        if settings.master_secret is None:
-            load_or_create_master_secret(settings.data_dir)  # once, before any worker reads it
-        if settings.redis_url is None and embedded.is_running(settings.data_dir):
-            log.warning(
-                "an embedded redis-server already runs in %s (another ots, or one left by a killed server); "
-                "using it, but this server will neither restart nor stop it",
-                settings.data_dir,
-            )
-        with redis_for(settings) as url:
-            os.environ["OTS_REDIS_URL"] = url  # the workers build their settings from the environment
-            log.info("serving on http://%s:%s with %s worker(s)", settings.host, settings.port, settings.workers)
-            uvicorn.run(
-                "web.app:create_app",
-                factory=True,
-                host=settings.host,
-                port=settings.port,
-                workers=settings.workers,
-                # uvicorn cannot time out slow request headers itself (web.http_protocol does); it
-                # calls this partial like a protocol class, and a partial pickles for the workers.
-                http=functools.partial(HeaderTimeoutProtocol, header_timeout=settings.header_timeout),  # type: ignore[arg-type]
-                timeout_keep_alive=5,  # idle between two requests on one connection
-                access_log=False,  # web.access_log writes a line without full keys instead
-                proxy_headers=False,  # the app reads forwarded headers itself, from trusted proxies only
-                server_header=False,
-                log_level="info",
-            )
+        data_dir_lock = lock_data_dir(settings.data_dir)
+    except (DataDirInUse, OSError) as error:
+        print(f"ots: {error}", file=sys.stderr)
+        return 1
+    try:
+        with data_dir_lock:
+            _serve_locked(settings)
     except embedded.EmbeddedRedisError as error:
         print(f"ots: {error}", file=sys.stderr)
         return 1
     except _Stop:
         pass  # the embedded Redis, if any, has been stopped on the way out
     return 0
+
+
+def _serve_locked(settings: Settings) -> None:
+    """Serve, holding the data directory: no other server runs on it."""
+    if settings.master_secret is None:
+        load_or_create_master_secret(settings.data_dir)  # once, before any worker reads it
+    # With the lock held, a redis-server answering in the data dir was left by a server killed
+    # outright: stop it cleanly and start one this server watches (and restarts if it dies).
+    if settings.redis_url is None and embedded.shut_down_orphan(settings.data_dir):
+        log.warning("shut down the embedded redis-server left running in %s by an earlier server", settings.data_dir)
+    prepare_metrics_dir(settings.data_dir, settings.workers)
+    with contextlib.ExitStack() as stack:
+        url = settings.redis_url or stack.enter_context(EmbeddedRedis(settings.data_dir, settings.fsync)).url
+        os.environ["OTS_REDIS_URL"] = url  # the workers build their settings from the environment
+        log.info("serving on http://%s:%s with %s worker(s)", settings.host, settings.port, settings.workers)
+        uvicorn.run(
+            "web.serve_process:create_worker_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            # uvicorn cannot time out slow request headers itself (web.http_protocol does); it
+            # calls this partial like a protocol class, and a partial pickles for the workers.
+            http=functools.partial(HeaderTimeoutProtocol, header_timeout=settings.header_timeout),  # type: ignore[arg-type]
+            timeout_keep_alive=5,  # idle between two requests on one connection
+            access_log=False,  # web.access_log writes a line without full keys instead
+            proxy_headers=False,  # the app reads forwarded headers itself, from trusted proxies only
+            server_header=False,
+            log_level="info",
+            log_config=uvicorn_log_config(settings.log_format) or uvicorn.config.LOGGING_CONFIG,
+        )
 
 
 HISTORY_RESTARTS = "ots: the account's list of recent receipts starts anew; its receipts stay reachable by their links"

@@ -21,6 +21,12 @@ _FORWARDING_HEADERS = ("x-forwarded-for", "x-forwarded-host", "forwarded", "x-re
 _NO_STORE = {"Cache-Control": "no-store"}
 
 
+def is_direct_from_loopback(request: Request[Any, Any, Any]) -> bool:
+    """Tell whether a request comes from this machine and not through a proxy (no forwarding headers)."""
+    peer = request.client.host if request.client else None
+    return is_loopback(peer) and not any(name in request.headers for name in _FORWARDING_HEADERS)
+
+
 @get("/tls/ask", name="tls_ask", opt={ANY_HOST: True}, media_type=MediaType.TEXT)
 async def tls_ask(
     request: Request[Any, Any, Any],
@@ -28,8 +34,7 @@ async def tls_ask(
     domain: Annotated[str, Parameter(max_length=300)] = "",
 ) -> Response[str]:
     """Tell Caddy whether this deployment serves a host: its canonical host or a verified domain."""
-    peer = request.client.host if request.client else None
-    if not is_loopback(peer) or any(name in request.headers for name in _FORWARDING_HEADERS):
+    if not is_direct_from_loopback(request):
         return Response("Not Found\n", status_code=404, headers=_NO_STORE)
     site = await domain_service.site_for_host(host_name(domain)) if domain else None
     if site is None:

@@ -6,7 +6,6 @@ import hashlib
 import hmac
 
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
 from onetime.settings import Settings
@@ -29,6 +28,12 @@ CSRF_EXEMPT_PATHS = ["^/api/", "^/static/", "^/brand/"]
 """The JSON API uses no cookies, so it needs no token; static files and brand assets need no cookie either."""
 
 
+_SECURITY_HEADER_LINES = tuple(
+    (name.encode("latin-1"), value.encode("latin-1")) for name, value in SECURITY_HEADERS.items()
+)
+"""The headers as ASGI wants them, encoded once rather than on every response."""
+
+
 async def add_security_headers(message: Message, _: Scope) -> None:
     """Add the security headers to every response that does not set its own (a before-send hook).
 
@@ -37,12 +42,15 @@ async def add_security_headers(message: Message, _: Scope) -> None:
     """
     if message["type"] != "http.response.start":
         return
-    headers = MutableScopeHeaders.from_message(message)
-    for name, value in SECURITY_HEADERS.items():
-        if name not in headers:
-            headers[name] = value
-    if _publicly_cacheable(headers.get("cache-control", "")):
-        del headers["set-cookie"]
+    headers = message.get("headers")
+    if not isinstance(headers, list):
+        headers = message["headers"] = list(headers or ())
+    present = {name.lower() for name, _ in headers}
+    headers.extend(line for line in _SECURITY_HEADER_LINES if line[0] not in present)
+    if b"cache-control" in present:
+        cache_control = b",".join(value for name, value in headers if name.lower() == b"cache-control")
+        if _publicly_cacheable(cache_control.decode("latin-1")):
+            headers[:] = [(name, value) for name, value in headers if name.lower() != b"set-cookie"]
 
 
 def _publicly_cacheable(cache_control: str) -> bool:

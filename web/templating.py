@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import qrcode
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from jinja2.utils import Namespace
+from litestar.handlers import BaseRouteHandler
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template import TemplateConfig
+from litestar.template.base import url_for as litestar_url_for
 from markupsafe import Markup
 from qrcode.image.svg import SvgPathFillImage
 
@@ -122,6 +125,25 @@ def asset_url(static_dir: Path) -> Callable[[str], str]:
     return asset
 
 
+def fixed_paths_once() -> Callable[..., str]:
+    """Return the template's `url_for`, which works out the path of a route without parameters once.
+
+    Such a path cannot change while the app runs, yet Litestar walks its route map for it on every
+    call, five times a page. Paths with parameters are never kept: they carry keys of secrets.
+    """
+    paths: dict[str, str] = {}
+
+    def url_for(context: Mapping[str, Any], /, route_name: str | BaseRouteHandler, **path_parameters: Any) -> str:  # noqa: ANN401 - Litestar's signature
+        if path_parameters or not isinstance(route_name, str):
+            return litestar_url_for(context, route_name, **path_parameters)
+        path = paths.get(route_name)
+        if path is None:
+            path = paths[route_name] = litestar_url_for(context, route_name)
+        return path
+
+    return url_for
+
+
 def template_config(template_dir: Path, static_dir: Path) -> TemplateConfig[JinjaTemplateEngine]:
     """Return the Jinja2 configuration of the HTML face."""
 
@@ -129,6 +151,10 @@ def template_config(template_dir: Path, static_dir: Path) -> TemplateConfig[Jinj
         environment = engine.engine
         environment.trim_blocks = True
         environment.lstrip_blocks = True
+        # Templates are read once per process (a changed template needs a restart): with
+        # auto_reload, Jinja stats every template file a page includes, on every render.
+        environment.auto_reload = False
+        environment.globals["url_for"] = pass_context(fixed_paths_once())
         environment.filters.update(
             duration=duration, utc=utc, iso_time=iso_time, byte_length=byte_length, qr_svg=qr_svg
         )

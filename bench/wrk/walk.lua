@@ -22,7 +22,8 @@ function init(args)
   for key in io.lines(os.getenv("BENCH_KEYS")) do
     if key ~= "" then
       if not once or line_no % nthreads == id then
-        local path = string.gsub(template, "KEY", key)
+        -- a "%" in the replacement would be read as a capture: escape it
+        local path = string.gsub(template, "KEY", (string.gsub(key, "%%", "%%%%")))
         requests[#requests + 1] = wrk.format(method, path, headers, body)
       end
       line_no = line_no + 1

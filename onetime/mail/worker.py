@@ -17,7 +17,7 @@ import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from onetime import keys
+from onetime import keys, metrics
 from onetime.errors import StorageUnavailable
 from onetime.mail.config import MailDelivery
 from onetime.mail.mailer import DeliveryFailed, Mailer
@@ -100,6 +100,7 @@ class MailWorker:
             return  # another worker holds it
         if claimed.mail is None:
             log.warning("a queued email expired before it could be delivered")
+            metrics.mail_failed()
             await self.secrets.set_delivery(mail_id, FAILED)
             return
         tries = claimed.tries
@@ -115,15 +116,18 @@ class MailWorker:
         else:
             await self.entries.finish(mail_id, token)
             await self.secrets.set_delivery(mail_id, SENT, tries)
+            metrics.mail_sent()
             log.info("email delivered (try %d)", tries)
 
     async def _failed(self, mail_id: str, token: str, tries: int, reason: str, *, permanent: bool) -> None:
         if permanent or tries >= self.policy.attempts:
             await self.entries.finish(mail_id, token)
             await self.secrets.set_delivery(mail_id, FAILED, tries)
+            metrics.mail_failed()
             log.warning("email not delivered, gave up after try %d: %s", tries, reason)
             return
         delay = self.policy.delay(tries)
         await self.entries.retry(mail_id, token, self._now_ms() + int(delay * 1000))
         await self.secrets.set_delivery(mail_id, QUEUED, tries)
+        metrics.mail_retried()
         log.info("email not delivered on try %d (%s); next try in %.1f s", tries, reason, delay)

@@ -1,7 +1,9 @@
 """The embedded Redis: a private redis-server on a unix socket in the data dir.
 
-Started once by the parent process, with append-only persistence and `noeviction`, watched by a
-thread that restarts it if it dies, and stopped (so the AOF is flushed) on exit.
+Started once by the parent process, with append-only persistence (synced every second, or before
+every answer with OTS_FSYNC=always) and `noeviction`, watched by a thread that restarts it if it
+dies, and stopped (so the AOF is flushed) on exit. One left running by a server that was killed
+outright is shut down cleanly by the next server, which then starts and watches its own.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ log = logging.getLogger(__name__)
 
 SOCKET_NAME = "redis.sock"
 START_TIMEOUT = 15.0
+STOP_TIMEOUT = 10.0
 
 
 class EmbeddedRedisError(RuntimeError):
@@ -63,11 +66,60 @@ def is_running(data_dir: Path) -> bool:
         return False
 
 
+def _ask(data_dir: Path, command: bytes) -> bytes:
+    """Send one inline command to the embedded Redis and return the start of its reply."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.settimeout(STOP_TIMEOUT)
+        conn.connect(str(socket_path(data_dir)))
+        conn.sendall(command + b"\r\n")
+        return conn.recv(65536)
+
+
+def _pid_of(data_dir: Path) -> int | None:
+    for line in _ask(data_dir, b"INFO server").decode(errors="replace").splitlines():
+        if line.startswith("process_id:"):
+            return int(line.partition(":")[2])
+    return None
+
+
+def _is_alive(pid: int) -> bool:
+    """Tell whether a process runs (a zombie nobody has reaped yet does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def shut_down_orphan(data_dir: Path) -> bool:
+    """Shut down a redis-server that no live server owns (its parent was killed outright).
+
+    SHUTDOWN flushes the append-only file before the process exits, so nothing acknowledged is
+    lost; the caller then starts a redis-server of its own, which it watches. Return whether one
+    was running.
+    """
+    if not is_running(data_dir):
+        return False
+    pid = None
+    try:
+        pid = _pid_of(data_dir)
+        _ask(data_dir, b"SHUTDOWN")
+    except OSError:
+        pass  # it closes the connection as it goes
+    deadline = time.monotonic() + STOP_TIMEOUT
+    while (pid is not None and _is_alive(pid)) or is_running(data_dir):
+        if time.monotonic() > deadline:
+            raise EmbeddedRedisError(f"the redis-server already running in {data_dir} did not shut down")
+        time.sleep(0.05)
+    return True
+
+
 class EmbeddedRedis:
     """A supervised redis-server owned by this process."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, fsync: str = "everysec") -> None:
         self.data_dir = data_dir.resolve()
+        self.fsync = fsync
         self.url = redis_url(self.data_dir)
         self._process: subprocess.Popen[bytes] | None = None
         self._stopping = threading.Event()
@@ -81,7 +133,7 @@ class EmbeddedRedis:
             "--unixsocketperm", "700",
             "--dir", str(self.data_dir),
             "--appendonly", "yes",
-            "--appendfsync", "everysec",
+            "--appendfsync", self.fsync,
             "--save", "",
             "--maxmemory-policy", "noeviction",
             "--daemonize", "no",

@@ -64,6 +64,11 @@ class OutboxEntries:
         await self._queue(keys=[OUTBOX, outbox_entry_name(mail_id)], args=args)
 
     @storage_errors
+    async def depth(self) -> int:
+        """Return how many emails wait in the outbox (due now or scheduled for a retry)."""
+        return int(await self.client.zcard(OUTBOX))
+
+    @storage_errors
     async def due(self, now_ms: int, count: int) -> list[str]:
         """Return up to `count` ids of entries due by `now_ms`, oldest first."""
         ids = await self.client.zrangebyscore(OUTBOX, "-inf", now_ms, start=0, num=count)

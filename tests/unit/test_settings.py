@@ -107,6 +107,7 @@ def test_settings_are_frozen() -> None:
         ("OTS_LIMIT_CREATE", "0/60"),
         ("OTS_LIMIT_REVEAL", "10/60/5"),
         ("OTS_RATE_LIMITS", "maybe"),
+        ("OTS_APP_ACCESS_LOG", "/var/log/onetime-access.log"),
         ("OTS_PASSPHRASE_REQUIRED", "sometimes"),
         ("OTS_TRUSTED_PROXIES", "localhost"),
         ("OTS_BCRYPT_COST", "3"),
@@ -135,6 +136,7 @@ def test_settings_error_never_echoes_the_master_secret() -> None:
         "OTS_LIMIT_CREATE",
         "OTS_LIMIT_REVEAL",
         "OTS_RATE_LIMITS",
+        "OTS_APP_ACCESS_LOG",
         "OTS_BASE_URL",
     ],
 )
@@ -163,3 +165,33 @@ def test_passphrase_minimum_above_the_maximum_is_refused() -> None:
         Settings.from_env({"OTS_PASSPHRASE_MIN_LENGTH": "65", "OTS_PASSPHRASE_MAX_LENGTH": "64"})
     with pytest.raises(SettingsError, match=r"^OTS_PASSPHRASE_MIN_LENGTH "):
         Settings.from_env({"OTS_PASSPHRASE_MIN_LENGTH": "129"})
+
+
+def test_fsync_log_format_and_metrics_token_have_safe_defaults() -> None:
+    settings = Settings.from_env({})
+    assert (settings.fsync, settings.log_format, settings.metrics_token) == ("everysec", "plain", None)
+
+
+def test_fsync_log_format_and_metrics_token_are_read() -> None:
+    token = "t" * 16
+    settings = Settings.from_env({"OTS_FSYNC": "Always", "OTS_LOG_FORMAT": "json", "OTS_METRICS_TOKEN": token})
+    assert (settings.fsync, settings.log_format, settings.metrics_token) == ("always", "json", token)
+    assert token not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("OTS_FSYNC", "never"),
+        ("OTS_FSYNC", "no"),
+        ("OTS_LOG_FORMAT", "xml"),
+        ("OTS_METRICS_TOKEN", "short"),
+        ("OTS_METRICS_TOKEN", "has a space in it, long"),
+        ("OTS_METRICS_TOKEN", "non-ascii-token-\u00e9\u00e9\u00e9\u00e9"),
+    ],
+)
+def test_a_bad_fsync_log_format_or_metrics_token_names_the_variable(variable: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=variable) as raised:
+        Settings.from_env({variable: value})
+    if variable == "OTS_METRICS_TOKEN":
+        assert value not in str(raised.value)

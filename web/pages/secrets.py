@@ -17,6 +17,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from onetime.errors import NothingToShare, PassphraseNotRetyped, SecretWouldBeReplaced
+from onetime.metrics import REVEALS_SECRET
 from onetime.plans import Plan
 from onetime.receipts import Receipt, Revealed
 from onetime.secret_service import LOCKOUT, NewSecret
@@ -291,7 +292,7 @@ class RevealController(Controller):
             await secret_service.mark_viewed(secret_key)
         return render(request, REVEAL, reveal_context(secret_key, passphrase_required=preview.passphrase_required))
 
-    @post(name="reveal", dependencies={"reveal_form": Provide(provide_reveal_form)})
+    @post(name="reveal", dependencies={"reveal_form": Provide(provide_reveal_form)}, opt={REVEALS_SECRET: True})
     async def reveal(
         self,
         request: AnyRequest,

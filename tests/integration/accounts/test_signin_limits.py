@@ -9,12 +9,14 @@ import httpx
 from litestar import Litestar
 from redis.asyncio import Redis
 
+from onetime import metrics
 from onetime.accounts.signin import SIGNIN_FAILURES, SIGNIN_FAILURES_PER_ADDRESS
 from onetime.crypto import PassphraseHasher
 from onetime.settings import Settings
 from tests.support.accounts import EMAIL, PASSWORD, post_form, session_cookie, sign_in, sign_out, sign_up_ok
 from tests.support.api import peer_client, serve
 from tests.support.hashing import CountingHasher
+from tests.support.metrics import moved, parse, sample
 
 
 def count_verifications(app: Litestar) -> CountingHasher:
@@ -101,3 +103,15 @@ async def test_a_password_signs_in_whichever_unicode_form_is_typed(settings: Set
     async with serve(settings, peer="203.0.113.1") as (_, browser):
         await sign_up_ok(browser, EMAIL, decomposed)
         assert (await sign_in(browser, EMAIL, composed)).status_code == 303
+
+
+async def test_a_sign_in_refused_by_the_lockout_is_counted_as_a_lockout(settings: Settings, redis: Redis) -> None:
+    lockouts = sample("ots_lockouts_total", kind="sign_in")
+    before = parse(metrics.exposition().decode())
+    async with serve(settings, peer="203.0.113.1") as (_, browser):
+        await sign_up_ok(browser)
+    async with serve(settings, peer="203.0.113.2") as (_, guesser):
+        answers = [await sign_in(guesser, EMAIL, f"wrong guess {n}") for n in range(SIGNIN_FAILURES + 2)]
+    refused = [answer for answer in answers if answer.status_code == 429]
+    assert refused  # the lockout holds from the last allowed failure on
+    assert moved(before, parse(metrics.exposition().decode()), lockouts) == len(refused)

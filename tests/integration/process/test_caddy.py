@@ -39,6 +39,7 @@ pytestmark = [
 CADDYFILE = PROJECT_ROOT / "Caddyfile"
 CANONICAL = "secrets.example.test"
 ACME = "secrets.acme.example"
+METRICS_TOKEN = "caddy-test-metrics-token-77aa"
 PENDING = "pending.acme.example"
 START_TIMEOUT = 20.0
 
@@ -172,6 +173,7 @@ async def front(
         OTS_REDIS_URL=shared_redis_server.url,
         OTS_BASE_URL=f"https://{CANONICAL}",
         OTS_TRUSTED_PROXIES="127.0.0.1",
+        OTS_METRICS_TOKEN=METRICS_TOKEN,
     )
     with ServerProcess(env, tmp_path / "logs") as app:
         share = httpx.post(f"{app.api}/share", data={"secret": "hunter2"}, headers={"Host": CANONICAL}, timeout=10)
@@ -251,6 +253,13 @@ def test_the_health_checks_reach_the_app_on_the_canonical_host(front: Front) -> 
 def test_internal_endpoints_are_blocked_at_the_proxy(front: Front) -> None:
     status, _, _ = fetch(front, CANONICAL, f"/api/internal/tls/ask?domain={ACME}")
     assert status == 404
+
+
+def test_metrics_are_blocked_at_the_proxy_even_with_the_token(front: Front) -> None:
+    token = {"Authorization": f"Bearer {METRICS_TOKEN}"}
+    status, _, body = fetch(front, CANONICAL, "/metrics", headers=token)
+    assert status == 404
+    assert b"ots_" not in body
 
 
 def test_a_client_cannot_choose_its_host_with_forwarding_headers(front: Front) -> None:

@@ -24,6 +24,9 @@ pytestmark = pytest.mark.slow
         ("OTS_LIMIT_CREATE", "abc"),
         ("OTS_BASE_URL", "nope"),
         ("OTS_WORKERS", "0"),
+        ("OTS_FSYNC", "sometimes"),
+        ("OTS_LOG_FORMAT", "xml"),
+        ("OTS_METRICS_TOKEN", "short"),
     ],
 )
 def test_a_bad_value_stops_start_up_with_one_line_naming_the_variable(

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from redis import Redis
 
 from tests.support.server_process import ServerProcess, children, kill_redis_servers_in, ots_env, redis_servers_in
 
@@ -87,7 +88,7 @@ def test_a_dead_embedded_redis_is_restarted_and_the_app_recovers(data_dir: Path,
         assert share(api, secret="after the restart")["state"] == "new"
 
 
-def test_a_server_killed_outright_leaves_its_redis_which_the_next_one_reuses_with_a_warning(
+def test_the_redis_left_by_a_server_killed_outright_is_shut_down_cleanly_and_replaced_by_a_watched_one(
     data_dir: Path, tmp_path: Path
 ) -> None:
     logs = tmp_path / "logs"
@@ -102,7 +103,57 @@ def test_a_server_killed_outright_leaves_its_redis_which_the_next_one_reuses_wit
 
     with ServerProcess(ots_env(data_dir), logs) as second, second.client() as api:
         assert api.post(f"/secret/{created['secret_key']}").json()["value"] == "outlived a SIGKILL"
-        assert redis_servers_in(data_dir) == [orphan]  # reused, not a second redis-server on the same files
-        second.stop()
-        assert redis_servers_in(data_dir) == [orphan]  # not this server's to stop (the `with` kills it)
-    assert "an embedded redis-server already runs" in second.output()
+        (own,) = redis_servers_in(data_dir)  # never two redis-servers on the same files
+        assert own != orphan
+        assert api.get(f"/private/{created['metadata_key']}").json()["state"] == "received"
+        assert own in children(second.pid)  # watched: killed, it is restarted and the app recovers
+        os.kill(own, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while api.get("/status").status_code != 200 or own in redis_servers_in(data_dir):
+            assert time.monotonic() < deadline, second.output()
+            time.sleep(0.05)
+        assert share(api, secret="after the restart")["state"] == "new"
+        assert second.stop() == 0
+    assert redis_servers_in(data_dir) == []
+    assert "shut down the embedded redis-server left running" in second.output()
+
+
+@pytest.mark.parametrize("policy", ["everysec", "always"])
+def test_ots_fsync_sets_when_the_embedded_redis_syncs_its_append_only_file(
+    policy: str, data_dir: Path, tmp_path: Path
+) -> None:
+    with ServerProcess(ots_env(data_dir, OTS_FSYNC=policy), tmp_path / "logs"):
+        embedded = Redis(unix_socket_path=str(data_dir / "redis.sock"))
+        try:
+            assert embedded.config_get("appendfsync") == {"appendfsync": policy}
+            assert embedded.config_get("appendonly") == {"appendonly": "yes"}
+        finally:
+            embedded.close()
+
+
+def test_ots_serve_compacts_the_append_only_file_so_a_revealed_secret_leaves_the_disk(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    env = ots_env(data_dir, OTS_WORKERS="2", OTS_AOF_COMPACT_SECONDS="1")
+    with ServerProcess(env, tmp_path / "logs") as server, server.client() as api:
+        created = share(api, secret="gone from the disk soon")
+        redis = Redis(unix_socket_path=str(data_dir / "redis.sock"))
+        try:
+            [name] = list(redis.scan_iter("ots:secret:*"))
+            envelope = (redis.get(name) or b"")[1:]
+        finally:
+            redis.close()
+        assert envelope
+
+        def on_disk() -> bool:
+            return any(envelope in path.read_bytes() for path in (data_dir / "appendonlydir").iterdir())
+
+        deadline = time.monotonic() + 10
+        while not on_disk():  # written within a second (appendfsync everysec)
+            assert time.monotonic() < deadline, "the secret never reached the append-only file"
+            time.sleep(0.1)
+        assert api.post(f"/secret/{created['secret_key']}").status_code == 200
+        deadline = time.monotonic() + 20
+        while on_disk():
+            assert time.monotonic() < deadline, "the revealed secret is still in the append-only file"
+            time.sleep(0.2)

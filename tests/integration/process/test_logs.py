@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.logs import messages
 from tests.support.redis_server import RedisServer
 from tests.support.server_process import ServerProcess, ots_env, run_ots
 
@@ -74,10 +75,11 @@ def provoke_errors(server: ServerProcess, api: httpx.Client, redis_server: Redis
     redis_server.start()
 
 
+@pytest.mark.parametrize("log_format", ["plain", "json"])
 def test_server_output_holds_no_secret_passphrase_token_or_full_key(
-    private_redis_server: RedisServer, tmp_path: Path
+    private_redis_server: RedisServer, tmp_path: Path, log_format: str
 ) -> None:
-    env = ots_env(tmp_path / "data", OTS_REDIS_URL=private_redis_server.url, OTS_WORKERS="2")
+    env = ots_env(tmp_path / "data", OTS_REDIS_URL=private_redis_server.url, OTS_WORKERS="2", OTS_LOG_FORMAT=log_format)
     created = run_ots("account", "create", EMAIL, env=env)
     assert created.returncode == 0, created.stderr
     token = created.stdout.strip()
@@ -89,13 +91,14 @@ def test_server_output_holds_no_secret_passphrase_token_or_full_key(
         assert server.stop() == 0  # flushes every log line
 
     output = server.output()
+    said = messages(output, log_format)  # for json: every line parses
     shared, owned = answers["shared"], answers["owned"]
-    assert "redis unavailable" in output  # the outage was logged...
-    assert f'"POST /api/v1/secret/{shared["secret_key"][:6]}..." 200' in output  # ...and so were keys, shortened
-    assert f'"GET /api/v1/private/{shared["metadata_key"][:6]}..." 200' in output
+    assert "redis unavailable" in said  # the outage was logged...
+    assert f'"POST /api/v1/secret/{shared["secret_key"][:6]}..." 200' in said  # ...and so were keys, shortened
+    assert f'"GET /api/v1/private/{shared["metadata_key"][:6]}..." 200' in said
     # Requests that match no route are logged too (Litestar runs no middleware for them).
-    assert f'"GET /api/v1/no-such-route/{owned["secret_key"][:6]}..." 404' in output
-    assert f'"DELETE /api/v1/secret/{owned["secret_key"][:6]}..." 404' in output
+    assert f'"GET /api/v1/no-such-route/{owned["secret_key"][:6]}..." 404' in said
+    assert f'"DELETE /api/v1/secret/{owned["secret_key"][:6]}..." 404' in said
     keys = [answer[name] for answer in answers.values() for name in ("secret_key", "metadata_key")]
     basic = base64.b64encode(f"{EMAIL}:{token}".encode()).decode()
     forbidden = [SECRET_VALUE, PASSPHRASE, "canary-wrong", "canary-token", token, basic, *keys]

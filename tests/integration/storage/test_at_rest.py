@@ -77,7 +77,8 @@ def files_in(directory: Path) -> dict[Path, bytes]:
 
 
 async def compact(redis: Redis) -> None:
-    """Rewrite the AOF now and wait until the rewrite is done."""
+    """Rewrite the AOF now and wait until the rewrite is done (its RDB part uncompressed, so searchable)."""
+    await redis.config_set("rdbcompression", "no")
     await AofCompaction(redis, 1).compact_if_changed()
     deadline = time.monotonic() + 20
     while (await redis.info("persistence"))["aof_rewrite_in_progress"] or (await redis.info("persistence")).get(
