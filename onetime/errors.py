@@ -46,11 +46,16 @@ class WrongSecretPassphrase(UnknownSecret):
     recipient to check the passphrase. Either way the secret survives.
     """
 
+    tries_left: int | None = None
+    """Passphrase attempts this client has left before the lock (set by the secret service)."""
+
 
 class WrongPassphrase(OnetimeError):
     """The creator's passphrase for a burn did not match."""
 
     message = "Double check that passphrase"
+    tries_left: int | None = None
+    """Passphrase attempts this client has left before the lock (set by the secret service)."""
 
 
 class NotAuthorized(OnetimeError):
@@ -63,6 +68,17 @@ class RateLimited(OnetimeError):
     """The caller made too many requests, or the secret is locked after failed passphrases."""
 
     message = "Rate limit exceeded. Please try again later."
+
+
+class PassphraseLocked(RateLimited):
+    """Passphrase attempts on a secret are locked for this client (or for everyone): wait `seconds`.
+
+    Keeps the v1 API's words; the pages say how long the wait is.
+    """
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__()
+        self.seconds = seconds
 
 
 class MailLimited(RateLimited):
@@ -84,6 +100,23 @@ class NothingToShare(InvalidRequest):
 
 class PassphraseRejected(InvalidRequest):
     """The passphrase given for a new secret breaks this deployment's rules."""
+
+
+class PassphraseNotRetyped(PassphraseRejected):
+    """A form drawn again after a mistake asked to keep its passphrase, but none was typed."""
+
+    message = (
+        "Type the passphrase again: it is never sent back to the page. Or untick the box below to share without one."
+    )
+
+
+class SecretWouldBeReplaced(InvalidRequest):
+    """A password was to be generated while a secret was typed: generating would throw it away."""
+
+    message = (
+        "You typed a secret, and a generated password would replace it. "
+        "Choose Create a secret link to share what you typed, or empty the box to generate a password."
+    )
 
 
 class TooLarge(InvalidRequest):
@@ -136,6 +169,12 @@ class WrongCredentials(OnetimeError):
     """A sign-in or a password confirmation failed; never says whether the email has an account."""
 
     message = "The email or password is not right."
+
+
+class WrongPassword(WrongCredentials):
+    """A signed-in account confirmed an action (deleting it) with a password that is not its own."""
+
+    message = "That is not your password. Type the password you sign in with."
 
 
 class SignInLocked(RateLimited):

@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import NoReturn
 
 from onetime import keys, metrics, passwords, recipients, sealed
 from onetime.accounts.caller import Caller
@@ -21,6 +22,7 @@ from onetime.errors import (
     MailUnavailable,
     NotAuthorized,
     NothingToShare,
+    PassphraseLocked,
     PassphraseRejected,
     RateLimited,
     TooLarge,
@@ -237,6 +239,15 @@ class SecretService:
                 receipt = replace(receipt, value=self.cipher.open(echoed, _echo_binding(secret_key)))
         return receipt
 
+    async def failed_guesses(self, metadata_key: str) -> int:
+        """Return the wrong passphrases tried on a live secret in the lockout window (for its creator).
+
+        Every attempt is counted before bcrypt runs and a right one consumes the secret, so while the
+        secret lives its attempts are its failures.
+        """
+        _, secret_id = await self._follow(metadata_key)
+        return await self.counters.passphrase_attempts(secret_id)
+
     async def _follow(self, metadata_key: str) -> tuple[str, str]:
         """Return the secret key and secret id a receipt key leads to, or raise UnknownSecret."""
         if not keys.is_key_shaped(metadata_key):
@@ -293,7 +304,7 @@ class SecretService:
         guarded = isinstance(taken, Guarded)
         if isinstance(taken, Guarded):
             if not await self._passphrase_matches(secret_id, taken.passphrase_hash, passphrase, client):
-                raise WrongSecretPassphrase(secret_key)
+                await self._wrong(WrongSecretPassphrase(secret_key), secret_id, client)
             taken = await self.records.take(secret_id, self._now(), burn=False, verified=True)
         if not isinstance(taken, Taken):
             raise UnknownSecret(secret_key)
@@ -313,15 +324,20 @@ class SecretService:
         if not passphrase:
             if await self.counters.is_locked(secret_id, client):
                 metrics.passphrase_locked()
-                raise RateLimited
+                raise PassphraseLocked(await self.counters.passphrase_wait_seconds(secret_id, client))
             return False
         if not await self.counters.reserve_attempt(secret_id, client, LOCKOUT):
             metrics.passphrase_locked()
-            raise RateLimited
+            raise PassphraseLocked(await self.counters.passphrase_wait_seconds(secret_id, client))
         if await self.hasher.verify(passphrase, passphrase_hash):
             return True
         await self.counters.lock_if_exhausted(secret_id, client, LOCKOUT)
         return False
+
+    async def _wrong(self, error: WrongPassphrase | WrongSecretPassphrase, secret_id: str, client: str) -> NoReturn:
+        """Refuse a wrong passphrase, saying how many tries this client has left (the pages show it)."""
+        error.tries_left = await self.counters.passphrase_tries_left(secret_id, client, LOCKOUT)
+        raise error
 
     async def burn(self, metadata_key: str, passphrase: str | None, client: str, owner: Caller | None = None) -> Burned:
         """Destroy a secret before it is read; the creator must know its passphrase.
@@ -333,7 +349,7 @@ class SecretService:
         taken = await self.records.take(secret_id, self._now(), burn=True, verified=owned)
         if isinstance(taken, Guarded):
             if not await self._passphrase_matches(secret_id, taken.passphrase_hash, passphrase, client):
-                raise WrongPassphrase
+                await self._wrong(WrongPassphrase(), secret_id, client)
             taken = await self.records.take(secret_id, self._now(), burn=True, verified=True)
         if taken is None:
             raise UnknownSecret(metadata_key)

@@ -7,6 +7,7 @@ back with what was typed (never the passphrase) and the message next to the fiel
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
@@ -24,17 +25,22 @@ from onetime.errors import (
     NothingToShare,
     OnetimeError,
     OutcomeUnknown,
+    PassphraseLocked,
     PassphraseRejected,
     PasswordRejected,
     RateLimited,
+    SecretWouldBeReplaced,
     SignInRequired,
     StorageUnavailable,
     TooLarge,
     UnknownSecret,
     WrongPassphrase,
+    WrongPassword,
     WrongSecretPassphrase,
     entry_for,
 )
+from onetime.secret_service import LOCKOUT
+from web.after_sign_in import DEFAULT_AFTER_SIGN_IN, is_after_sign_in
 from web.rendering import PAGE_HEADERS, is_htmx, redraw_of, render
 from web.sites import serves_unrouted
 
@@ -49,21 +55,44 @@ OUTCOME_UNKNOWN_PAGE = "errors/outcome_unknown.html"
 
 _FIELD: dict[type[OnetimeError], str] = {
     NothingToShare: "secret",
+    SecretWouldBeReplaced: "secret",
     TooLarge: "secret",
     PassphraseRejected: "passphrase",
     WrongPassphrase: "passphrase",
     WrongSecretPassphrase: "passphrase",
     InvalidEmail: "email",
     PasswordRejected: "password",
+    WrongPassword: "password",
     MailUnavailable: "recipient",
     EmailNotVerified: "recipient",
     ConfirmationLimited: "confirm",
 }
 _MESSAGE: dict[type[OnetimeError], str] = {
-    WrongSecretPassphrase: "That passphrase is not right. Check it and try again.",
-    WrongPassphrase: "That passphrase is not right. Check it and try again.",
+    WrongSecretPassphrase: "That passphrase is not right.",
+    WrongPassphrase: "That passphrase is not right.",
     RateLimited: "Too many attempts. Please wait a few minutes, then try again.",
 }
+
+
+def _minutes(seconds: int) -> str:
+    minutes = max(-(-seconds // 60), 1)
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+
+
+def page_message(error: OnetimeError) -> str:
+    """Return the words a page shows for an error: the real wait, and the tries left, where known."""
+    if isinstance(error, PassphraseLocked):
+        return f"Too many wrong passphrases. Try again in {_minutes(error.seconds)}."
+    # The exact class only: a subclass (a sign-in lockout, the mail limit) has words of its own.
+    message = _MESSAGE.get(type(error)) or error.message
+    if isinstance(error, WrongPassphrase | WrongSecretPassphrase):
+        tries_left = error.tries_left
+        if tries_left is None:
+            return f"{message} Check it and try again."
+        if tries_left == 0:
+            return f"{message} No tries are left: try again in {_minutes(LOCKOUT.lock)}."
+        return f"{message} Check it and try again: {tries_left} {'try' if tries_left == 1 else 'tries'} left."
+    return message
 
 
 def error_page(request: Request[Any, Any, Any], status: int, page: str | None = None) -> Template:
@@ -89,8 +118,7 @@ def form_error(request: Request[Any, Any, Any], error: OnetimeError) -> Response
     if redraw is None:
         return error_page(request, status)
     field = entry_for(_FIELD, error) or "form"
-    # The exact class only: a subclass (a sign-in lockout, the mail limit) has words of its own.
-    message = _MESSAGE.get(type(error)) or error.message
+    message = page_message(error)
     return render(request, redraw.view, redraw.with_error(field, message), status_code=status)
 
 
@@ -100,12 +128,18 @@ def secret_gone(request: Request[Any, Any, Any], _: UnknownSecret) -> Response[A
 
 
 def sign_in_required(request: Request[Any, Any, Any], _: SignInRequired) -> Response[Any]:
-    """Send someone who is not signed in (or no longer) to the sign-in page, as a whole new page."""
+    """Send someone who is not signed in (or no longer) to the sign-in page, as a whole new page.
+
+    A page that was asked for (a GET of an account page) is named in `next`, so signing in leads back to it.
+    """
+    path = request.url.path
+    wanted = request.method == "GET" and is_after_sign_in(path) and path != DEFAULT_AFTER_SIGN_IN
+    target = f"{SIGN_IN_PATH}?{urlencode({'next': path})}" if wanted else SIGN_IN_PATH
     if is_htmx(request):
-        response: Response[Any] = ClientRedirect(redirect_to=SIGN_IN_PATH)
+        response: Response[Any] = ClientRedirect(redirect_to=target)
         response.headers.update(PAGE_HEADERS)
         return response
-    return Redirect(SIGN_IN_PATH, status_code=303, headers=PAGE_HEADERS)
+    return Redirect(target, status_code=303, headers=PAGE_HEADERS)
 
 
 def storage_unavailable(request: Request[Any, Any, Any], _: StorageUnavailable) -> Response[Any]:

@@ -9,8 +9,10 @@ client address, like a failed sign-in).
 Sign-in attempts are counted per account (the email typed, whether or not it has an account) and
 per client address *before* bcrypt runs, so guesses sent at once are refused once the limit is
 used up; a successful sign-in gives its attempt back (and clears the account's count). Five failures
-within 20 minutes lock that account, or that address, until the 20 minutes have passed. Deleting
-an account asks for its password under the same limits.
+within 20 minutes lock that account until the 20 minutes have passed; an address, which a whole
+office may share, is locked after twenty. Deleting an account asks for its password under the
+account's limit only (the caller is signed in to it), so a typo there never locks the address; a
+sign-up with a taken email is bounded by the sign-up limit and locks nothing.
 """
 
 from __future__ import annotations
@@ -36,13 +38,19 @@ from onetime.errors import (
     SignUpRefused,
     UnknownAccount,
     WrongCredentials,
+    WrongPassword,
 )
 from onetime.plans import Plan
-from onetime.storage.counters import SIGNUP, Counters, SignInFailures
+from onetime.storage.counters import SIGNUP, Counters, SignInFailures, SignInLimits
 from onetime.storage.customers import Customer, Customers
 
 SIGNIN_FAILURES = 5
-"""Failed sign-ins (per account, and per client address) that lock further attempts."""
+"""Failed sign-ins per account that lock further attempts on it."""
+SIGNIN_FAILURES_PER_ADDRESS = 20
+"""Failed sign-ins per client address that lock further attempts from it: higher than per account,
+because one office behind one address makes ordinary mistakes on many accounts, while one guesser
+spreading guesses over accounts is still held to a few an account and twenty an address."""
+SIGNIN_LIMITS = SignInLimits(per_account=SIGNIN_FAILURES, per_client=SIGNIN_FAILURES_PER_ADDRESS)
 SIGNIN_WINDOW = 20 * 60
 """Seconds in which those failures count; the lock lasts until the window ends."""
 PASSWORD_CHECKS_WAITING = 16
@@ -128,7 +136,7 @@ class SignInService:
         return self._absent_hash
 
     async def _refuse_if_locked(self, counters: list[SignInFailures]) -> None:
-        seconds = await self.counters.signin_locked_seconds(counters, SIGNIN_FAILURES)
+        seconds = await self.counters.signin_locked_seconds(counters, SIGNIN_LIMITS)
         if seconds:
             raise SignInLocked(-(-seconds // 60))
 
@@ -143,15 +151,15 @@ class SignInService:
 
     async def _reserve_attempt(self, counters: list[SignInFailures]) -> None:
         # Counted before bcrypt runs, so that guesses sent at once cannot all be checked: at most
-        # SIGNIN_FAILURES verifications per account and per address in a window.
-        seconds = await self.counters.reserve_signin(counters, SIGNIN_WINDOW, SIGNIN_FAILURES)
+        # SIGNIN_LIMITS verifications per account and per address in a window.
+        seconds = await self.counters.reserve_signin(counters, SIGNIN_WINDOW, SIGNIN_LIMITS)
         if seconds:
             raise SignInLocked(-(-seconds // 60))
 
-    async def _fail(self, counters: list[SignInFailures]) -> NoReturn:
+    async def _fail(self, counters: list[SignInFailures], error: type[WrongCredentials] = WrongCredentials) -> NoReturn:
         """Refuse an attempt (counted when reserved); the one that reaches the limit says how long to wait."""
         await self._refuse_if_locked(counters)
-        raise WrongCredentials
+        raise error
 
     async def _start(self, custid: str, previous: Session | None, history: HistoryKey) -> Session:
         # A new id at every sign-in, so an id planted in the browser beforehand is worth nothing.
@@ -183,7 +191,7 @@ class SignInService:
                 expires_in=lifetime,
             )
         except AccountExists:
-            await self.counters.add_signin_failure(counters, SIGNIN_WINDOW)
+            # Not a sign-in failure: the sign-up limit already bounds how many emails one address probes.
             raise SignUpRefused from None
         session = await self._start(custid, previous, credentials.history)
         plan = self.accounts.settings.plans[BROWSER_PLAN]
@@ -256,11 +264,11 @@ class SignInService:
     async def delete(self, signed_in: SignedIn, password: str, client: str) -> None:
         """Delete the account once its password is confirmed (see `AccountDeletion`)."""
         custid = signed_in.email
-        counters = [SignInFailures.of_client(client), SignInFailures.of_account(custid)]
+        del client  # the account's own limit holds: its session is signed in, so the address is not the guesser
+        counters = [SignInFailures.of_account(custid)]
         await self._reserve_attempt(counters)
         customer = await self.customers.get(custid)
         matches = await self._password_matches(customer, password, counters)
         if customer is None or not matches:
-            await self._fail(counters)
+            await self._fail(counters, WrongPassword)
         await self.deletion.delete(custid, customer)
-        await self.counters.release_signin([SignInFailures.of_client(client)])

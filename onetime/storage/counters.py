@@ -56,6 +56,18 @@ class SignInFailures:
         return signin_failures_name(self.kind, self.who)
 
 
+@dataclass(frozen=True, slots=True)
+class SignInLimits:
+    """Failed sign-ins allowed in a window: few per account, more per client address (an office shares one)."""
+
+    per_account: int
+    per_client: int
+
+    def of(self, counter: SignInFailures) -> int:
+        """Return the limit of one counter."""
+        return self.per_client if counter.kind == "client" else self.per_account
+
+
 def _lockout_names(secret_key: str, client: str) -> list[str]:
     return [
         passphrase_failures_name(secret_key),
@@ -101,20 +113,47 @@ class Counters:
         await self._lock_if_exhausted(keys=keys, args=[policy.lock, policy.per_client, policy.per_secret])
 
     @storage_errors
-    async def signin_locked_seconds(self, counters: Sequence[SignInFailures], limit: int) -> int:
-        """Return how long the longest of these counters at `limit` or more still runs (0: none)."""
+    async def passphrase_wait_seconds(self, secret_key: str, client: str) -> int:
+        """Return how long passphrase attempts stay refused: the longer lock, else the attempts' window."""
+        failures, mine, lock, my_lock = _lockout_names(secret_key, client)
+        pipe = self.client.pipeline(transaction=False)
+        for name in (lock, my_lock, failures, mine):
+            pipe.ttl(name)
+        lock_ttl, my_lock_ttl, failures_ttl, mine_ttl = (int(ttl) for ttl in await pipe.execute())
+        return max(lock_ttl, my_lock_ttl, 0) or max(failures_ttl, mine_ttl, 1)
+
+    @storage_errors
+    async def passphrase_attempts(self, secret_key: str) -> int:
+        """Return the passphrase attempts on a secret, from every client, in the current window."""
+        return int(await self.client.get(passphrase_failures_name(secret_key)) or 0)
+
+    @storage_errors
+    async def passphrase_tries_left(self, secret_key: str, client: str, policy: Lockout) -> int:
+        """Return how many passphrase attempts this client has left in the window (0 when locked)."""
+        failures, mine, lock, my_lock = _lockout_names(secret_key, client)
+        if await self.client.exists(lock, my_lock):
+            return 0
+        pipe = self.client.pipeline(transaction=False)
+        pipe.get(failures)
+        pipe.get(mine)
+        total, own = (int(count or 0) for count in await pipe.execute())
+        return max(min(policy.per_client - own, policy.per_secret - total), 0)
+
+    @storage_errors
+    async def signin_locked_seconds(self, counters: Sequence[SignInFailures], limits: SignInLimits) -> int:
+        """Return how long the longest of these counters at its limit or more still runs (0: none)."""
         longest = 0
         for counter in counters:
             pipe = self.client.pipeline(transaction=False)
             pipe.get(counter.name)
             pipe.ttl(counter.name)
             count, ttl = await pipe.execute()
-            if count is not None and int(count) >= limit:
+            if count is not None and int(count) >= limits.of(counter):
                 longest = max(longest, int(ttl), 1)
         return longest
 
     @storage_errors
-    async def reserve_signin(self, counters: Sequence[SignInFailures], window: int, limit: int) -> int:
+    async def reserve_signin(self, counters: Sequence[SignInFailures], window: int, limits: SignInLimits) -> int:
         """Count a sign-in attempt on each counter before its password is checked.
 
         Returns 0 when every counter had room (the attempt is counted on each), else how many
@@ -122,7 +161,7 @@ class Counters:
         """
         reserved: list[SignInFailures] = []
         for counter in counters:
-            seconds = int(await self._reserve_signin(keys=[counter.name], args=[window, limit]))
+            seconds = int(await self._reserve_signin(keys=[counter.name], args=[window, limits.of(counter)]))
             if seconds:
                 await self.release_signin(reserved)
                 return seconds

@@ -1,5 +1,6 @@
 // Small enhancements on top of pages that work without JavaScript: copy buttons, the byte
-// counter, show/hide of passphrases, and focus after htmx swaps. No inline script, no eval.
+// counter, show/hide of passphrases, times in the reader's zone, and focus after htmx swaps.
+// No inline script, no eval.
 (function () {
   "use strict";
 
@@ -14,6 +15,11 @@
       counter.textContent = bytes.toLocaleString("en");
       counter.parentElement.classList.toggle("field-error", bytes > limit);
     }
+    // A secret over the plan's size would only come back refused: say so by disabling Create.
+    const create = form && form.querySelector("[data-create]");
+    if (create) {
+      create.disabled = bytes > limit;
+    }
     // Generating a password ignores the textarea, so offer it only while the textarea is empty.
     const generate = form && form.querySelector("[data-generate]");
     if (generate) {
@@ -21,10 +27,34 @@
     }
   }
 
+  function pad(number) {
+    return String(number).padStart(2, "0");
+  }
+
+  // The server writes times in UTC (the text without JavaScript); show them in the reader's own
+  // zone, in the same year-month-day order, with the zone's name, and keep the UTC text as a tooltip.
+  function localiseTime(element) {
+    if (element.dataset.localised) {
+      return;
+    }
+    const when = new Date(element.getAttribute("datetime"));
+    if (Number.isNaN(when.getTime())) {
+      return;
+    }
+    const zone = new Intl.DateTimeFormat(undefined, { timeZoneName: "short" })
+      .formatToParts(when)
+      .find(function (part) { return part.type === "timeZoneName"; });
+    element.title = element.textContent.trim();
+    element.textContent = when.getFullYear() + "-" + pad(when.getMonth() + 1) + "-" + pad(when.getDate()) + " " +
+      pad(when.getHours()) + ":" + pad(when.getMinutes()) + (zone ? " " + zone.value : "");
+    element.dataset.localised = "true";
+  }
+
   function enhance(root) {
     root.querySelectorAll("[data-copy], [data-toggle-password]").forEach(function (button) {
       button.hidden = false;
     });
+    root.querySelectorAll("time[datetime]").forEach(localiseTime);
     root.querySelectorAll("textarea[data-max-bytes]").forEach(updateCounter);
   }
 

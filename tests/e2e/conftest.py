@@ -85,14 +85,14 @@ class Contexts:
     opened: list[BrowserContext] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
 
-    def new_page(self, *, javascript: bool = True, color_scheme: str = "light") -> Page:
+    def new_page(self, *, javascript: bool = True, color_scheme: str = "light", timezone: str = "UTC") -> Page:
         """Open a phone-sized page in a fresh context: its own cookies, nobody else's."""
         context = self.browser.new_context(
             viewport=PHONE,
             java_script_enabled=javascript,
             color_scheme=color_scheme,  # type: ignore[arg-type]
             locale="en-GB",
-            timezone_id="UTC",
+            timezone_id=timezone,
         )
         self.opened.append(context)
         page = context.new_page()

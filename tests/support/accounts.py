@@ -46,10 +46,11 @@ async def sign_up(client: Client, email: str = EMAIL, password: str = PASSWORD) 
 
 
 async def sign_up_ok(client: Client, email: str = EMAIL, password: str = PASSWORD) -> str:
-    """Sign up, check it worked, and return the API token shown once."""
+    """Sign up, check it led to the account page, and return the API token that page shows once."""
     response = await sign_up(client, email, password)
-    assert response.status_code == 200, response.text
-    return api_token(response.text)
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == "/account"
+    return api_token((await client.get("/account")).text)
 
 
 async def sign_in(client: Client, email: str = EMAIL, password: str = PASSWORD) -> httpx.Response:

@@ -18,7 +18,7 @@ from litestar import Controller, Response, get, post
 from litestar.datastructures import CacheControlHeader, FormMultiDict, UploadFile
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from onetime.accounts.signin import SignedIn
@@ -32,6 +32,7 @@ from web.sites import ON_CUSTOM_DOMAINS
 
 DOMAINS = View("pages/domains.html", "partials/_domains.html")
 DOMAIN = View("pages/domain.html", "partials/_domain.html")
+DOMAIN_REMOVE = View("pages/domain_remove.html", "partials/_domain_remove.html")
 STATE_LABELS = {"unverified": "Not checked yet", "pending": "Waiting for DNS", "verified": "Verified"}
 _UPLOAD_ROOM = 16 * 1024
 """Room for the multipart framing and the CSRF token around an uploaded logo."""
@@ -76,13 +77,23 @@ def domains_context(domains: list[Domain], typed: str = "") -> dict[str, Any]:
     return {"domains": domains, "typed": typed, "state_labels": STATE_LABELS}
 
 
+NOTICES = {"brand": "The brand is saved.", "logo": "The logo is saved."}
+"""What the domain's page says after a form posted to it succeeded, by the `done` its redirect names."""
+CHECKED = "checked"
+"""The `done` of the redirect after a DNS check."""
+
+
 def domain_context(
-    domain: Domain, *, checked: bool = False, saved: str = "", form: BrandForm | None = None
+    domain: Domain, point_to: str, *, checked: bool = False, saved: str = "", form: BrandForm | None = None
 ) -> dict[str, Any]:
-    """Return what a domain's page draws; `form` keeps what was typed when the brand was refused."""
+    """Return what a domain's page draws; `form` keeps what was typed when the brand was refused.
+
+    `point_to` is this server's own host, which the DNS instructions name.
+    """
     shown = form or BrandForm.of(domain.branding)
     return {
         "domain": domain,
+        "point_to": point_to,
         "checked": checked,
         "saved": saved,
         "brand_form": shown,
@@ -96,6 +107,43 @@ def logo_response(logo: Logo | None, headers: dict[str, str]) -> Response[bytes]
     if logo is None:
         raise NotFoundException
     return Response(logo.data, media_type=logo.content_type, headers=headers)
+
+
+DARK_SURFACE = "#1e1e23"
+"""The lightest background of the dark scheme (static/css/site.css) a brand colour is drawn on."""
+READABLE_CONTRAST = 4.5
+"""WCAG AA contrast for text, which the brand colour is used as (the site's name, links)."""
+
+
+def _luminance(colour: str) -> float:
+    def channel(value: int) -> float:
+        c = value / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4  # noqa: PLR2004 - sRGB constants
+
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * channel(red) + 0.7152 * channel(green) + 0.0722 * channel(blue)
+
+
+def contrast(first: str, second: str) -> float:
+    """Return the WCAG contrast ratio of two #rrggbb colours."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def dark_scheme_colour(colour: str) -> str:
+    """Return the brand colour lightened (mixed with white) just enough to read on the dark scheme."""
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    for step in range(21):
+        mix = step / 20
+        mixed = "#" + "".join(f"{round(c + (255 - c) * mix):02x}" for c in (red, green, blue))
+        if contrast(mixed, DARK_SURFACE) >= READABLE_CONTRAST:
+            return mixed
+    return "#ffffff"
+
+
+def domain_path(request: AnyRequest, domain_name: str, done: str) -> str:
+    """Return the domain's page, saying which form just succeeded (a word, never a value)."""
+    return f"{request.app.route_reverse('domain_page', domain_name=domain_name)}?done={done}"
 
 
 async def _owned(domain_service: DomainService, signed_in: SignedIn, name: str) -> Domain:
@@ -117,7 +165,8 @@ async def provide_brand_form(
 ) -> BrandForm:
     """Read the branding form, remembering how to draw the domain's page again with an error."""
     form = read_brand_form(await request.form())
-    remember_form(request, DOMAIN, domain_context(await _owned(domain_service, signed_in, domain_name), form=form))
+    domain = await _owned(domain_service, signed_in, domain_name)
+    remember_form(request, DOMAIN, domain_context(domain, domain_service.canonical.host, form=form))
     return form
 
 
@@ -125,7 +174,8 @@ async def provide_logo(
     request: AnyRequest, domain_name: FromPath[str], signed_in: SignedInDep, domain_service: DomainServiceDep
 ) -> bytes:
     """Read the uploaded logo, remembering how to draw the domain's page again with an error."""
-    remember_form(request, DOMAIN, domain_context(await _owned(domain_service, signed_in, domain_name)))
+    domain = await _owned(domain_service, signed_in, domain_name)
+    remember_form(request, DOMAIN, domain_context(domain, domain_service.canonical.host))
     upload = (await request.form()).get("logo")
     return await upload.read() if isinstance(upload, UploadFile) else b""
 
@@ -150,19 +200,28 @@ class DomainsController(Controller):
 
     @get("/{domain_name:str}", name="domain_page")
     async def domain(
-        self, request: AnyRequest, domain_name: FromPath[str], signed_in: SignedInDep, domain_service: DomainServiceDep
+        self,
+        request: AnyRequest,
+        domain_name: FromPath[str],
+        signed_in: SignedInDep,
+        domain_service: DomainServiceDep,
+        done: FromQuery[str] = "",
     ) -> Template:
-        """Show the domain's state, its DNS record, its brand and its logo."""
-        return render(request, DOMAIN, domain_context(await _owned(domain_service, signed_in, domain_name)))
+        """Show the domain's state, its DNS record, its brand and its logo (and what a form just did)."""
+        domain = await _owned(domain_service, signed_in, domain_name)
+        context = domain_context(
+            domain, domain_service.canonical.host, checked=done == CHECKED, saved=NOTICES.get(done, "")
+        )
+        return render(request, DOMAIN, context)
 
     @post("/{domain_name:str}/verify", name="domain_verify")
     async def verify(
         self, request: AnyRequest, domain_name: FromPath[str], signed_in: SignedInDep, domain_service: DomainServiceDep
-    ) -> Template:
-        """Ask DNS now, and show what it said."""
+    ) -> Response[Any]:
+        """Ask DNS now, and show what it said on the domain's page."""
         await _owned(domain_service, signed_in, domain_name)
-        domain, _ = await domain_service.verify(signed_in.email, domain_name)
-        return render(request, DOMAIN, domain_context(domain, checked=True))
+        await domain_service.verify(signed_in.email, domain_name)
+        return see_other(request, domain_path(request, domain_name, CHECKED))
 
     @post("/{domain_name:str}/brand", name="domain_brand", dependencies={"brand_form": Provide(provide_brand_form)})
     async def brand(
@@ -172,10 +231,10 @@ class DomainsController(Controller):
         brand_form: BrandFormDep,
         signed_in: SignedInDep,
         domain_service: DomainServiceDep,
-    ) -> Template:
-        """Save the brand."""
-        domain = await domain_service.brand(signed_in.email, domain_name, brand_form.change())
-        return render(request, DOMAIN, domain_context(domain, saved="The brand is saved."))
+    ) -> Response[Any]:
+        """Save the brand and go back to the domain's page, which says so."""
+        await domain_service.brand(signed_in.email, domain_name, brand_form.change())
+        return see_other(request, domain_path(request, domain_name, "brand"))
 
     @post(
         "/{domain_name:str}/logo",
@@ -190,10 +249,10 @@ class DomainsController(Controller):
         logo: NamedDependency[bytes],
         signed_in: SignedInDep,
         domain_service: DomainServiceDep,
-    ) -> Template:
-        """Re-encode and save the uploaded logo."""
-        domain = await domain_service.brand(signed_in.email, domain_name, BrandingChange(logo=logo))
-        return render(request, DOMAIN, domain_context(domain, saved="The logo is saved."))
+    ) -> Response[Any]:
+        """Re-encode and save the uploaded logo, and go back to the domain's page, which says so."""
+        await domain_service.brand(signed_in.email, domain_name, BrandingChange(logo=logo))
+        return see_other(request, domain_path(request, domain_name, "logo"))
 
     @get("/{domain_name:str}/logo", name="domain_logo_preview")
     async def logo_preview(
@@ -203,12 +262,22 @@ class DomainsController(Controller):
         logo = await domain_service.logo(await _owned(domain_service, signed_in, domain_name))
         return logo_response(logo, {"Cache-Control": "no-store"})
 
+    @get("/{domain_name:str}/remove", name="domain_remove_page")
+    async def confirm_remove(
+        self, request: AnyRequest, domain_name: FromPath[str], signed_in: SignedInDep, domain_service: DomainServiceDep
+    ) -> Template:
+        """Ask before removing: every link that uses the domain stops working."""
+        domain = await _owned(domain_service, signed_in, domain_name)
+        return render(request, DOMAIN_REMOVE, {"domain": domain})
+
     @post("/{domain_name:str}/remove", name="domain_remove")
     async def remove(
         self, request: AnyRequest, domain_name: FromPath[str], signed_in: SignedInDep, domain_service: DomainServiceDep
     ) -> Response[Any]:
-        """Forget the domain; its links stop working at once."""
+        """Forget the domain once the removal is confirmed; its links stop working at once."""
         await _owned(domain_service, signed_in, domain_name)
+        if text(await request.form(), "confirm") != "yes":
+            return see_other(request, request.app.route_reverse("domain_remove_page", domain_name=domain_name))
         await domain_service.remove(signed_in.email, domain_name)
         return see_other(request, request.app.route_reverse("domains"))
 
@@ -226,9 +295,9 @@ class BrandController(Controller):
         colour = site.branding.primary_colour if site.branding else ""
         if not colour:
             raise NotFoundException
-        return Template(
-            "brand/style.css", context={"colour": colour, "on_colour": text_colour_on(colour)}, media_type="text/css"
-        )
+        dark = dark_scheme_colour(colour)
+        context = {"colour": colour, "on_colour": text_colour_on(colour), "dark": dark, "on_dark": text_colour_on(dark)}
+        return Template("brand/style.css", context=context, media_type="text/css")
 
     @get("/logo", name="brand_logo")
     async def logo(self, site: SiteDep, domain_service: DomainServiceDep) -> Response[bytes]:

@@ -13,13 +13,14 @@ from typing import Any, TypeAlias
 from litestar import Controller, Response, get, post
 from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from onetime.errors import NothingToShare, PassphraseNotRetyped, SecretWouldBeReplaced
 from onetime.metrics import REVEALS_SECRET
 from onetime.plans import Plan
 from onetime.receipts import Receipt, Revealed
-from onetime.secret_service import NewSecret
+from onetime.secret_service import LOCKOUT, NewSecret
 from web.deps import AnyRequest, CallerDep, ClientAddressDep, DomainServiceDep, SecretServiceDep, SiteDep
 from web.methods import is_head
 from web.pages.fields import optional_text, text
@@ -46,6 +47,23 @@ class SecretForm:
     """The custom domain whose public page was posted ("" on the canonical site)."""
     share_domain: str = ""
     """The account's verified domain chosen for the links ("" for this site's own host)."""
+    keep_passphrase: bool = False
+    """Whether a form drawn again after a mistake still asks for the passphrase typed before."""
+
+    def check_passphrase_kept(self) -> None:
+        """Refuse a form that asked to keep its passphrase but carries none (it is never drawn again)."""
+        if self.keep_passphrase and not self.passphrase:
+            raise PassphraseNotRetyped
+
+    def check_something_typed(self) -> None:
+        """Refuse a secret of only spaces and line breaks: a link to nothing is a mistake."""
+        if self.secret and not self.secret.strip():
+            raise NothingToShare
+
+    def check_nothing_typed(self) -> None:
+        """Refuse to generate a password over a typed secret (without JavaScript the button stays on)."""
+        if self.secret.strip():
+            raise SecretWouldBeReplaced
 
     def new_secret(self) -> NewSecret:
         """Return the creation request this form describes."""
@@ -83,6 +101,7 @@ def read_secret_form(form: FormMultiDict, site_domain: str = "") -> SecretForm:
         recipient=text(form, "recipient").strip(),
         site_domain=site_domain,
         share_domain=text(form, "share_domain").strip(),
+        keep_passphrase=text(form, "keep_passphrase") == "1",
     )
 
 
@@ -92,11 +111,16 @@ def read_passphrase_form(form: FormMultiDict) -> PassphraseForm:
 
 
 def home_context(plan: Plan, form: SecretForm | None = None, share_domains: Sequence[str] = ()) -> dict[str, Any]:
-    """Return what the home page draws: the form as typed (never the passphrase), the plan, the domains."""
+    """Return what the home page draws: the form as typed (never the passphrase), the plan, the domains.
+
+    A form drawn again after a mistake leaves its passphrase out but says that one was typed, so
+    the next submit cannot share the secret without it unless the creator says so.
+    """
     form = form or SecretForm()
     chosen = plan.apply_ttl(form.ttl or None)
     return {
         "secret": form.secret,
+        "passphrase_typed": bool(form.passphrase) or form.keep_passphrase,
         "recipient": form.recipient,
         "share_domains": list(share_domains),
         "selected_domain": form.share_domain,
@@ -105,9 +129,19 @@ def home_context(plan: Plan, form: SecretForm | None = None, share_domains: Sequ
     }
 
 
-def receipt_context(receipt: Receipt) -> dict[str, Any]:
-    """Return what the receipt page draws."""
-    return {"receipt": receipt, "expires_at": receipt.created + receipt.ttl}
+BURNED = "burned"
+"""The `done` of the redirect after a burn, so the receipt says it worked."""
+
+
+def receipt_context(receipt: Receipt, *, just_burned: bool = False, failed_guesses: int = 0) -> dict[str, Any]:
+    """Return what the receipt page draws (whether the creator burned it just now, wrong passphrases tried)."""
+    return {
+        "receipt": receipt,
+        "expires_at": receipt.created + receipt.ttl,
+        "just_burned": just_burned,
+        "failed_guesses": failed_guesses,
+        "guess_window_minutes": LOCKOUT.window // 60,
+    }
 
 
 def burn_context(metadata_key: str, *, passphrase_required: bool) -> dict[str, Any]:
@@ -176,6 +210,8 @@ class CreateController(Controller):
         secret_service: SecretServiceDep,
     ) -> Response[Any]:
         """Store the typed secret and go to its receipt."""
+        secret_form.check_something_typed()
+        secret_form.check_passphrase_kept()
         receipt = await secret_service.create(caller, client_address, secret_form.new_secret())
         return see_other(request, receipt_path(request, receipt.metadata_key))
 
@@ -189,6 +225,8 @@ class CreateController(Controller):
         secret_service: SecretServiceDep,
     ) -> Response[Any]:
         """Store a generated password and go to its receipt, which shows the password once."""
+        secret_form.check_nothing_typed()
+        secret_form.check_passphrase_kept()
         receipt = await secret_service.generate(caller, client_address, secret_form.new_secret())
         return see_other(request, receipt_path(request, receipt.metadata_key))
 
@@ -201,10 +239,18 @@ class ReceiptController(Controller):
 
     @get(name="receipt_page")
     async def receipt(
-        self, request: AnyRequest, metadata_key: FromPath[str], secret_service: SecretServiceDep
+        self,
+        request: AnyRequest,
+        metadata_key: FromPath[str],
+        secret_service: SecretServiceDep,
+        done: FromQuery[str] = "",
     ) -> Template:
-        """Show the share link, its QR code and what became of the secret."""
-        return render(request, RECEIPT, receipt_context(await secret_service.receipt(metadata_key)))
+        """Show the share link, its QR code and what became of the secret (and that a burn worked)."""
+        receipt = await secret_service.receipt(metadata_key)
+        guarded = receipt.secret_exists and receipt.passphrase_required
+        failed = await secret_service.failed_guesses(metadata_key) if guarded else 0
+        context = receipt_context(receipt, just_burned=done == BURNED, failed_guesses=failed)
+        return render(request, RECEIPT, context)
 
     @get("/burn", name="burn_page")
     async def confirm_burn(
@@ -225,9 +271,9 @@ class ReceiptController(Controller):
         client_address: ClientAddressDep,
         secret_service: SecretServiceDep,
     ) -> Response[Any]:
-        """Burn the secret and go back to its receipt."""
+        """Burn the secret and go back to its receipt, which says it worked."""
         await secret_service.burn(metadata_key, burn_form.passphrase, client_address)
-        return see_other(request, receipt_path(request, metadata_key))
+        return see_other(request, f"{receipt_path(request, metadata_key)}?done={BURNED}")
 
 
 class RevealController(Controller):

@@ -39,18 +39,23 @@ async def test_the_account_page_shows_the_plan_and_the_curl_line(client: AsyncTe
 
 async def test_the_curl_line_right_after_sign_up_carries_the_token(client: AsyncTestClient) -> None:
     response = await post_form(client, "/signup", {"email": EMAIL, "password": PASSWORD})
-    token = api_token(response.text)
-    assert f"curl -u alice@example.com:{token} -d" in response.text
+    assert response.status_code == 303
+    page = (await client.get(response.headers["location"])).text
+    token = api_token(page)
+    assert f"curl -u alice@example.com:{token} -d" in page
 
 
 async def test_rotating_the_token_refuses_the_old_one_at_once(client: AsyncTestClient) -> None:
     old = await sign_up_ok(client)
     response = await post_form(client, "/account/token", {}, "/account")
-    assert response.status_code == 200
-    assert response.headers["cache-control"] == "no-store"
-    new = api_token(response.text)
+    assert response.status_code == 303  # a reload of the page that shows the token never rotates again
+    assert response.headers["location"] == "/account"
+    assert old not in response.headers["location"]
+    page = await client.get("/account")
+    assert page.headers["cache-control"] == "no-store"
+    new = api_token(page.text)
     assert new != old
-    assert f"alice@example.com:{new}" in response.text
+    assert f"alice@example.com:{new}" in page.text
 
     refused = await client.get("/api/v1/authcheck", headers=basic_auth(EMAIL, old))
     assert refused.status_code == 404
@@ -71,7 +76,8 @@ async def test_deleting_needs_the_password(client: AsyncTestClient, redis: Redis
     token = await sign_up_ok(client)
     response = await post_form(client, "/account/delete", {"password": "not my password"}, "/account")
     assert response.status_code == 422
-    assert "The email or password is not right." in response.text
+    assert 'id="password-error">That is not your password. Type the password you sign in with.' in response.text
+    assert "email" not in response.text.split('id="password-error">')[1].split("</p>")[0]
     assert 'id="password"' in response.text
     assert "not my password" not in response.text
     assert await redis.exists("ots:customer:{alice@example.com}") == 1
@@ -114,8 +120,9 @@ async def test_deleting_the_account_leaves_nothing_that_names_it(settings: Setti
         assert "alice" in repr(await everything_in(redis))
 
         response = await post_form(browser, "/account/delete", {"password": PASSWORD}, "/account")
-        assert response.status_code == 200
-        assert "Your account is deleted" in response.text
+        assert response.status_code == 303
+        assert response.headers["location"] == "/account/deleted"
+        assert "Your account is deleted" in (await browser.get("/account/deleted")).text
         assert signed_in_as(response.text) is None
         assert "Max-Age=0" in response.headers["set-cookie"]
 

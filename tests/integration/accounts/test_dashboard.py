@@ -56,8 +56,9 @@ async def test_the_dashboard_lists_what_the_api_recent_lists_newest_first(client
     waiting = entry_of(html, third["metadata_key"])
     assert '<span class="state state-new">New</span>' in waiting
     assert f'action="/dashboard/{third["metadata_key"]}/burn"' in waiting
-    assert "<dd>None</dd>" in waiting  # no recipient
-    assert "<dd>This site</dd>" in waiting
+    assert "Recipient" not in waiting  # no recipient, no empty row saying so
+    assert "Share domain" not in waiting  # this site's own links
+    assert "<dt>Received</dt>" in received  # and when
     assert first["secret_key"] not in html  # the dashboard never carries a share link
 
 

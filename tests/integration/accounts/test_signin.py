@@ -9,6 +9,7 @@ import bcrypt
 from litestar.testing import AsyncTestClient
 from redis.asyncio import Redis
 
+from onetime.accounts.signin import SIGNIN_FAILURES, SIGNIN_FAILURES_PER_ADDRESS
 from onetime.settings import Settings
 from tests.support.accounts import (
     EMAIL,
@@ -46,17 +47,19 @@ async def test_sign_up_creates_the_api_account_signs_in_and_shows_the_token_once
     client: AsyncTestClient, redis: Redis
 ) -> None:
     response = await sign_up(client, "Alice@Example.com")
-    assert response.status_code == 200
-    token = api_token(response.text)
-    assert "Shown only this once" in response.text
+    assert response.status_code == 303  # a reload of the next page never posts the form again
+    assert response.headers["location"] == "/account"
     assert response.headers["cache-control"] == "no-store"
-    cookie = response.headers["set-cookie"]
+    cookie = response.headers.get_list("set-cookie")[0]
     assert cookie.startswith("__Host-ots_session=")
     assert "HttpOnly" in cookie
     assert "Secure" in cookie
     assert "SameSite=lax" in cookie
     assert "Path=/" in cookie
-    assert signed_in_as(response.text) == "alice@example.com"
+    shown = await client.get("/account")
+    token = api_token(shown.text)
+    assert "Shown only this once" in shown.text
+    assert signed_in_as(shown.text) == "alice@example.com"
 
     customer = {k.decode(): v.decode() for k, v in (await redis.hgetall("ots:customer:{alice@example.com}")).items()}
     assert customer["plan"] == "basic"
@@ -193,7 +196,7 @@ async def test_sign_out_ends_the_session_for_good(client: AsyncTestClient, redis
     client.cookies.set("__Host-ots_session", old, domain="secrets.example.com")  # replaying the old cookie
     response = await client.get("/account", follow_redirects=False)
     assert response.status_code == 303
-    assert response.headers["location"] == "/signin"
+    assert response.headers["location"] == "/signin?next=%2Faccount"
 
 
 async def test_sign_out_without_a_csrf_token_is_refused(client: AsyncTestClient, redis: Redis) -> None:
@@ -212,13 +215,13 @@ async def test_sign_in_and_sign_up_need_the_csrf_token(client: AsyncTestClient, 
 
 
 async def test_signed_in_pages_send_others_to_sign_in(client: AsyncTestClient) -> None:
-    for path in ("/dashboard", "/account"):
+    for path, sign_in_path in (("/dashboard", "/signin"), ("/account", "/signin?next=%2Faccount")):
         response = await client.get(path, follow_redirects=False)
         assert response.status_code == 303
-        assert response.headers["location"] == "/signin"
+        assert response.headers["location"] == sign_in_path
         htmx = await client.get(path, headers=HTMX, follow_redirects=False)
         assert htmx.status_code == 200
-        assert htmx.headers["hx-redirect"] == "/signin"
+        assert htmx.headers["hx-redirect"] == sign_in_path
     rotate = await post_form(client, "/account/token", {})
     assert rotate.status_code == 303
     assert rotate.headers["location"] == "/signin"
@@ -277,10 +280,10 @@ async def test_five_failed_sign_ins_lock_the_account_for_twenty_minutes(settings
         assert (await sign_in(first, EMAIL, PASSWORD)).status_code == 303
 
 
-async def test_five_failed_sign_ins_lock_the_client_address(settings: Settings, redis: Redis) -> None:
+async def test_twenty_failed_sign_ins_lock_the_client_address(settings: Settings, redis: Redis) -> None:
     async with serve(settings, peer="203.0.113.1") as (_, owner), serve(settings, peer="203.0.113.9") as (_, guesser):
         await sign_up_ok(owner)
-        for attempt in range(5):
+        for attempt in range(SIGNIN_FAILURES_PER_ADDRESS):
             await sign_in(guesser, f"user{attempt}@example.com", "some password guess")
         locked = await sign_in(guesser, EMAIL, PASSWORD)  # right credentials, from the locked address
         assert locked.status_code == 429
@@ -308,14 +311,35 @@ async def test_a_successful_sign_in_clears_the_account_failures(settings: Settin
         assert await redis.exists("ots:signin:{account}:alice@example.com") == 0
 
 
-async def test_sign_ups_of_taken_emails_count_against_the_address(settings: Settings, redis: Redis) -> None:
+async def test_sign_ups_of_taken_emails_are_bounded_by_the_sign_up_limit_and_lock_no_sign_in(
+    settings: Settings, redis: Redis
+) -> None:
     async with serve(settings, peer="203.0.113.1") as (_, owner), serve(settings, peer="203.0.113.5") as (_, prober):
         await sign_up_ok(owner)
-        for _ in range(5):
-            await sign_up(prober, EMAIL, "a long password to probe")
+        await sign_out(owner)
+        for _ in range(5):  # the sign-up limit: 5 an hour per address
+            assert (await sign_up(prober, EMAIL, "a long password to probe")).status_code == 422
         response = await sign_up(prober, "fresh@example.com", "a long password to probe")
         assert response.status_code == 429
-        assert alert(response.text) == "Too many failed attempts. Try again in 20 minutes."
+        assert alert(response.text) == "Too many new accounts from your address. Please try again later."
+        assert not await redis.exists("ots:signin:{client}:203.0.113.5")
+
+
+async def test_ordinary_mistakes_from_one_office_address_lock_nobody_out(settings: Settings, redis: Redis) -> None:
+    """One wrong sign-in, one sign-up with a taken email, one wrong password on delete: all from one address."""
+    async with serve(settings, peer="203.0.113.1") as (_, alice), serve(settings, peer="203.0.113.1") as (_, bob):
+        await sign_up_ok(alice)
+        assert (await sign_up(bob, EMAIL, "bob typed the wrong form")).status_code == 422
+        await sign_up_ok(bob, "bob@example.com")
+        wrong = await post_form(bob, "/account/delete", {"password": "not bob's password"}, "/account")
+        assert wrong.status_code == 422
+        await sign_out(alice)
+        for attempt in range(SIGNIN_FAILURES - 1):
+            assert (await sign_in(alice, EMAIL, f"alice's typo {attempt}")).status_code == 422
+        assert (await sign_in(alice, EMAIL, PASSWORD)).status_code == 303
+        await sign_out(bob)
+        assert (await sign_in(bob, "bob@example.com", PASSWORD)).status_code == 303
+        assert int(await redis.get("ots:signin:{client}:203.0.113.1") or 0) < SIGNIN_FAILURES
 
 
 async def test_passwords_are_checked_with_bcrypt_at_the_configured_cost(client: AsyncTestClient, redis: Redis) -> None:

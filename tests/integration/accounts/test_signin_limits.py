@@ -10,10 +10,10 @@ from litestar import Litestar
 from redis.asyncio import Redis
 
 from onetime import metrics
-from onetime.accounts.signin import SIGNIN_FAILURES
+from onetime.accounts.signin import SIGNIN_FAILURES, SIGNIN_FAILURES_PER_ADDRESS
 from onetime.crypto import PassphraseHasher
 from onetime.settings import Settings
-from tests.support.accounts import EMAIL, PASSWORD, post_form, session_cookie, sign_in, sign_up_ok
+from tests.support.accounts import EMAIL, PASSWORD, post_form, session_cookie, sign_in, sign_out, sign_up_ok
 from tests.support.api import peer_client, serve
 from tests.support.hashing import CountingHasher
 from tests.support.metrics import moved, parse, sample
@@ -48,11 +48,13 @@ async def test_parallel_guesses_from_one_address_run_bcrypt_at_most_the_limit(se
     async with serve(settings, peer="203.0.113.1") as (app, owner), serve(settings, peer="203.0.113.9") as (_, guesser):
         await sign_up_ok(owner)
         hasher = count_verifications(app)
-        emails = [f"user{n}@example.com" for n in range(15)] + [EMAIL]
+        emails = [f"user{n}@example.com" for n in range(31)] + [EMAIL]
         answers = await asyncio.gather(*(sign_in(guesser, email, "some password guess") for email in emails))
-        assert hasher.verified <= SIGNIN_FAILURES
-        assert [answer.status_code for answer in answers].count(429) >= len(answers) - SIGNIN_FAILURES
-        assert await redis.get("ots:signin:{client}:203.0.113.9") == str(SIGNIN_FAILURES).encode()
+        assert hasher.verified <= SIGNIN_FAILURES_PER_ADDRESS
+        statuses = [answer.status_code for answer in answers]
+        assert statuses.count(429) >= len(answers) - SIGNIN_FAILURES_PER_ADDRESS
+        # Checks past the bcrypt queue bound are refused unchecked and not counted, so at most the limit.
+        assert 0 < int(await redis.get("ots:signin:{client}:203.0.113.9") or 0) <= SIGNIN_FAILURES_PER_ADDRESS
 
 
 async def test_parallel_wrong_passwords_for_deletion_run_bcrypt_at_most_the_limit(
@@ -90,6 +92,7 @@ async def test_sign_ins_past_the_bcrypt_queue_bound_are_refused_and_not_counted(
         assert "Too many sign-ins right now. Please try again in a moment." in response.text
         assert int(await redis.get("ots:signin:{client}:203.0.113.1") or 0) == 0
         assert int(await redis.get("ots:signin:{account}:alice@example.com") or 0) == 0
+        await sign_out(browser)  # signed in, the sign-up form only leads to the dashboard
         refused = await post_form(browser, "/signup", {"email": "bob@example.com", "password": PASSWORD})
         assert refused.status_code == 429
         assert await redis.exists("ots:customer:{bob@example.com}") == 0

@@ -175,6 +175,7 @@ async def test_the_brand_stylesheet_and_logo_are_served_on_the_domain_only(world
     assert css.status_code == 200
     assert css.headers["content-type"].startswith("text/css")
     assert "--accent: #0a7d32; --on-accent: #ffffff;" in css.text
+    assert "#0a7d32" not in css.text.split("prefers-color-scheme: dark")[1]  # lightened to read in the dark
     logo = await world.client.get(f"https://{ACME}/brand/logo?v=1")
     assert logo.status_code == 200
     assert logo.headers["content-type"] == "image/png"

@@ -46,8 +46,9 @@ async def add_domain(client: AsyncTestClient) -> str:
 
 async def verify(client: AsyncTestClient) -> str:
     response = await post_form(client, f"{PAGE}/verify", {}, page=PAGE)
-    assert response.status_code == 200, response.text
-    return response.text
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == f"{PAGE}?done=checked"
+    return (await client.get(response.headers["location"])).text
 
 
 def png() -> bytes:
@@ -61,7 +62,7 @@ async def test_the_domain_pages_need_a_signed_in_account(settings: Settings, red
     async with AsyncTestClient(create_app(settings), base_url="https://secrets.example.com") as client:
         response = await client.get("/account/domains", follow_redirects=False)
     assert response.status_code == 303
-    assert response.headers["location"] == "/signin"
+    assert response.headers["location"] == "/signin?next=%2Faccount%2Fdomains"
 
 
 async def test_adding_shows_the_record_then_checking_dns_verifies(browser: AsyncTestClient, dns: DnsTestServer) -> None:
@@ -69,6 +70,7 @@ async def test_adding_shows_the_record_then_checking_dns_verifies(browser: Async
     page = (await browser.get(PAGE)).text
     assert f"_onetime-challenge.{DOMAIN}" in page
     assert "Not checked yet" in page
+    assert 'to\n    <span class="mono">secrets.example.com</span>' in page  # the host to point the domain at
     pending = await verify(browser)
     assert "Waiting for DNS" in pending
     assert f"No TXT record _onetime-challenge.{DOMAIN} with the value &#34;{token}&#34;" in pending
@@ -114,8 +116,10 @@ async def test_the_brand_form_saves_checked_values_and_refuses_bad_ones(
         "after_reveal": "",
         "public_homepage": "on",
     }
-    saved = await post_form(browser, f"{PAGE}/brand", fields, page=PAGE)
-    assert saved.status_code == 200
+    posted = await post_form(browser, f"{PAGE}/brand", fields, page=PAGE)
+    assert posted.status_code == 303  # a reload of the page that follows never posts the brand again
+    assert posted.headers["location"] == f"{PAGE}?done=brand"
+    saved = await browser.get(posted.headers["location"])
     assert "The brand is saved." in saved.text
     assert 'value="#0a7d32"' in saved.text
     assert " checked>" in saved.text
@@ -131,10 +135,14 @@ async def test_a_logo_upload_is_re_encoded_and_anything_else_refused(
 ) -> None:
     await publish_and_verify(browser, dns)
     token = await csrf_token(browser, PAGE)
-    uploaded = await browser.post(
-        f"{PAGE}/logo", data={"_csrf_token": token}, files={"logo": ("logo.png", png(), "image/png")}
+    posted = await browser.post(
+        f"{PAGE}/logo",
+        data={"_csrf_token": token},
+        files={"logo": ("logo.png", png(), "image/png")},
+        follow_redirects=False,
     )
-    assert uploaded.status_code == 200, uploaded.text
+    assert posted.status_code == 303, posted.text
+    uploaded = await browser.get(posted.headers["location"])
     assert "The logo is saved." in uploaded.text
     preview = await browser.get(f"{PAGE}/logo")
     assert preview.headers["content-type"] == "image/png"
@@ -148,9 +156,18 @@ async def test_a_logo_upload_is_re_encoded_and_anything_else_refused(
     assert "The logo must be a PNG or JPEG image" in refused.text
 
 
-async def test_removing_forgets_the_domain(browser: AsyncTestClient) -> None:
+async def test_removing_asks_first_then_forgets_the_domain(browser: AsyncTestClient) -> None:
     await add_domain(browser)
-    response = await post_form(browser, f"{PAGE}/remove", {}, page=PAGE)
+    assert f'href="{PAGE}/remove"' in (await browser.get(PAGE)).text
+    unconfirmed = await post_form(browser, f"{PAGE}/remove", {}, page=PAGE)
+    assert unconfirmed.status_code == 303
+    assert unconfirmed.headers["location"] == f"{PAGE}/remove"
+    assert (await browser.get(PAGE)).status_code == 200  # still there
+    question = await browser.get(f"{PAGE}/remove")
+    assert f"Remove {DOMAIN}?" in question.text
+    assert "stops working at once" in question.text
+    assert 'name="confirm" value="yes"' in question.text
+    response = await post_form(browser, f"{PAGE}/remove", {"confirm": "yes"}, page=f"{PAGE}/remove")
     assert response.status_code == 303
     assert (await browser.get(PAGE)).status_code == 404
     assert DOMAIN not in (await browser.get("/account/domains")).text

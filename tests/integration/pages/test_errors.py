@@ -133,3 +133,13 @@ async def test_the_canonical_site_links_home_from_its_error_pages(client: AsyncT
     ):
         assert response.status_code in {403, 404}
         assert HOME_LINK in main_of(response.text)
+
+
+async def test_the_home_address_of_a_custom_domain_without_a_home_page_is_page_not_found(
+    domains: DomainsWorld,
+) -> None:
+    client, _ = domains
+    response = await client.get(f"https://{CLOSED}/")
+    assert response.status_code == 404
+    assert heading(response.text) == NOT_FOUND
+    assert GONE not in response.text

@@ -126,7 +126,7 @@ async def test_burn_without_javascript_redirects_to_the_burned_receipt(client: A
     token = await csrf_token(client, f"{path}/burn")
     response = await client.post(f"{path}/burn", data={"_csrf_token": token}, follow_redirects=False)
     assert response.status_code == 303
-    assert response.headers["location"] == path
+    assert response.headers["location"] == f"{path}?done=burned"
     receipt = (await client.get(path)).text
     assert "Burned <time" in receipt
     assert (await client.get(f"/secret/{metadata['secret_key']}")).status_code == 404
@@ -138,7 +138,7 @@ async def test_burn_with_htmx_loads_the_receipt_into_main(client: AsyncTestClien
     token = await csrf_token(client, f"{path}/burn")
     response = await client.post(f"{path}/burn", data={"_csrf_token": token}, headers=HTMX, follow_redirects=False)
     assert response.status_code == 200
-    assert json.loads(response.headers["hx-location"])["path"] == path
+    assert json.loads(response.headers["hx-location"])["path"] == f"{path}?done=burned"
     assert (await client.get(f"/api/v1/private/{metadata['metadata_key']}")).json()["state"] == "burned"
 
 

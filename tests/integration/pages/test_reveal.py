@@ -88,7 +88,7 @@ async def test_the_passphrase_lockout_of_the_api_applies_to_the_page(client: Asy
         assert response.status_code == 422
     locked = await client.post(path, data={"passphrase": "open sesame", "_csrf_token": token})
     assert locked.status_code == 429
-    assert "Too many attempts" in locked.text
+    assert "Too many wrong passphrases. Try again in 30 minutes." in locked.text
     assert "kept-value" not in locked.text
 
 
