@@ -17,7 +17,7 @@ from litestar.params import FromPath
 from litestar.types import ControllerRouterHandler
 
 from api.deps import services_of
-from api.v2 import records, secret_actions
+from api.v2 import answers, secret_actions
 from api.v2.body import read_body, read_query, typed
 from api.v2.call import V2Call, provide_guest_call, provide_v2_call
 from api.v2.errors import EXCEPTION_HANDLERS, NO_STORE, V2_PREFIX
@@ -44,43 +44,43 @@ class MetaController(Controller):
     """Health, languages and version."""
 
     @v2_get("/status")
-    async def status(self, request: AnyRequest) -> records.ServiceStatus:
+    async def status(self, request: AnyRequest) -> answers.ServiceStatus:
         """Report that the service, and its storage, are up."""
         await services_of(request.app.state).secret_service.check_storage()
-        return records.ServiceStatus()
+        return answers.ServiceStatus()
 
     @v2_get("/supported-locales")
-    async def supported_locales(self) -> records.Locales:
+    async def supported_locales(self) -> answers.Locales:
         """List the languages the server speaks."""
-        return records.Locales(locales=SUPPORTED_LOCALES)
+        return answers.Locales(locales=SUPPORTED_LOCALES)
 
     @v2_get("/version")
-    async def version(self, call: V2CallDep) -> records.Version:
+    async def version(self, call: V2CallDep) -> answers.Version:
         """Tell an authenticated caller which version this server runs."""
         call.account()
-        return records.Version(version=secret_actions.version_parts())
+        return answers.Version(version=secret_actions.version_parts())
 
 
 class SecretController(Controller):
     """Create, describe and reveal secrets (also under /guest)."""
 
     @v2_post("/secret/conceal", operation_class=body_of(ConcealRequest))
-    async def conceal(self, request: AnyRequest, call: V2CallDep) -> records.Created:
+    async def conceal(self, request: AnyRequest, call: V2CallDep) -> answers.Created:
         """Store the given value as a secret."""
         return await secret_actions.conceal_secret(call, typed(await read_body(request), ConcealRequest).secret)
 
     @v2_post("/secret/generate", operation_class=body_of(GenerateRequest))
-    async def generate(self, request: AnyRequest, call: V2CallDep) -> records.Created:
+    async def generate(self, request: AnyRequest, call: V2CallDep) -> answers.Created:
         """Store a generated password as a secret; its receipt shows it once, within a minute."""
         return await secret_actions.generate_secret(call, typed(await read_body(request), GenerateRequest).secret)
 
     @v2_get("/secret/{identifier:str}")
-    async def show(self, identifier: FromPath[str], call: V2CallDep) -> records.SecretAnswer:
+    async def show(self, identifier: FromPath[str], call: V2CallDep) -> answers.SecretAnswer:
         """Describe a secret that can be revealed; a GET never reveals."""
         return await secret_actions.show_secret(call, identifier)
 
     @v2_post("/secret/{identifier:str}/reveal", operation_class=body_of(ConfirmRequest))
-    async def reveal(self, request: AnyRequest, identifier: FromPath[str], call: V2CallDep) -> records.SecretAnswer:
+    async def reveal(self, request: AnyRequest, identifier: FromPath[str], call: V2CallDep) -> answers.SecretAnswer:
         """Reveal a secret once (with `continue: true`); it is gone before this answer leaves."""
         confirm = typed(await read_body(request), ConfirmRequest)
         return await secret_actions.reveal_secret(call, identifier, confirm)
@@ -90,12 +90,12 @@ class SecretStatusController(Controller):
     """The state of secrets, for anyone holding their links."""
 
     @v2_get("/secret/{identifier:str}/status")
-    async def secret_status(self, identifier: FromPath[str], call: V2CallDep) -> records.SecretStatusAnswer:
+    async def secret_status(self, identifier: FromPath[str], call: V2CallDep) -> answers.SecretStatusAnswer:
         """Describe a secret, or say `unknown`; never a 404."""
-        return records.secret_status_answer(await call.secret_service.secret_status(identifier))
+        return answers.secret_status_answer(await call.secret_service.secret_status(identifier))
 
     @v2_post("/secret/status", operation_class=body_of(StatusListRequest))
-    async def secret_statuses(self, request: AnyRequest, call: V2CallDep) -> records.SecretList:
+    async def secret_statuses(self, request: AnyRequest, call: V2CallDep) -> answers.SecretList:
         """Describe the secrets among those asked about that can still be revealed."""
         asked = typed(await read_body(request), StatusListRequest)
         return await secret_actions.list_secrets(call, asked.secret_keys())
@@ -105,12 +105,12 @@ class ReceiptController(Controller):
     """Read a receipt and burn its secret; the receipt identifier is the capability (also under /guest)."""
 
     @v2_get("/{identifier:str}")
-    async def receipt(self, identifier: FromPath[str], call: V2CallDep) -> records.ReceiptAnswer:
+    async def receipt(self, identifier: FromPath[str], call: V2CallDep) -> answers.ReceiptAnswer:
         """Read a receipt (a generated password shows here once, within a minute of its creation)."""
-        return records.receipt_answer(await call.secret_service.receipt(identifier))
+        return answers.receipt_answer(await call.secret_service.receipt(identifier))
 
     @v2_post("/{identifier:str}/burn", operation_class=body_of(ConfirmRequest))
-    async def burn(self, request: AnyRequest, identifier: FromPath[str], call: V2CallDep) -> records.BurnAnswer:
+    async def burn(self, request: AnyRequest, identifier: FromPath[str], call: V2CallDep) -> answers.BurnAnswer:
         """Burn the secret (with `continue: true`); `success` says whether this request burned it."""
         confirm = typed(await read_body(request), ConfirmRequest)
         return await secret_actions.burn_secret(call, identifier, confirm)
@@ -120,12 +120,12 @@ class OwnerReceiptController(Controller):
     """What only an account may do with receipts."""
 
     @v2_get("/recent")
-    async def recent(self, request: AnyRequest, call: V2CallDep) -> records.RecentAnswer:
+    async def recent(self, request: AnyRequest, call: V2CallDep) -> answers.RecentAnswer:
         """List the caller's receipts of the last 30 days, newest first (HTTP Basic credentials needed)."""
         return await secret_actions.recent_receipts(call, typed(read_query(request), RecentQuery))
 
     @v2_patch("/{identifier:str}", operation_class=body_of(MemoRequest))
-    async def update(self, request: AnyRequest, identifier: FromPath[str], call: V2CallDep) -> records.MemoAnswer:
+    async def update(self, request: AnyRequest, identifier: FromPath[str], call: V2CallDep) -> answers.MemoAnswer:
         """Update a receipt, for its owner only."""
         memo = typed(await read_body(request), MemoRequest)
         return await secret_actions.update_memo(call, identifier, memo)

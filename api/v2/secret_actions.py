@@ -11,9 +11,7 @@ import time
 from dataclasses import replace
 from importlib import metadata
 
-from api.v2.call import V2Call
-from api.v2.errors import FieldError, NotReceiptOwner
-from api.v2.records import (
+from api.v2.answers import (
     BurnAnswer,
     Created,
     MemoAnswer,
@@ -22,11 +20,12 @@ from api.v2.records import (
     SecretList,
     burn_answer,
     created,
-    receipt_record,
     recent_answer,
     secret_answer,
-    secret_record,
 )
+from api.v2.call import V2Call
+from api.v2.errors import FieldError, NotReceiptOwner
+from api.v2.records import receipt_record, secret_record
 from api.v2.requests import ConcealFields, ConfirmRequest, CreateFields, GenerateFields, MemoRequest, RecentQuery
 from onetime.errors import UnknownSecret
 from onetime.receipts import SecretStatus
