@@ -51,3 +51,16 @@ def open_sealed(key: bytes, sealed: bytes, context: bytes) -> bytes:
         return AESGCM(key).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], context)
     except InvalidTag:
         raise DecryptionFailed("sealed value does not open") from None
+
+
+def seal_secret_key(metadata_key: str, receipt_id: str, secret_key: str) -> bytes:
+    """Seal a secret's key for its receipt index: only the receipt key opens it."""
+    return seal(token_key(metadata_key, RECEIPT_LINK), secret_key.encode(), receipt_id.encode())
+
+
+def open_secret_key(metadata_key: str, receipt_id: str, sealed_key: bytes) -> str | None:
+    """Return the secret key a receipt index entry seals, or None when this receipt key does not open it."""
+    try:
+        return open_sealed(token_key(metadata_key, RECEIPT_LINK), sealed_key, receipt_id.encode()).decode()
+    except DecryptionFailed:
+        return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -11,7 +10,6 @@ from typing import NoReturn
 
 from onetime import keys, metrics, passwords, recipients, sealed
 from onetime.accounts.caller import Caller
-from onetime.accounts.history import open_receipt_key, seal_receipt_key
 from onetime.crypto import Cipher, DecryptionFailed, PassphraseHasher
 from onetime.domains.names import normalize_domain
 from onetime.domains.service import DomainService
@@ -20,7 +18,6 @@ from onetime.errors import (
     InvalidRequest,
     MailLimited,
     MailUnavailable,
-    NotAuthorized,
     NothingToShare,
     PassphraseLocked,
     PassphraseRejected,
@@ -32,22 +29,19 @@ from onetime.errors import (
 )
 from onetime.mail.outbox import Outbox
 from onetime.mail.outgoing import QUEUED, Delivery
+from onetime.receipt_history import ReceiptHistory
 from onetime.receipts import Burned, Receipt, Revealed, SecretPreview, SecretStatus
 from onetime.settings import RequestLimit, Settings
 from onetime.storage.client import StorageHealth
 from onetime.storage.counters import CREATE, MAIL, REVEAL, Counters, Lockout
 from onetime.storage.keys import GENERATED_ECHO_SECONDS
-from onetime.storage.recent import RecentIndex, receipt_id_of
-from onetime.storage.secret_records import Guarded, Link, ReceiptRecord, SecretRecords, StoredReceipt, Taken
+from onetime.storage.recent import RecentIndex
+from onetime.storage.secret_records import Guarded, ReceiptRecord, SecretRecords, StoredReceipt, Taken
 
 log = logging.getLogger(__name__)
 
 LOCKOUT = Lockout(window=10 * 60, lock=30 * 60, per_client=5, per_secret=20)
 """Passphrase guesses: 5 per client and 20 per secret in 10 minutes, then a 30-minute lock."""
-RECENT_SECONDS = 30 * 24 * 3600
-"""How far back an account's list of recent receipts reaches."""
-RECENT_BATCH = 16
-"""Receipts a recent list reads at once: quick, and far below the Redis connection pool size."""
 MAIL_LIMIT = RequestLimit(50, 20 * 60)
 """Recipient emails one account may queue per window; always on, as it guards the sending domain."""
 
@@ -89,7 +83,7 @@ class SecretService:
         outbox: Outbox | None = None,
     ) -> None:
         self.records = records
-        self.recent_index = recent
+        self.history = ReceiptHistory(records, recent, self._receipt, clock)
         self.counters = counters
         self.health = health
         self.cipher = cipher
@@ -193,14 +187,14 @@ class SecretService:
         await self.records.save(
             secret_id=secret_id,
             receipt_id=receipt_id,
-            sealed_secret_key=_seal_link(metadata_key, receipt_id, secret_key),
+            sealed_secret_key=sealed.seal_secret_key(metadata_key, receipt_id, secret_key),
             envelope=self.cipher.seal(value, secret_key, passphrase),
             passphrase_hash=passphrase_hash,
             generated_envelope=self.cipher.seal(value, _echo_binding(secret_key)) if generated else None,
             receipt=record,
         )
         if not caller.is_anonymous:
-            await self._remember(caller, receipt_id, metadata_key, now)
+            await self.history.remember(caller, receipt_id, metadata_key, now)
         fresh = StoredReceipt(record, receipt_ttl=2 * ttl, secret_ttl=ttl)
         receipt = replace(self._receipt(fresh, metadata_key, secret_key), value=value if generated else None)
         if request.recipients and self.outbox is not None and receipt.secret_url:
@@ -214,16 +208,6 @@ class SecretService:
             )
         metrics.secret_created(caller.plan.name, generated=generated)
         return receipt
-
-    async def _remember(self, caller: Caller, receipt_id: str, metadata_key: str, now: int) -> None:
-        """Add a receipt to the caller's recent list, its key sealed to the account's history key."""
-        if caller.history is None or not caller.history.public:
-            # An account with no history key yet (its session is older than them): the receipt
-            # is only kept to be handed over if the account is deleted.
-            await self.recent_index.add(caller.custid, receipt_id.encode(), now, earlier=True)
-            return
-        sealed_key = seal_receipt_key(caller.history.public, metadata_key)
-        await self.recent_index.add(caller.custid, receipt_id.encode() + sealed_key, now)
 
     async def receipt(self, metadata_key: str) -> Receipt:
         """Return the receipt behind a receipt key, echoing a generated value once within 60 s."""
@@ -253,10 +237,11 @@ class SecretService:
         if not keys.is_key_shaped(metadata_key):
             raise UnknownSecret(metadata_key)
         receipt_id = keys.receipt_id(metadata_key)
-        found = _open_link(metadata_key, receipt_id, await self.records.link_of(receipt_id))
-        if found is None:
+        link = await self.records.link_of(receipt_id)
+        secret_key = None if link is None else sealed.open_secret_key(metadata_key, receipt_id, link.sealed_secret_key)
+        if link is None or secret_key is None:
             raise UnknownSecret(metadata_key)
-        return found
+        return secret_key, link.secret_id
 
     def _receipt(self, stored: StoredReceipt, metadata_key: str, secret_key: str) -> Receipt:
         record = stored.record
@@ -364,64 +349,16 @@ class SecretService:
         return not owner.is_anonymous and stored is not None and stored.record.owner == owner.custid
 
     async def recent(self, caller: Caller, *, offset: int = 0, limit: int | None = None) -> list[Receipt]:
-        """Return the caller's receipts of the last 30 days, newest first (`limit` of them from `offset`).
-
-        Only credentials that open the account's history key can list it; others get an empty list.
-        """
-        if caller.is_anonymous:
-            raise NotAuthorized
-        if caller.history is None or caller.history.private is None:
-            return []
-        since = self._now() - RECENT_SECONDS
-        members = await self.recent_index.since(caller.custid, since, offset=offset, count=limit)
-        found: list[Receipt | None] = []
-        # In batches: one gather over hundreds of receipts would empty the Redis connection pool.
-        for start in range(0, len(members), RECENT_BATCH):
-            batch = members[start : start + RECENT_BATCH]
-            found += await asyncio.gather(*(self._recent_receipt(caller, member) for member in batch))
-        gone = [member for member, receipt in zip(members, found, strict=True) if receipt is None]
-        await self.recent_index.forget(caller.custid, gone)
-        return [receipt for receipt in found if receipt is not None]
+        """Return the caller's receipts of the last 30 days, newest first (see `ReceiptHistory.recent`)."""
+        return await self.history.recent(caller, offset=offset, limit=limit)
 
     async def recent_count(self, caller: Caller) -> int:
-        """Count the caller's receipts of the last 30 days (those gone since are counted until listed)."""
-        if caller.is_anonymous:
-            raise NotAuthorized
-        if caller.history is None or caller.history.private is None:
-            return 0
-        return await self.recent_index.count_since(caller.custid, self._now() - RECENT_SECONDS)
-
-    async def _recent_receipt(self, caller: Caller, member: bytes) -> Receipt | None:
-        receipt_id = receipt_id_of(member)
-        assert caller.history is not None  # noqa: S101 - recent() lists only with a history key
-        metadata_key = open_receipt_key(caller.history, member[len(receipt_id) :])
-        if metadata_key is None:
-            return None
-        found = _open_link(metadata_key, receipt_id, await self.records.link_of(receipt_id))
-        if found is None:
-            return None
-        secret_key, secret_id = found
-        stored = await self.records.read_receipt(secret_id, self._now())
-        return None if stored is None else self._receipt(stored, metadata_key, secret_key)
+        """Count the caller's receipts of the last 30 days (see `ReceiptHistory.count`)."""
+        return await self.history.count(caller)
 
     async def hand_over_receipts(self, owner: str, new_owner: str) -> list[str]:
-        """Give every receipt of `owner` to `new_owner` and forget its recent index (the account is deleted).
-
-        No key is needed: the index names receipts by their ids. Return the ids of the secrets
-        whose receipts were handed over.
-        """
-        receipt_ids = await self.recent_index.every_receipt_id(owner)
-        handed_over: list[str] = []
-        for start in range(0, len(receipt_ids), RECENT_BATCH):
-            batch = receipt_ids[start : start + RECENT_BATCH]
-            # One read each: the index keys live in different slots of a cluster.
-            links = await asyncio.gather(*(self.records.link_of(receipt_id) for receipt_id in batch))
-            for link in links:
-                if link is not None:
-                    await self.records.disown(link.secret_id, owner, new_owner)
-                    handed_over.append(link.secret_id)
-        await self.recent_index.delete(owner)
-        return handed_over
+        """Give every receipt of `owner` to `new_owner` (see `ReceiptHistory.hand_over`)."""
+        return await self.history.hand_over(owner, new_owner)
 
     async def secret_status(self, secret_key: str) -> SecretStatus | None:
         """Tell what a secret's link may know of it (the v2 API's secret records), consuming nothing.
@@ -445,23 +382,6 @@ class SecretService:
             updated=record.updated,
             passphrase_required=record.has_passphrase,
         )
-
-
-def _open_link(metadata_key: str, receipt_id: str, link: Link | None) -> tuple[str, str] | None:
-    """Return the secret key and id a receipt's index entry holds, or None when there is none that opens."""
-    if link is None:
-        return None
-    key = sealed.token_key(metadata_key, sealed.RECEIPT_LINK)
-    try:
-        secret_key = sealed.open_sealed(key, link.sealed_secret_key, receipt_id.encode()).decode()
-    except DecryptionFailed:
-        return None
-    return secret_key, link.secret_id
-
-
-def _seal_link(metadata_key: str, receipt_id: str, secret_key: str) -> bytes:
-    """Seal a secret's key for its receipt: only the receipt key opens it."""
-    return sealed.seal(sealed.token_key(metadata_key, sealed.RECEIPT_LINK), secret_key.encode(), receipt_id.encode())
 
 
 def _echo_binding(secret_key: str) -> str:

@@ -132,9 +132,7 @@ async def _move_receipt_index(client: RedisClient, old: str, metadata_key: str) 
         return 0
     secret_key = text(value)
     receipt_id = keys.receipt_id(metadata_key)
-    sealed_key = sealed.seal(
-        sealed.token_key(metadata_key, sealed.RECEIPT_LINK), secret_key.encode(), receipt_id.encode()
-    )
+    sealed_key = sealed.seal_secret_key(metadata_key, receipt_id, secret_key)
     await client.set(metadata_name(receipt_id), keys.secret_id(secret_key).encode() + sealed_key, px=pttl)
     await client.delete(old)
     return 1
