@@ -23,9 +23,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from bench import preload
 from bench.procs import REPO, Managed, free_port, start, start_redis, wait_http, wait_idle, wrk
-from bench.run import CREATE_BODY, Bench, preload_keys, serve_env, static, walk
+from bench.run import CREATE_BODY, Bench, bench_env, preload_keys, serve_env, static, walk
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
@@ -47,14 +46,7 @@ async def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="ots-ab-"))
     port = free_port()
     redis = start_redis(port, tmp)
-    env = {
-        **os.environ,
-        "OTS_HOST": "127.0.0.1",
-        "OTS_RATE_LIMITS": "off",
-        "OTS_SECRET": preload.random_master_secret(),
-        "OTS_DATA_DIR": str(tmp),
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-    }
+    env = bench_env(tmp)
     bench = Bench(tmp=tmp, redis_port=port, env=env, redis_server=redis)
     servers: dict[str, tuple[Managed, str]] = {}
     samples: dict[tuple[str, str], list[dict[str, float]]] = {}

@@ -158,6 +158,18 @@ def serve_env(bench: Bench, port: int, workers: int) -> dict[str, str]:
     }
 
 
+def bench_env(tmp: Path) -> dict[str, str]:
+    """Return the environment every served app of a bench shares: loopback, no request limits, a fresh key."""
+    return {
+        **os.environ,
+        "OTS_HOST": "127.0.0.1",
+        "OTS_RATE_LIMITS": "off",
+        "OTS_SECRET": preload.random_master_secret(),
+        "OTS_DATA_DIR": str(tmp),
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+    }
+
+
 def start_ots(bench: Bench, workers: int, name: str, **variables: str) -> tuple[Managed, str]:
     """Start `ots serve` with this many workers (and these OTS_* variables); return it and its URL once it answers."""
     port = free_port()
@@ -617,15 +629,7 @@ async def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="ots-bench-"))
     port = free_port()
     redis = start_redis(port, tmp)
-    env = {
-        **os.environ,
-        "OTS_HOST": "127.0.0.1",
-        "OTS_RATE_LIMITS": "off",
-        "OTS_SECRET": preload.random_master_secret(),
-        "OTS_DATA_DIR": str(tmp),
-        "OTS_BCRYPT_COST": "12",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
-    }
+    env = {**bench_env(tmp), "OTS_BCRYPT_COST": "12"}
     bench = Bench(tmp=tmp, redis_port=port, env=env, redis_server=redis)
     load_before = os.getloadavg()[0]
     result: dict[str, Any] = {"machine": machine(), "versions": versions(), "seconds_per_run": SECONDS}
