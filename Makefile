@@ -108,3 +108,16 @@ e2e: e2e-deps system-deps ## Run the browser tests in Chromium (own pytest run);
 vendor-htmx: node_modules/.package-lock.json ## Copy the htmx release pinned in package.json into static/vendor/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 	cp node_modules/htmx.org/LICENSE static/vendor/htmx.LICENSE
+
+# ---- languages (issue 15): Babel catalogs in onetime/translations/; see docs/translating.md ----
+.PHONY: messages
+TRANSLATIONS := onetime/translations
+POT ?= $(TRANSLATIONS)/messages.pot
+BABEL_KEYWORDS := -k N_ -k translate:2 -k translate_plural:2,3 -k gettext_in:2 -k ngettext_in:2,3
+
+$(POT): $(VENV)/.run-installed
+	$(BIN)/pybabel -q extract -F babel.cfg $(BABEL_KEYWORDS) --no-location --sort-output --omit-header -o $(POT) .
+
+messages: $(VENV)/.run-installed ## Extract the words to translate (messages.pot) and add new ones to every .po
+	@rm -f $(POT) && $(MAKE) --no-print-directory $(POT)
+	$(BIN)/pybabel -q update -i $(POT) -d $(TRANSLATIONS) --no-fuzzy-matching --ignore-obsolete

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from typing import TypeAlias
 
@@ -30,13 +31,13 @@ class StatusController(Controller):
     async def status(self, call: V1CallDep) -> schemas.Status:
         """Report that the service, and its storage, are up (bad credentials still fail)."""
         await call.secret_service.check_storage()
-        return schemas.Status(region=call.secret_service.settings.region or schemas.UNSET)
+        return schemas.Status(locale=call.locale, region=call.secret_service.settings.region or schemas.UNSET)
 
     @v1_get("/authcheck")
     async def authcheck(self, call: V1CallDep) -> schemas.Status:
         """Confirm that the credentials are good."""
         call.account()
-        return schemas.Status()
+        return schemas.Status(locale=call.locale)
 
 
 class SecretsController(Controller):
@@ -46,7 +47,9 @@ class SecretsController(Controller):
     async def share(self, call: V1CallDep) -> schemas.Metadata:
         """Create a secret from the given value."""
         params = call.params.read(schemas.ShareParams)
-        receipt = await call.secret_service.create(call.caller, call.client_address, params.new_secret(params.secret))
+        receipt = await call.secret_service.create(
+            call.caller, call.client_address, replace(params.new_secret(params.secret), locale=call.locale)
+        )
         return schemas.metadata(receipt)
 
     @v1_post("/generate", operation_class=reads(schemas.GenerateParams))
@@ -54,7 +57,7 @@ class SecretsController(Controller):
         """Create a secret from a generated password; the answer carries the password."""
         params = call.params.read(schemas.GenerateParams)
         receipt = await call.secret_service.generate(
-            call.caller, call.client_address, params.new_secret(), params.length
+            call.caller, call.client_address, replace(params.new_secret(), locale=call.locale), params.length
         )
         return schemas.metadata(receipt)
 

@@ -14,6 +14,7 @@ from litestar import Request
 from litestar.datastructures import State
 
 from api.auth import authenticate
+from api.locale import locale_of
 from api.params import Params, read_params
 from onetime.accounts.caller import Caller
 from onetime.clients import client_address
@@ -36,6 +37,8 @@ class V1Call:
     client_address: str
     params: Params
     secret_service: SecretService
+    locale: str = "en"
+    """The request's language (api.locale): the words of its error messages."""
 
     def account(self) -> Caller:
         """Return the caller, refusing anonymous ones (for endpoints that need credentials)."""
@@ -55,4 +58,4 @@ async def provide_v1_call(request: Request[Any, Any, Any]) -> V1Call:
     address = client_address(
         peer, request.headers.get("x-forwarded-for"), settings.trusted_proxies, settings.ipv6_prefix
     )
-    return V1Call(caller, address, await read_params(request), secret_service)
+    return V1Call(caller, address, await read_params(request), secret_service, locale_of(request))

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
 
+from api.locale import locale_of
 from api.schemas import UNSET, Error
 from api.v2.errors import http_error_to_v2_response, is_v2_path, unexpected_error_to_v2_response
 from onetime.errors import (
@@ -20,6 +21,7 @@ from onetime.errors import (
     WrongPassphrase,
     entry_for,
 )
+from onetime.translations import translate_error
 
 INTENDED_STATUS_HEADER = "X-OTS-Intended-Status"
 NO_STORE = {"Cache-Control": "no-store"}
@@ -50,10 +52,10 @@ def error_response(message: str, status: int, secret_key: str | None = None) -> 
     return Response(body, status_code=404, headers=headers, media_type="application/json")
 
 
-def onetime_error_to_response(_: Request[Any, Any, Any], error: OnetimeError) -> Response[Error]:
-    """Map a domain error to its v1 answer."""
+def onetime_error_to_response(request: Request[Any, Any, Any], error: OnetimeError) -> Response[Error]:
+    """Map a domain error to its v1 answer, its message in the request's language (English by default)."""
     key = error.key if isinstance(error, UnknownSecret) else None
-    return error_response(error.message, intended_status(error), key)
+    return error_response(translate_error(locale_of(request), error), intended_status(error), key)
 
 
 def unexpected_error_to_response(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:

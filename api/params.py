@@ -14,6 +14,7 @@ import msgspec
 from litestar import Request
 
 from onetime.errors import InvalidRequest
+from onetime.translations import N_
 
 Value = str | list[str]
 
@@ -112,7 +113,7 @@ def _scalar(name: str, value: object) -> str | None:
         return "true" if value else "false"
     if isinstance(value, str | int | float):
         return str(value)
-    raise InvalidRequest(f"Parameter {name[:40]} must be a string")
+    raise InvalidRequest(N_("Parameter %(name)s must be a string"), name=name[:40])
 
 
 def _from_json(raw: bytes) -> list[tuple[str, str]]:
@@ -123,7 +124,7 @@ def _from_json(raw: bytes) -> list[tuple[str, str]]:
     except RecursionError:  # nested thousands deep: no parameter is, so refuse it, as the client's fault
         raise InvalidRequest("The request body is nested too deeply") from None
     if not isinstance(document, dict):
-        raise InvalidRequest("The request body must be a JSON object")
+        raise InvalidRequest(N_("The request body must be a JSON object"))
     pairs: list[tuple[str, str]] = []
     for name, value in document.items():
         items = value if isinstance(value, list) else [value]

@@ -1,12 +1,17 @@
 """Domain errors. Each face maps them, in one place, to its own responses; and the settings error.
 
-Messages never carry a secret value, passphrase, token or full key.
+Messages never carry a secret value, passphrase, token or full key. A message is English words
+with named placeholders (`template`, marked for the catalogs with `N_`) and their values
+(`params`); `message` is the English text, and each face translates the template when the
+request asks for another language (onetime.translations).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TypeVar
+
+from onetime.translations import N_
 
 T = TypeVar("T")
 
@@ -18,17 +23,23 @@ class SettingsError(ValueError):
 class OnetimeError(Exception):
     """Base of every error the service raises on purpose."""
 
-    message = "Something went wrong"
+    message = N_("Something went wrong")
 
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(message or self.message)
-        self.message = message or self.message
+    def __init__(self, message: str | None = None, **params: object) -> None:
+        template = message or self.message
+        text = template % params if params else template
+        super().__init__(text)
+        self.template = template
+        """The English words, with `%(name)s` placeholders: the message's id in the catalogs."""
+        self.params = params
+        """The placeholders' values."""
+        self.message = text
 
 
 class UnknownSecret(OnetimeError):
     """The key names no secret that can be used: unknown, consumed, expired or locked away."""
 
-    message = "Unknown secret"
+    message = N_("Unknown secret")
 
     def __init__(self, key: str) -> None:
         super().__init__()
@@ -53,7 +64,7 @@ class WrongSecretPassphrase(UnknownSecret):
 class WrongPassphrase(OnetimeError):
     """The creator's passphrase for a burn did not match."""
 
-    message = "Double check that passphrase"
+    message = N_("Double check that passphrase")
     tries_left: int | None = None
     """Passphrase attempts this client has left before the lock (set by the secret service)."""
 
@@ -61,13 +72,13 @@ class WrongPassphrase(OnetimeError):
 class NotAuthorized(OnetimeError):
     """Credentials were required, or were given and are wrong."""
 
-    message = "Not authorized"
+    message = N_("Not authorized")
 
 
 class RateLimited(OnetimeError):
     """The caller made too many requests, or the secret is locked after failed passphrases."""
 
-    message = "Rate limit exceeded. Please try again later."
+    message = N_("Rate limit exceeded. Please try again later.")
 
 
 class PassphraseLocked(RateLimited):
@@ -85,7 +96,11 @@ class MailLimited(RateLimited):
     """The account queued as many recipient emails as its window allows."""
 
     def __init__(self, count: int, minutes: int) -> None:
-        super().__init__(f"Too many recipient emails: at most {count} every {minutes} minutes. Please try again later.")
+        super().__init__(
+            N_("Too many recipient emails: at most %(count)s every %(minutes)s minutes. Please try again later."),
+            count=count,
+            minutes=minutes,
+        )
 
 
 class InvalidRequest(OnetimeError):
@@ -95,7 +110,7 @@ class InvalidRequest(OnetimeError):
 class NothingToShare(InvalidRequest):
     """The secret to create is empty."""
 
-    message = "You did not provide anything to share"
+    message = N_("You did not provide anything to share")
 
 
 class PassphraseRejected(InvalidRequest):
@@ -105,7 +120,7 @@ class PassphraseRejected(InvalidRequest):
 class PassphraseNotRetyped(PassphraseRejected):
     """A form drawn again after a mistake asked to keep its passphrase, but none was typed."""
 
-    message = (
+    message = N_(
         "Type the passphrase again: it is never sent back to the page. Or untick the box below to share without one."
     )
 
@@ -113,7 +128,7 @@ class PassphraseNotRetyped(PassphraseRejected):
 class SecretWouldBeReplaced(InvalidRequest):
     """A password was to be generated while a secret was typed: generating would throw it away."""
 
-    message = (
+    message = N_(
         "You typed a secret, and a generated password would replace it. "
         "Choose Create a secret link to share what you typed, or empty the box to generate a password."
     )
@@ -126,13 +141,13 @@ class TooLarge(InvalidRequest):
 class MailUnavailable(InvalidRequest):
     """A recipient was given but this server has no mail delivery configured."""
 
-    message = "Email delivery is not configured on this server"
+    message = N_("Email delivery is not configured on this server")
 
 
 class StorageUnavailable(OnetimeError):
     """Redis cannot be reached or refused the write."""
 
-    message = "Service unavailable, please try again shortly"
+    message = N_("Service unavailable, please try again shortly")
 
 
 class OutcomeUnknown(StorageUnavailable):
@@ -142,19 +157,19 @@ class OutcomeUnknown(StorageUnavailable):
     promise. A fault before the script was sent stays StorageUnavailable.
     """
 
-    message = "The secret may already have been revealed. If it is gone, ask the sender for a new link."
+    message = N_("The secret may already have been revealed. If it is gone, ask the sender for a new link.")
 
 
 class AccountExists(OnetimeError):
     """An account with this email already exists."""
 
-    message = "An account with that email already exists"
+    message = N_("An account with that email already exists")
 
 
 class UnknownAccount(OnetimeError):
     """No account has this email."""
 
-    message = "No account with that email"
+    message = N_("No account with that email")
 
 
 class InvalidEmail(InvalidRequest):
@@ -168,13 +183,13 @@ class PasswordRejected(InvalidRequest):
 class WrongCredentials(OnetimeError):
     """A sign-in or a password confirmation failed; never says whether the email has an account."""
 
-    message = "The email or password is not right."
+    message = N_("The email or password is not right.")
 
 
 class WrongPassword(WrongCredentials):
     """A signed-in account confirmed an action (deleting it) with a password that is not its own."""
 
-    message = "That is not your password. Type the password you sign in with."
+    message = N_("That is not your password. Type the password you sign in with.")
 
 
 class SignInLocked(RateLimited):
@@ -182,6 +197,7 @@ class SignInLocked(RateLimited):
 
     def __init__(self, minutes: int) -> None:
         unit = "minute" if minutes == 1 else "minutes"
+        # The English words of the API; the pages say it with the plural rules of their language.
         super().__init__(f"Too many failed attempts. Try again in {minutes} {unit}.")
         self.minutes = minutes
 
@@ -189,43 +205,43 @@ class SignInLocked(RateLimited):
 class SignInBusy(RateLimited):
     """The server already has as many password checks waiting as it accepts: try again shortly."""
 
-    message = "Too many sign-ins right now. Please try again in a moment."
+    message = N_("Too many sign-ins right now. Please try again in a moment.")
 
 
 class SignUpLimited(RateLimited):
     """This client address made as many accounts as the sign-up window allows."""
 
-    message = "Too many new accounts from your address. Please try again later."
+    message = N_("Too many new accounts from your address. Please try again later.")
 
 
 class SignUpRefused(OnetimeError):
     """A sign-up was not completed; the same words whether or not the email has an account."""
 
-    message = "No new account was created with these details. If you already have an account, sign in instead."
+    message = N_("No new account was created with these details. If you already have an account, sign in instead.")
 
 
 class SignInRequired(NotAuthorized):
     """A page of the browser app needs a signed-in account."""
 
-    message = "Sign in to see this page."
+    message = N_("Sign in to see this page.")
 
 
 class EmailNotVerified(InvalidRequest):
     """A browser account that has not confirmed its email address asked to send a recipient email."""
 
-    message = "Confirm your email address (see the account page) before sending secrets by email."
+    message = N_("Confirm your email address (see the account page) before sending secrets by email.")
 
 
 class UnknownVerification(OnetimeError):
     """An email confirmation link is unknown, used or expired."""
 
-    message = "This confirmation link is no longer valid. Ask for a new one on your account page."
+    message = N_("This confirmation link is no longer valid. Ask for a new one on your account page.")
 
 
 class ConfirmationLimited(RateLimited):
     """The account asked for as many address confirmation emails as its window allows."""
 
-    message = "Too many confirmation emails. Please try again in an hour."
+    message = N_("Too many confirmation emails. Please try again in an hour.")
 
 
 def entry_for(table: Mapping[type[OnetimeError], T], error: OnetimeError) -> T | None:

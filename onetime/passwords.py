@@ -6,6 +6,7 @@ import secrets
 import string
 
 from onetime.errors import InvalidRequest
+from onetime.translations import N_
 
 DEFAULT_LENGTH = 12
 MAX_LENGTH = 128
@@ -32,7 +33,9 @@ def password_length(raw: object) -> int:
     except ValueError:
         return DEFAULT_LENGTH
     if length > MAX_LENGTH:
-        raise InvalidRequest(f"Generated password length must be no more than {MAX_LENGTH} characters")
+        raise InvalidRequest(
+            N_("Generated password length must be no more than %(count)s characters"), count=MAX_LENGTH
+        )
     return max(length, MIN_LENGTH)
 
 

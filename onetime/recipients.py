@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from onetime.errors import InvalidRequest
+from onetime.translations import N_
 
 MAX_ADDRESS_LENGTH = 254
 _ADDRESS = re.compile(
@@ -17,7 +18,7 @@ def validate_address(address: str) -> str:
     """Return the address trimmed, or raise naming it when it cannot receive mail."""
     candidate = address.strip()
     if len(candidate) > MAX_ADDRESS_LENGTH or not _ADDRESS.fullmatch(candidate):
-        raise InvalidRequest(f"Undeliverable email address: {candidate[:MAX_ADDRESS_LENGTH]}")
+        raise InvalidRequest(N_("Undeliverable email address: %(address)s"), address=candidate[:MAX_ADDRESS_LENGTH])
     return candidate
 
 

@@ -37,6 +37,7 @@ from onetime.storage.counters import CREATE, MAIL, REVEAL, Counters, Lockout
 from onetime.storage.keys import GENERATED_ECHO_SECONDS
 from onetime.storage.recent import RecentIndex
 from onetime.storage.secret_records import Guarded, ReceiptRecord, SecretRecords, StoredReceipt, Taken
+from onetime.translations import DEFAULT_LOCALE, N_
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ class NewSecret:
     share_domain: str | None = None
     site_domain: str | None = None
     """The verified custom domain whose public page creates the secret; links then use it."""
+    locale: str = DEFAULT_LOCALE
+    """The creator's language: the language of the email that carries the link, if any."""
 
     @property
     def link_domain(self) -> str:
@@ -110,7 +113,7 @@ class SecretService:
         if not request.value:
             raise NothingToShare
         if len(request.value.encode()) > caller.plan.max_size:
-            raise TooLarge(f"Secret value exceeds the maximum size of {caller.plan.max_size} bytes")
+            raise TooLarge(N_("Secret value exceeds the maximum size of %(size)s bytes"), size=caller.plan.max_size)
         return await self._store(caller, request, request.value, generated=False)
 
     async def generate(self, caller: Caller, client: str, request: NewSecret, length: object = None) -> Receipt:
@@ -124,7 +127,7 @@ class SecretService:
         await self._count(CREATE, client)
         if request.recipients:
             if caller.is_anonymous:
-                raise InvalidRequest("An account is required to send emails.")
+                raise InvalidRequest(N_("An account is required to send emails."))
             for address in request.recipients:
                 recipients.validate_address(address)
             if self.outbox is None:
@@ -141,12 +144,12 @@ class SecretService:
         low, high = self.settings.passphrase_min_length, self.settings.passphrase_max_length
         if not passphrase:
             if self.settings.passphrase_required:
-                raise PassphraseRejected("A passphrase is required for all secrets")
+                raise PassphraseRejected(N_("A passphrase is required for all secrets"))
             return
         if len(passphrase) < low:
-            raise PassphraseRejected(f"Passphrase must be at least {low} characters long")
+            raise PassphraseRejected(N_("Passphrase must be at least %(count)s characters long"), count=low)
         if len(passphrase) > high:
-            raise PassphraseRejected(f"Passphrase must be no more than {high} characters long")
+            raise PassphraseRejected(N_("Passphrase must be no more than %(count)s characters long"), count=high)
 
     async def _count(self, limit_name: str, client: str) -> None:
         if not self.settings.rate_limits:
@@ -205,6 +208,7 @@ class SecretService:
                 sender=caller.custid,
                 secret_url=receipt.secret_url,
                 ttl=ttl,
+                locale=request.locale,
             )
         metrics.secret_created(caller.plan.name, generated=generated)
         return receipt

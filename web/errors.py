@@ -16,6 +16,7 @@ from litestar.response import Redirect, Template
 
 from api.errors import http_error_to_response as api_http_error
 from api.errors import unexpected_error_to_response as api_unexpected_error
+from api.locale import locale_of
 from onetime.errors import (
     ConfirmationLimited,
     EmailNotVerified,
@@ -30,6 +31,7 @@ from onetime.errors import (
     PasswordRejected,
     RateLimited,
     SecretWouldBeReplaced,
+    SignInLocked,
     SignInRequired,
     StorageUnavailable,
     TooLarge,
@@ -40,6 +42,7 @@ from onetime.errors import (
     entry_for,
 )
 from onetime.secret_service import LOCKOUT
+from onetime.translations import N_, translate, translate_error, translate_plural
 from web.after_sign_in import DEFAULT_AFTER_SIGN_IN, is_after_sign_in
 from web.rendering import PAGE_HEADERS, is_htmx, redraw_of, render
 from web.sites import serves_unrouted
@@ -68,30 +71,49 @@ _FIELD: dict[type[OnetimeError], str] = {
     ConfirmationLimited: "confirm",
 }
 _MESSAGE: dict[type[OnetimeError], str] = {
-    WrongSecretPassphrase: "That passphrase is not right.",
-    WrongPassphrase: "That passphrase is not right.",
-    RateLimited: "Too many attempts. Please wait a few minutes, then try again.",
+    WrongSecretPassphrase: N_("That passphrase is not right."),
+    WrongPassphrase: N_("That passphrase is not right."),
+    RateLimited: N_("Too many attempts. Please wait a few minutes, then try again."),
 }
 
 
-def _minutes(seconds: int) -> str:
+def _minutes(locale: str, seconds: int) -> str:
     minutes = max(-(-seconds // 60), 1)
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return translate_plural(locale, "%(num)s minute", "%(num)s minutes", minutes)
 
 
-def page_message(error: OnetimeError) -> str:
+def page_message(locale: str, error: OnetimeError) -> str:
     """Return the words a page shows for an error: the real wait, and the tries left, where known."""
     if isinstance(error, PassphraseLocked):
-        return f"Too many wrong passphrases. Try again in {_minutes(error.seconds)}."
+        return translate(
+            locale, N_("Too many wrong passphrases. Try again in %(wait)s."), {"wait": _minutes(locale, error.seconds)}
+        )
+    if isinstance(error, SignInLocked):
+        return translate_plural(
+            locale,
+            "Too many failed attempts. Try again in %(num)s minute.",
+            "Too many failed attempts. Try again in %(num)s minutes.",
+            error.minutes,
+        )
     # The exact class only: a subclass (a sign-in lockout, the mail limit) has words of its own.
-    message = _MESSAGE.get(type(error)) or error.message
+    own = _MESSAGE.get(type(error))
+    message = translate(locale, own) if own else translate_error(locale, error)
     if isinstance(error, WrongPassphrase | WrongSecretPassphrase):
         tries_left = error.tries_left
         if tries_left is None:
-            return f"{message} Check it and try again."
+            return f"{message} {translate(locale, N_('Check it and try again.'))}"
         if tries_left == 0:
-            return f"{message} No tries are left: try again in {_minutes(LOCKOUT.lock)}."
-        return f"{message} Check it and try again: {tries_left} {'try' if tries_left == 1 else 'tries'} left."
+            wait = translate(
+                locale, N_("No tries are left: try again in %(wait)s."), {"wait": _minutes(locale, LOCKOUT.lock)}
+            )
+            return f"{message} {wait}"
+        tries = translate_plural(
+            locale,
+            "Check it and try again: %(num)s try left.",
+            "Check it and try again: %(num)s tries left.",
+            tries_left,
+        )
+        return f"{message} {tries}"
     return message
 
 
@@ -118,7 +140,7 @@ def form_error(request: Request[Any, Any, Any], error: OnetimeError) -> Response
     if redraw is None:
         return error_page(request, status)
     field = entry_for(_FIELD, error) or "form"
-    message = page_message(error)
+    message = page_message(locale_of(request), error)
     return render(request, redraw.view, redraw.with_error(field, message), status_code=status)
 
 

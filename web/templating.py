@@ -21,35 +21,51 @@ from markupsafe import Markup
 from qrcode.image.svg import SvgPathFillImage
 
 from onetime.plans import DAY, HOUR, MINUTE
+from onetime.translations import DEFAULT_LOCALE, N_, translate, translate_plural
+from web import i18n
 from web.sites import region_links, site_of_page
 
 STATIC_PATH = "/static"
 
 
-def duration(seconds: int) -> str:
+def duration(seconds: int, locale: str = DEFAULT_LOCALE) -> str:
     """Say a number of seconds as people do, in its two largest units: "6 days 23 hours".
 
     Seconds round to the nearest minute, so a week that started a second ago is still "7 days".
+    The units are said in `locale`, with its plural rules ("1 Tag 2 Stunden", "3日 4時間").
     """
     rounded = (max(0, int(seconds)) + MINUTE // 2) // MINUTE * MINUTE
     days, rest = divmod(rounded, DAY)
     hours, rest = divmod(rest, HOUR)
     minutes = rest // MINUTE
     if days:
-        return _join(_count(days, "day"), _count(hours, "hour"))
+        return _join(_days(days, locale), _hours(hours, locale))
     if hours:
-        return _join(_count(hours, "hour"), _count(minutes, "minute"))
-    return _count(minutes, "minute") or "less than a minute"
+        return _join(_hours(hours, locale), _minutes(minutes, locale))
+    return _minutes(minutes, locale) or translate(locale, N_("less than a minute"))
 
 
-def _count(number: int, unit: str) -> str:
-    if not number:
-        return ""
-    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
+# One function a unit, each with its literal words, so that pybabel finds every plural form.
+def _days(number: int, locale: str) -> str:
+    return translate_plural(locale, "%(num)s day", "%(num)s days", number) if number else ""
+
+
+def _hours(number: int, locale: str) -> str:
+    return translate_plural(locale, "%(num)s hour", "%(num)s hours", number) if number else ""
+
+
+def _minutes(number: int, locale: str) -> str:
+    return translate_plural(locale, "%(num)s minute", "%(num)s minutes", number) if number else ""
 
 
 def _join(*parts: str) -> str:
     return " ".join(part for part in parts if part)
+
+
+@pass_context
+def page_duration(context: Context, seconds: int) -> str:
+    """The `duration` filter: a duration in the language of the page."""
+    return duration(seconds, i18n.page_locale(context))
 
 
 def utc(timestamp: int) -> str:
@@ -161,5 +177,17 @@ def template_config(template_dir: Path, static_dir: Path) -> TemplateConfig[Jinj
         environment.globals["asset"] = asset_url(static_dir)
         environment.globals.update(site_of_page=site_of_page, region_links=region_links)
         environment.globals.update(csrf_field=csrf_field, title_text=title_text, page_title=page_title)
+        # Languages (web.i18n): `_`, `gettext` and `ngettext` in the request's language, newstyle
+        # (placeholders by name, escaped), every {% trans %} block with its whitespace trimmed.
+        environment.add_extension("jinja2.ext.i18n")
+        environment.policies["ext.i18n.trimmed"] = True
+        environment.install_gettext_callables(i18n.page_gettext, i18n.page_ngettext, newstyle=True)  # type: ignore[attr-defined]
+        environment.filters["duration"] = page_duration
+        environment.globals.update(
+            page_locale=i18n.page_locale,
+            page_lang=i18n.page_lang,
+            language_return_path=i18n.language_return_path,
+            language_choices=i18n.LANGUAGE_CHOICES,
+        )
 
     return TemplateConfig(directory=template_dir, engine=JinjaTemplateEngine, engine_callback=configure)

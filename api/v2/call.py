@@ -14,6 +14,7 @@ from litestar import Request
 
 from api.auth import authenticate
 from api.deps import services_of
+from api.locale import locale_of
 from api.v2.errors import CredentialsMissing
 from onetime.accounts.caller import Caller
 from onetime.clients import client_address
@@ -27,6 +28,8 @@ class V2Call:
     caller: Caller
     client_address: str
     secret_service: SecretService
+    locale: str = "en"
+    """The request's language (api.locale): the words of its error messages and emails."""
 
     def account(self) -> Caller:
         """Return the caller, refusing anonymous ones (for routes that need credentials)."""
@@ -45,11 +48,11 @@ async def provide_v2_call(request: Request[Any, Any, Any]) -> V2Call:
     """Authenticate the caller: none without a header, and a 401 for a header that is wrong."""
     services = services_of(request.app.state)
     caller = await authenticate(request, services.account_service)
-    return V2Call(caller, _address(request, services.secret_service), services.secret_service)
+    return V2Call(caller, _address(request, services.secret_service), services.secret_service, locale_of(request))
 
 
 async def provide_guest_call(request: Request[Any, Any, Any]) -> V2Call:
     """Return an anonymous call, whatever credentials the request carries."""
     services = services_of(request.app.state)
     caller = services.account_service.anonymous()
-    return V2Call(caller, _address(request, services.secret_service), services.secret_service)
+    return V2Call(caller, _address(request, services.secret_service), services.secret_service, locale_of(request))

@@ -15,6 +15,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 
 from api.deps import services_of
+from api.locale import locale_of
 from api.v2.request_id import request_id_of
 from onetime.domains.custom_domain import UnknownDomain
 from onetime.errors import (
@@ -36,6 +37,7 @@ from onetime.errors import (
     entry_for,
 )
 from onetime.secret_service import LOCKOUT, MAIL_LIMIT
+from onetime.translations import translate_error
 
 V2_PREFIX = "/api/v2"
 NO_STORE = {"Cache-Control": "no-store"}
@@ -141,8 +143,10 @@ def retry_after(request: Request[Any, Any, Any], error: RateLimited) -> int:
 def onetime_error_to_v2_response(request: Request[Any, Any, Any], error: OnetimeError) -> Response[ErrorBody]:
     """Map a domain error to its v2 answer."""
     problem = entry_for(_PROBLEMS, error) or _PROBLEMS[OnetimeError]
-    message = problem.message or error.message
-    body = ErrorBody(error=message, error_type=problem.error_type, message=message)
+    # `error` keeps the English words clients may match on; `message`, shown to people, is translated.
+    error_text = problem.message or error.message
+    message = problem.message or translate_error(locale_of(request), error)
+    body = ErrorBody(error=error_text, error_type=problem.error_type, message=message)
     headers: dict[str, str] = {}
     field = error.field if isinstance(error, FieldError) else problem.field
     if field is not None:

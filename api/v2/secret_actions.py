@@ -42,7 +42,7 @@ def _new_secret(call: V2Call, fields: CreateFields, value: str | None = None) ->
 
     Upstream ignores the default host there, and clients (the Zendesk app) send it.
     """
-    request = fields.new_secret(value)
+    request = replace(fields.new_secret(value), locale=call.locale)
     if request.share_domain and call.secret_service.domains.is_canonical_host(request.share_domain):
         return replace(request, share_domain=None)
     return request

@@ -9,6 +9,7 @@ from onetime.errors import InvalidEmail, InvalidRequest
 from onetime.plans import Plan
 from onetime.recipients import validate_address
 from onetime.settings import Settings
+from onetime.translations import N_
 
 ANONYMOUS_CUSTID = "anon"
 
@@ -41,4 +42,4 @@ def normalize_email(email: str) -> str:
     try:
         return validate_address(email).lower()
     except InvalidRequest:
-        raise InvalidEmail(f"Not a valid email address: {email.strip()[:254]}") from None
+        raise InvalidEmail(N_("Not a valid email address: %(address)s"), address=email.strip()[:254]) from None

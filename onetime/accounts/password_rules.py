@@ -15,6 +15,7 @@ from importlib import resources
 from zxcvbn import zxcvbn
 
 from onetime.errors import PasswordRejected
+from onetime.translations import N_
 
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 1024
@@ -47,21 +48,31 @@ def check_password(password: str, email: str) -> None:
     """
     password = normalize_password(password)
     if len(password) < PASSWORD_MIN_LENGTH:
-        raise PasswordRejected(f"Choose a password of at least {PASSWORD_MIN_LENGTH} characters.")
+        raise PasswordRejected(N_("Choose a password of at least %(count)s characters."), count=PASSWORD_MIN_LENGTH)
     if len(password) > PASSWORD_MAX_LENGTH:
-        raise PasswordRejected(f"Choose a password of at most {PASSWORD_MAX_LENGTH} characters.")
+        raise PasswordRejected(N_("Choose a password of at most %(count)s characters."), count=PASSWORD_MAX_LENGTH)
     if any(unicodedata.category(character) in {"Cc", "Cs"} for character in password):
-        raise PasswordRejected("Use letters, digits, spaces and symbols only: no tabs, line breaks or control codes.")
+        raise PasswordRejected(
+            N_("Use letters, digits, spaces and symbols only: no tabs, line breaks or control codes.")
+        )
     folded = password.strip().lower()
     if folded in common_passwords():
-        raise PasswordRejected("This password is one of the most common ones. Choose another.")
+        raise PasswordRejected(N_("This password is one of the most common ones. Choose another."))
     email = email.lower()
     if folded in {email, email.partition("@")[0]}:
-        raise PasswordRejected("Do not use your email address as your password.")
+        raise PasswordRejected(N_("Do not use your email address as your password."))
     estimate = zxcvbn(password[:_ESTIMATED_LENGTH], user_inputs=[email, *email.partition("@")[::2]])
     if estimate["score"] < PASSWORD_MIN_SCORE:
         hint = estimate["feedback"]["warning"]
+        # zxcvbn's own hint is English only: it stays in the English words, and out of the others.
+        if hint:
+            raise PasswordRejected(
+                N_(
+                    "This password is easy to guess (%(hint)s). "
+                    "Add a few uncommon words, or let a password manager make one."
+                ),
+                hint=hint.rstrip("."),
+            )
         raise PasswordRejected(
-            (f"This password is easy to guess ({hint.rstrip('.')}). " if hint else "This password is easy to guess. ")
-            + "Add a few uncommon words, or let a password manager make one."
+            N_("This password is easy to guess. Add a few uncommon words, or let a password manager make one.")
         )

@@ -21,6 +21,7 @@ from typing import Literal
 from PIL import Image, UnidentifiedImageError
 
 from onetime.errors import InvalidRequest
+from onetime.translations import N_
 
 NAME_MAX = 60
 INSTRUCTION_MAX = 500
@@ -84,55 +85,55 @@ class BrandingField:
 BRANDING_FIELDS = (
     BrandingField(
         name="display_name",
-        label="Display name",
+        label=N_("Display name"),
         summary="display name shown instead of the product's",
         kind="text",
         max_length=NAME_MAX,
-        noun="display name",
-        hint="Shown instead of the product's name. Empty: the domain.",
+        noun=N_("display name"),
+        hint=N_("Shown instead of the product's name. Empty: the domain."),
     ),
     BrandingField(
         name="primary_colour",
-        label="Primary colour",
+        label=N_("Primary colour"),
         summary='primary colour, "#rrggbb" ("" for the default)',
         kind="colour",
         max_length=COLOUR_MAX,
-        noun="primary colour",
-        hint="A hex colour like #1a55a6, for buttons and the name. Empty: the default.",
+        noun=N_("primary colour"),
+        hint=N_("A hex colour like #1a55a6, for buttons and the name. Empty: the default."),
     ),
     BrandingField(
         name="before_reveal",
-        label="Text before the secret is revealed",
+        label=N_("Text before the secret is revealed"),
         summary="text on the page before the secret is revealed",
         kind="text",
         max_length=INSTRUCTION_MAX,
         multiline=True,
-        noun="text shown before reveal",
+        noun=N_("text shown before reveal"),
     ),
     BrandingField(
         name="on_reveal",
-        label="Text shown with the revealed secret",
+        label=N_("Text shown with the revealed secret"),
         summary="text shown with the revealed secret",
         kind="text",
         max_length=INSTRUCTION_MAX,
         multiline=True,
-        noun="text shown on reveal",
+        noun=N_("text shown on reveal"),
     ),
     BrandingField(
         name="after_reveal",
-        label="Text shown below the revealed secret",
+        label=N_("Text shown below the revealed secret"),
         summary="text shown below the revealed secret",
         kind="text",
         max_length=INSTRUCTION_MAX,
         multiline=True,
-        noun="text shown after reveal",
+        noun=N_("text shown after reveal"),
     ),
     BrandingField(
         name="public_homepage",
-        label="Allow anyone to create secrets on this domain (a public home page)",
+        label=N_("Allow anyone to create secrets on this domain (a public home page)"),
         summary="serve the page that creates secrets on the domain",
         kind="switch",
-        noun="public home page",
+        noun=N_("public home page"),
     ),
 )
 """What a brand holds besides its logo, in the order forms show it."""
@@ -202,7 +203,7 @@ def clean_text(text: str, limit: int, what: str, *, multiline: bool = False) -> 
     text = text.replace("\r\n", "\n")
     cleaned = "".join(c for c in text if c in allowed or unicodedata.category(c)[0] != "C").strip()
     if len(cleaned) > limit:
-        raise InvalidRequest(f"The {what} must be at most {limit} characters long")
+        raise InvalidRequest(N_("The %(what)s must be at most %(limit)s characters long"), what=what, limit=limit)
     return cleaned
 
 
@@ -210,7 +211,7 @@ def parse_colour(text: str) -> str:
     """Return a colour as `#rrggbb` (from `#rgb` or `#rrggbb`), or raise."""
     found = _COLOUR.fullmatch(text.strip())
     if found is None:
-        raise InvalidRequest("The primary colour must be a hex colour like #1a55a6")
+        raise InvalidRequest(N_("The primary colour must be a hex colour like #1a55a6"))
     digits = found.group(1).lower()
     if len(digits) == 3:  # noqa: PLR2004
         digits = "".join(d * 2 for d in digits)
@@ -228,9 +229,9 @@ def text_colour_on(colour: str) -> str:
 def check_logo_upload(upload: bytes) -> None:
     """Refuse an empty or oversized upload (cheap checks, before anything is counted or decoded)."""
     if not upload:
-        raise InvalidRequest("Choose a PNG or JPEG file for the logo")
+        raise InvalidRequest(N_("Choose a PNG or JPEG file for the logo"))
     if len(upload) > LOGO_MAX_BYTES:
-        raise InvalidRequest(f"The logo must be at most {LOGO_MAX_BYTES // 1024} KB")
+        raise InvalidRequest(N_("The logo must be at most %(size)s KB"), size=LOGO_MAX_BYTES // 1024)
 
 
 def _check_decoded_size(width: int, height: int, mode: str) -> None:
@@ -239,13 +240,23 @@ def _check_decoded_size(width: int, height: int, mode: str) -> None:
     most_pixels = min(LOGO_MAX_PIXELS, LOGO_DECODE_BUDGET // bytes_per_pixel)
     if width > LOGO_MAX_SIDE or height > LOGO_MAX_SIDE:
         raise InvalidRequest(
-            f"The logo is too large in pixels ({width} x {height}); use one of at most {LOGO_MAX_SIDE} pixels a side"
+            N_("The logo is too large in pixels (%(width)s x %(height)s); use one of at most %(side)s pixels a side"),
+            width=width,
+            height=height,
+            side=LOGO_MAX_SIDE,
         )
     if width * height > most_pixels:
         side = math.isqrt(most_pixels)
         raise InvalidRequest(
-            f"The logo is too large in pixels ({width} x {height}); use one of at most {side} x {side}"
-            f" (the logo is shown at most {LOGO_BOX[0]} x {LOGO_BOX[1]})"
+            N_(
+                "The logo is too large in pixels (%(width)s x %(height)s); use one of at most %(side)s x %(side)s"
+                " (the logo is shown at most %(box_width)s x %(box_height)s)"
+            ),
+            width=width,
+            height=height,
+            side=side,
+            box_width=LOGO_BOX[0],
+            box_height=LOGO_BOX[1],
         )
 
 
@@ -278,12 +289,14 @@ def reencode_logo(upload: bytes) -> Logo:
             picture = _fitted(image)
     except Image.DecompressionBombError:
         raise InvalidRequest(
-            f"The logo is too large in pixels; use one of at most {LOGO_MAX_SIDE} x {LOGO_MAX_SIDE}"
+            N_("The logo is too large in pixels; use one of at most %(side)s x %(side)s"), side=LOGO_MAX_SIDE
         ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise InvalidRequest("The logo must be a PNG or JPEG image") from None
+        raise InvalidRequest(N_("The logo must be a PNG or JPEG image")) from None
     if picture is None:
-        raise InvalidRequest(f"This logo's pixel format ({mode}) cannot be used; save it as an 8-bit RGB or RGBA PNG")
+        raise InvalidRequest(
+            N_("This logo's pixel format (%(mode)s) cannot be used; save it as an 8-bit RGB or RGBA PNG"), mode=mode
+        )
     out = io.BytesIO()
     if kind == "JPEG":
         picture.convert("RGB").save(out, format="JPEG", quality=88, optimize=True)

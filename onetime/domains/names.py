@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from onetime.errors import InvalidRequest
 from onetime.settings import Settings
+from onetime.translations import N_
 
 _LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 
@@ -18,7 +19,7 @@ def normalize_domain(text: str) -> str:
     try:
         name = name.encode("idna").decode("ascii")
     except UnicodeError:
-        raise InvalidRequest(f"Not a valid domain name: {text.strip()[:253]}") from None
+        raise InvalidRequest(N_("Not a valid domain name: %(name)s"), name=text.strip()[:253]) from None
     labels = name.split(".")
     valid = (
         len(name) <= 253  # noqa: PLR2004
@@ -27,7 +28,7 @@ def normalize_domain(text: str) -> str:
         and not labels[-1].isdigit()  # an IP address is not a domain
     )
     if not valid:
-        raise InvalidRequest(f"Not a valid domain name: {text.strip()[:253]}")
+        raise InvalidRequest(N_("Not a valid domain name: %(name)s"), name=text.strip()[:253])
     return name
 
 

@@ -28,6 +28,7 @@ from onetime.storage.counters import LOGO, Counters
 from onetime.storage.customers import Customers
 from onetime.storage.domains import DomainRecords
 from onetime.storage.secret_records import SecretRecords
+from onetime.translations import N_
 
 MAX_DOMAINS_PER_ACCOUNT = 20
 CLAIM_LIFETIME = 7 * 24 * 3600
@@ -106,11 +107,11 @@ class DomainService:
         owner = await self._owner(email)
         domain = normalize_domain(name)
         if domain in self._reserved():
-            raise InvalidRequest(f"{domain} is this service's own host")
+            raise InvalidRequest(N_("%(domain)s is this service's own host"), domain=domain)
         now = int(self.clock())
         existing = await self.records.names_of(owner, now)
         if domain not in existing and len(existing) >= MAX_DOMAINS_PER_ACCOUNT:
-            raise InvalidRequest(f"An account may hold at most {MAX_DOMAINS_PER_ACCOUNT} domains")
+            raise InvalidRequest(N_("An account may hold at most %(count)s domains"), count=MAX_DOMAINS_PER_ACCOUNT)
         claim = Domain(domain, owner, token=keys.new_key(), created=now, expires=now + CLAIM_LIFETIME)
         if await self.records.claim(claim, now, CLAIM_LIFETIME):
             raise DomainTaken(domain)

@@ -10,15 +10,17 @@ from email.utils import formatdate, parseaddr
 from pathlib import Path
 
 import aiosmtplib
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 
 from onetime.mail.config import SmtpServer
 from onetime.mail.outgoing import CONFIRM_EMAIL, SECRET_LINK, OutgoingMail
+from onetime.translations import DEFAULT_LOCALE, N_, html_lang, translate, translate_plural, translations
 
 PERMANENT_FAILURE = 500
 """SMTP reply codes from here on mean that trying again will not help."""
-_UNITS = (("day", 86400), ("hour", 3600), ("minute", 60))
-CONFIRM_EMAIL_SUBJECT = "Confirm your email address"
+CONFIRM_EMAIL_SUBJECT = N_("Confirm your email address")
+SECRET_LINK_SUBJECT = N_("%(sender)s sent you a secret")
 
 
 class DeliveryFailed(Exception):
@@ -30,13 +32,30 @@ class DeliveryFailed(Exception):
         self.permanent = permanent
 
 
-def expires_in(seconds: int) -> str:
-    """Say how long a link still works, in its largest whole unit ("3 days", "1 hour")."""
-    for unit, size in _UNITS:
-        if seconds >= size:
-            count = seconds // size
-            return f"{count} {unit}{'s' if count != 1 else ''}"
-    return "less than a minute"
+def expires_in(seconds: int, locale: str = DEFAULT_LOCALE) -> str:
+    """Say how long a link still works, in its largest whole unit ("3 days", "1 hour"), in a language."""
+    if seconds >= 86400:  # noqa: PLR2004
+        return translate_plural(locale, "%(num)s day", "%(num)s days", seconds // 86400)
+    if seconds >= 3600:  # noqa: PLR2004
+        return translate_plural(locale, "%(num)s hour", "%(num)s hours", seconds // 3600)
+    if seconds >= 60:  # noqa: PLR2004
+        return translate_plural(locale, "%(num)s minute", "%(num)s minutes", seconds // 60)
+    return translate(locale, N_("less than a minute"))
+
+
+def _locale(context: Context) -> str:
+    locale = context.get("locale")
+    return locale if isinstance(locale, str) else DEFAULT_LOCALE
+
+
+@pass_context
+def _gettext(context: Context, message: str) -> str:
+    return translations(_locale(context)).gettext(message)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, count: int) -> str:
+    return translations(_locale(context)).ngettext(singular, plural, count)
 
 
 class Mailer:
@@ -51,22 +70,31 @@ class Mailer:
             autoescape=select_autoescape(["html"]),
             undefined=StrictUndefined,
             keep_trailing_newline=True,
+            extensions=["jinja2.ext.i18n"],
         )
+        # The same i18n set-up as the pages: each email in the language of its `locale`.
+        self._templates.policies["ext.i18n.trimmed"] = True
+        self._templates.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
 
     def compose(self, mail: OutgoingMail, now: int) -> EmailMessage:
         """Return the message for `mail`: a plain-text part and an HTML alternative."""
+        locale = mail.locale
         context = {
             "sender": mail.sender,
             "secret_url": mail.secret_url,
-            "expires_in": expires_in(max(mail.expires - now, 0)),
+            "expires_in": expires_in(max(mail.expires - now, 0), locale),
+            "locale": locale,
+            "lang": html_lang(locale),
         }
         message = EmailMessage()
         confirming = mail.kind == CONFIRM_EMAIL
-        message["Subject"] = CONFIRM_EMAIL_SUBJECT if confirming else f"{mail.sender} sent you a secret"
+        subject = CONFIRM_EMAIL_SUBJECT if confirming else SECRET_LINK_SUBJECT
+        message["Subject"] = translate(locale, subject, {"sender": mail.sender})
         message["From"] = self.mail_from
         message["To"] = mail.recipient
         if not confirming:
             message["Reply-To"] = mail.sender
+        message["Content-Language"] = html_lang(locale)
         message["Date"] = formatdate(now, usegmt=True)
         message["Message-ID"] = f"<{mail.message_id}@{_domain(self.mail_from)}>"
         kind = CONFIRM_EMAIL if confirming else SECRET_LINK

@@ -26,6 +26,8 @@ class OutgoingMail:
     """A random token, the same on every try, so that a repeated message can be recognised."""
     kind: str = SECRET_LINK
     """SECRET_LINK, or CONFIRM_EMAIL: the link that confirms a new account's address (no sender)."""
+    locale: str = "en"
+    """The language the email is written in (the sender's, when the secret was created)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from onetime.storage.client import RedisClient, flat_args, flat_field_map, stora
 from onetime.storage.keys import OUTBOX, outbox_entry_name
 
 # Outbox entry field codes. The scripts own two more: tries so far (`n`) and the lease (`k`).
-RECIPIENT, SENDER, URL, EXPIRES, MESSAGE_ID, KIND = "to", "from", "url", "exp", "mid", "kind"
+RECIPIENT, SENDER, URL, EXPIRES, MESSAGE_ID, KIND, LOCALE = "to", "from", "url", "exp", "mid", "kind", "lang"
 TRIES = "n"
 
 
@@ -33,6 +33,8 @@ def _fields(mail: OutgoingMail) -> dict[str, str]:
     }
     if mail.kind != SECRET_LINK:
         fields[KIND] = mail.kind
+    if mail.locale != "en":
+        fields[LOCALE] = mail.locale
     return fields
 
 
@@ -44,6 +46,7 @@ def _mail(fields: dict[str, str]) -> OutgoingMail:
         expires=int(fields[EXPIRES]),
         message_id=fields[MESSAGE_ID],
         kind=fields.get(KIND, SECRET_LINK),
+        locale=fields.get(LOCALE, "en"),
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Router
 
 from web.errors import PAGE_EXCEPTION_HANDLERS
+from web.i18n import set_language
 from web.pages.accounts import AccountController, SessionController
 from web.pages.dashboard import DashboardController
 from web.pages.domains import BrandController, DomainsController
@@ -24,6 +25,7 @@ def create_pages_router() -> Router:
             DashboardController,
             DomainsController,
             BrandController,
+            set_language,
         ],
         exception_handlers=PAGE_EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         include_in_schema=False,

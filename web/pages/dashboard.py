@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery
 from onetime.accounts.caller import Caller
 from onetime.receipts import Receipt
 from onetime.secret_service import SecretService
+from onetime.translations import N_
 from web.deps import AnyRequest, ClientAddressDep, SecretServiceDep, SignedInDep
 from web.pages.fields import text
 from web.rendering import View, is_htmx, remember_form, render, see_other
@@ -25,14 +26,14 @@ DASHBOARD_PATH = "/dashboard"
 PER_PAGE = 50
 """Receipts on one page of the dashboard."""
 STATE_LABELS = {
-    "new": "New",
-    "viewed": "Viewed",
-    "received": "Received",
-    "burned": "Burned",
-    "expired": "Expired",
-    "orphaned": "Gone",
+    "new": N_("New"),
+    "viewed": N_("Viewed"),
+    "received": N_("Received"),
+    "burned": N_("Burned"),
+    "expired": N_("Expired"),
+    "orphaned": N_("Gone"),
 }
-"""How the dashboard names a receipt's state."""
+"""How the dashboard names a receipt's state (English words, translated by the template)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from onetime.accounts.signin import SignedIn
 from onetime.domains.branding import BRANDING_FIELDS, LOGO_MAX_BYTES, Branding, BrandingChange, Logo, text_colour_on
 from onetime.domains.custom_domain import Domain, UnknownDomain
 from onetime.domains.service import DomainService
+from onetime.translations import N_
 from web.deps import AnyRequest, DomainServiceDep, SignedInDep, SiteDep
 from web.pages.fields import text
 from web.rendering import View, remember_form, render, see_other
@@ -33,7 +34,7 @@ from web.sites import ON_CUSTOM_DOMAINS
 DOMAINS = View("pages/domains.html", "partials/_domains.html")
 DOMAIN = View("pages/domain.html", "partials/_domain.html")
 DOMAIN_REMOVE = View("pages/domain_remove.html", "partials/_domain_remove.html")
-STATE_LABELS = {"unverified": "Not checked yet", "pending": "Waiting for DNS", "verified": "Verified"}
+STATE_LABELS = {"unverified": N_("Not checked yet"), "pending": N_("Waiting for DNS"), "verified": N_("Verified")}
 _UPLOAD_ROOM = 16 * 1024
 """Room for the multipart framing and the CSRF token around an uploaded logo."""
 ASSET_CACHE = CacheControlHeader(public=True, max_age=7 * 24 * 3600)
@@ -77,7 +78,7 @@ def domains_context(domains: list[Domain], typed: str = "") -> dict[str, Any]:
     return {"domains": domains, "typed": typed, "state_labels": STATE_LABELS}
 
 
-NOTICES = {"brand": "The brand is saved.", "logo": "The logo is saved."}
+NOTICES = {"brand": N_("The brand is saved."), "logo": N_("The logo is saved.")}
 """What the domain's page says after a form posted to it succeeded, by the `done` its redirect names."""
 CHECKED = "checked"
 """The `done` of the redirect after a DNS check."""

@@ -16,6 +16,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
+from api.locale import locale_of
 from onetime.errors import NothingToShare, PassphraseNotRetyped, SecretWouldBeReplaced
 from onetime.metrics import REVEALS_SECRET
 from onetime.plans import Plan
@@ -65,8 +66,8 @@ class SecretForm:
         if self.secret.strip():
             raise SecretWouldBeReplaced
 
-    def new_secret(self) -> NewSecret:
-        """Return the creation request this form describes."""
+    def new_secret(self, locale: str) -> NewSecret:
+        """Return the creation request this form describes (`locale`: the language of its email)."""
         return NewSecret(
             value=self.secret,
             ttl=self.ttl or None,
@@ -74,6 +75,7 @@ class SecretForm:
             recipients=(self.recipient,) if self.recipient else (),
             share_domain=self.share_domain or None,
             site_domain=self.site_domain or None,
+            locale=locale,
         )
 
 
@@ -212,7 +214,7 @@ class CreateController(Controller):
         """Store the typed secret and go to its receipt."""
         secret_form.check_something_typed()
         secret_form.check_passphrase_kept()
-        receipt = await secret_service.create(caller, client_address, secret_form.new_secret())
+        receipt = await secret_service.create(caller, client_address, secret_form.new_secret(locale_of(request)))
         return see_other(request, receipt_path(request, receipt.metadata_key))
 
     @post("/generate", name="generate", dependencies={"secret_form": Provide(provide_secret_form)})
@@ -227,7 +229,7 @@ class CreateController(Controller):
         """Store a generated password and go to its receipt, which shows the password once."""
         secret_form.check_nothing_typed()
         secret_form.check_passphrase_kept()
-        receipt = await secret_service.generate(caller, client_address, secret_form.new_secret())
+        receipt = await secret_service.generate(caller, client_address, secret_form.new_secret(locale_of(request)))
         return see_other(request, receipt_path(request, receipt.metadata_key))
 
 

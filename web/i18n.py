@@ -1,0 +1,135 @@
+"""Languages in the browser: the picker's POST, the cookie that remembers it, and the page helpers.
+
+The language of a request is chosen once (api.locale: the `lang` cookie, else Accept-Language,
+else English); templates translate through Jinja2's i18n extension (web.templating), Python-side
+words through `onetime.translations`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from litestar import Request, Response, post
+from litestar.datastructures import Cookie
+from litestar.response import Redirect
+
+from api.locale import LANG_COOKIE, locale_of
+from onetime.errors import OnetimeError
+from onetime.translations import (
+    DEFAULT_LOCALE,
+    LOCALES,
+    html_lang,
+    translate,
+    translate_error,
+    translate_plural,
+    translations,
+)
+from web.rendering import PAGE_HEADERS
+from web.sites import ON_CUSTOM_DOMAINS
+
+LANGUAGE_PATH = "/language"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+"""The choice is remembered for a year."""
+MAX_RETURN_PATH = 2048
+
+
+def safe_return_path(candidate: str) -> str:
+    """Return `candidate` if it is a path on this site ("/secret/abc", "/dashboard?page=2"), else "/".
+
+    Only a relative path that starts with one slash: never a scheme, a host ("//evil.example"),
+    a backslash that browsers read as a slash, or a control character.
+    """
+    if not candidate.startswith("/") or len(candidate) > MAX_RETURN_PATH:
+        return "/"
+    if candidate.startswith(("//", "/\\")) or any(c == "\\" or ord(c) < 0x20 or ord(c) == 0x7F for c in candidate):  # noqa: PLR2004
+        return "/"
+    parts = urlsplit(candidate)
+    if parts.scheme or parts.netloc:
+        return "/"
+    return candidate
+
+
+@post(LANGUAGE_PATH, name="set_language", opt={ON_CUSTOM_DOMAINS: True})
+async def set_language(request: Request[Any, Any, Any]) -> Response[Any]:
+    """Remember the chosen language in a cookie, then go back to the page the picker was on."""
+    form = await request.form()
+    chosen, back = form.get("lang"), form.get("next")
+    response = Redirect(safe_return_path(back if isinstance(back, str) else "/"), status_code=303, headers=PAGE_HEADERS)
+    if chosen in LOCALES:
+        secure = request.app.state.session_cookie.secure
+        response.set_cookie(
+            Cookie(
+                key=LANG_COOKIE,
+                value=chosen,
+                max_age=COOKIE_MAX_AGE,
+                path="/",
+                secure=secure,
+                httponly=True,
+                samesite="lax",
+            )
+        )
+    return response
+
+
+def error_text(request: Request[Any, Any, Any], error: OnetimeError) -> str:
+    """Return an error's message in the request's language."""
+    return translate_error(locale_of(request), error)
+
+
+def gettext_in(request: Request[Any, Any, Any], message: str, **params: object) -> str:
+    """Translate a message into the request's language and fill in its placeholders."""
+    return translate(locale_of(request), message, params)
+
+
+def ngettext_in(request: Request[Any, Any, Any], singular: str, plural: str, count: int, **params: object) -> str:
+    """Translate a message that counts something into the request's language (`%(num)s` is the count)."""
+    return translate_plural(locale_of(request), singular, plural, count, **params)
+
+
+def _locale_of_page(context: Context) -> str:
+    request = context.get("request")
+    if request is not None:
+        return locale_of(request)
+    locale = context.get("locale")
+    return locale if isinstance(locale, str) else DEFAULT_LOCALE
+
+
+@pass_context
+def page_gettext(context: Context, message: str) -> str:
+    """Jinja2's `gettext`/`_` for pages: the words of the page's request."""
+    return translations(_locale_of_page(context)).gettext(message)
+
+
+@pass_context
+def page_ngettext(context: Context, singular: str, plural: str, count: int) -> str:
+    """Jinja2's `ngettext` for pages."""
+    return translations(_locale_of_page(context)).ngettext(singular, plural, count)
+
+
+@pass_context
+def page_locale(context: Context) -> str:
+    """Return the locale id of the page being drawn ("pt_BR")."""
+    return _locale_of_page(context)
+
+
+@pass_context
+def page_lang(context: Context) -> str:
+    """Return the page's language as <html lang> wants it ("pt-BR")."""
+    return html_lang(_locale_of_page(context))
+
+
+@pass_context
+def language_return_path(context: Context) -> str:
+    """Return where the picker leads back to: this page's address, when a GET can draw it again."""
+    request = context.get("request")
+    if request is None or request.method not in {"GET", "HEAD"}:
+        return ""
+    query = request.url.query
+    return safe_return_path(request.url.path + (f"?{query}" if query else ""))
+
+
+LANGUAGE_CHOICES = tuple(LOCALES.items())
+"""(locale id, name in its own language) for the picker, in the catalog order."""
