@@ -29,6 +29,7 @@ from onetime.storage.upgrade import upgrade_layout, upgrade_when_reachable
 from web.access_log import access_log_middleware, log_uncaught_exception, log_unrouted_response
 from web.deps import dependencies
 from web.errors import APP_EXCEPTION_HANDLERS
+from web.i18n import locale_middleware
 from web.internal import create_internal_router
 from web.log_format import app_logging_config
 from web.methods import allow_every_method, answer_head_as_get
@@ -109,7 +110,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         after_exception=[count_failure],
         request_max_body_size=settings.max_body_bytes,
         request_class=OnetimeRequest,
-        middleware=[*access_log_middlewares, site_middleware],
+        middleware=[*access_log_middlewares, locale_middleware, site_middleware],
         logging_config=app_logging_config(settings.log_format, log_uncaught_exception),
         # The schema as JSON only: Litestar's HTML viewers load unpinned scripts from CDNs.
         openapi_config=OpenAPIConfig(

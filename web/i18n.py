@@ -10,17 +10,21 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from babel.numbers import format_decimal
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from litestar import Request, Response, post
+from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
+from litestar.enums import ScopeType
 from litestar.response import Redirect
+from litestar.types import ASGIApp, Receive, Scope, Send
 
-from api.locale import LANG_COOKIE, locale_of
+from api.locale import CURRENT_LOCALE, LANG_COOKIE, locale_of
 from onetime.errors import OnetimeError
 from onetime.translations import (
-    DEFAULT_LOCALE,
     LOCALES,
+    N_,
     html_lang,
     translate,
     translate_error,
@@ -89,12 +93,24 @@ def ngettext_in(request: Request[Any, Any, Any], singular: str, plural: str, cou
     return translate_plural(locale_of(request), singular, plural, count, **params)
 
 
+def locale_middleware(app: ASGIApp) -> ASGIApp:
+    """Choose each request's language before its handler runs (see api.locale.CURRENT_LOCALE)."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.HTTP:
+            locale_of(ASGIConnection(scope))
+        await app(scope, receive, send)
+
+    return middleware
+
+
 def _locale_of_page(context: Context) -> str:
     request = context.get("request")
     if request is not None:
         return locale_of(request)
     locale = context.get("locale")
-    return locale if isinstance(locale, str) else DEFAULT_LOCALE
+    # A macro imported without the page's context (partials/_fields.html) sees no request.
+    return locale if isinstance(locale, str) else CURRENT_LOCALE.get()
 
 
 @pass_context
@@ -130,6 +146,15 @@ def language_return_path(context: Context) -> str:
     query = request.url.query
     return safe_return_path(request.url.path + (f"?{query}" if query else ""))
 
+
+@pass_context
+def page_number(context: Context, number: int) -> str:
+    """The `number` filter: a whole number with the page language's digit grouping ("10,000", "10.000")."""
+    return format_decimal(number, locale=_locale_of_page(context))
+
+
+PLAN_NAMES = (N_("Anonymous"), N_("Basic"), N_("Identity"))
+"""The plans' names as the account page shows them (capitalised), for the catalogs."""
 
 LANGUAGE_CHOICES = tuple(LOCALES.items())
 """(locale id, name in its own language) for the picker, in the catalog order."""

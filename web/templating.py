@@ -182,7 +182,7 @@ def template_config(template_dir: Path, static_dir: Path) -> TemplateConfig[Jinj
         environment.add_extension("jinja2.ext.i18n")
         environment.policies["ext.i18n.trimmed"] = True
         environment.install_gettext_callables(i18n.page_gettext, i18n.page_ngettext, newstyle=True)  # type: ignore[attr-defined]
-        environment.filters["duration"] = page_duration
+        environment.filters.update(duration=page_duration, number=i18n.page_number)
         environment.globals.update(
             page_locale=i18n.page_locale,
             page_lang=i18n.page_lang,

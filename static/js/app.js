@@ -6,6 +6,11 @@
 
   const encoder = new TextEncoder();
 
+  // Words in the page's language: base.html puts them on <body> as data attributes.
+  function word(name, english) {
+    return document.body.dataset[name] || english;
+  }
+
   function updateCounter(textarea) {
     const form = textarea.form;
     const bytes = encoder.encode(textarea.value).length;
@@ -71,8 +76,8 @@
       source.select();
       document.execCommand("copy");
     }
-    button.textContent = "Copied";
-    announce("Copied to the clipboard");
+    button.textContent = word("copied", "Copied");
+    announce(word("copiedAnnouncement", "Copied to the clipboard"));
     setTimeout(function () { button.textContent = label; }, 2000);
   }
 
@@ -93,7 +98,7 @@
     const input = document.getElementById(button.dataset.togglePassword);
     const show = input.type === "password";
     input.type = show ? "text" : "password";
-    button.textContent = show ? "Hide" : "Show";
+    button.textContent = show ? word("hide", "Hide") : word("show", "Show");
     button.setAttribute("aria-pressed", String(show));
   }
 
