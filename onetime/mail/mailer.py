@@ -94,12 +94,12 @@ class Mailer:
         message["To"] = mail.recipient
         if not confirming:
             message["Reply-To"] = mail.sender
-        message["Content-Language"] = html_lang(locale)
         message["Date"] = formatdate(now, usegmt=True)
         message["Message-ID"] = f"<{mail.message_id}@{_domain(self.mail_from)}>"
         kind = CONFIRM_EMAIL if confirming else SECRET_LINK
         message.set_content(self._templates.get_template(f"{kind}.txt").render(context))
         message.add_alternative(self._templates.get_template(f"{kind}.html").render(context), subtype="html")
+        message["Content-Language"] = html_lang(locale)  # after the body: setting content clears Content-* headers
         return message
 
     async def send(self, mail: OutgoingMail, now: int) -> None:
