@@ -15,6 +15,7 @@ from onetime.settings import RequestLimit
 from onetime.storage.counters import CONFIRM, Counters
 from onetime.storage.customers import Customer, Customers
 from onetime.storage.verifications import Verifications
+from onetime.translations import DEFAULT_LOCALE
 
 CONFIRMATION_SECONDS = 2 * 24 * 3600
 """How long the link that confirms an account's address works."""
@@ -51,17 +52,17 @@ class EmailConfirmations:
         self.enabled = enabled
         """Whether mail is configured; without it no confirmation is sent."""
 
-    async def request(self, custid: str) -> None:
-        """Email the account a new link (the previous link stops working), within the hourly limit."""
+    async def request(self, custid: str, locale: str = DEFAULT_LOCALE) -> None:
+        """Email the account a new link (the previous link stops working), within the hourly limit, in `locale`."""
         if not self.enabled:
             raise MailUnavailable
         limit = CONFIRMATION_LIMIT
         if await self.counters.count_request(CONFIRM, custid, limit.seconds) > limit.count:
             raise ConfirmationLimited
-        await self.send(custid)
+        await self.send(custid, locale)
 
-    async def send(self, custid: str) -> None:
-        """Email the account a new link that confirms its address (nothing when mail is not configured)."""
+    async def send(self, custid: str, locale: str = DEFAULT_LOCALE) -> None:
+        """Email the account a new link that confirms its address, in `locale` (nothing when mail is not configured)."""
         if not self.enabled:
             return
         customer = await self.customers.get(custid)
@@ -81,6 +82,7 @@ class EmailConfirmations:
             secret_url=f"{self.base_url}/account/confirm/{token}",
             ttl=CONFIRMATION_SECONDS,
             kind=CONFIRM_EMAIL,
+            locale=locale,
         )
 
     async def _forget(self, digest: str) -> None:

@@ -43,6 +43,7 @@ from onetime.errors import (
 from onetime.plans import Plan
 from onetime.storage.counters import SIGNUP, Counters, SignInFailures, SignInLimits
 from onetime.storage.customers import Customer, Customers
+from onetime.translations import DEFAULT_LOCALE
 
 SIGNIN_FAILURES = 5
 """Failed sign-ins per account that lock further attempts on it."""
@@ -167,8 +168,18 @@ class SignInService:
             await self.sessions.end(previous)
         return await self.sessions.start(custid, history.private)
 
-    async def sign_up(self, email: str, password: str, client: str, previous: Session | None = None) -> NewAccount:
-        """Create a browser account on the basic plan, sign it in, and return its API token."""
+    async def sign_up(
+        self,
+        email: str,
+        password: str,
+        client: str,
+        previous: Session | None = None,
+        locale: str = DEFAULT_LOCALE,
+    ) -> NewAccount:
+        """Create a browser account on the basic plan, sign it in, and return its API token.
+
+        The confirmation email is written in `locale`, the language of the sign-up page.
+        """
         custid = normalize_email(email)
         check_password(password, custid)
         counters = [SignInFailures.of_client(client)]
@@ -196,7 +207,7 @@ class SignInService:
         session = await self._start(custid, previous, credentials.history)
         plan = self.accounts.settings.plans[BROWSER_PLAN]
         caller = Caller(custid, plan, verified=False, history=credentials.history)
-        await self.confirmations.send(custid)
+        await self.confirmations.send(custid, locale)
         sent = self.confirmations.enabled
         return NewAccount(self._signed_in(session, caller), credentials.token, verification_sent=sent)
 
@@ -253,9 +264,9 @@ class SignInService:
         except UnknownAccount:
             raise SignInRequired from None
 
-    async def send_confirmation(self, signed_in: SignedIn) -> None:
-        """Email the account a new link that confirms its address (the previous link stops working)."""
-        await self.confirmations.request(signed_in.email)
+    async def send_confirmation(self, signed_in: SignedIn, locale: str = DEFAULT_LOCALE) -> None:
+        """Email the account a new link that confirms its address, in `locale` (the previous link stops working)."""
+        await self.confirmations.request(signed_in.email, locale)
 
     async def confirm_email(self, token: str) -> str:
         """Mark the account of a confirmation link as confirmed (once); return its email."""

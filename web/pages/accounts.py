@@ -16,6 +16,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, Parameter
 from litestar.response import Redirect
 
+from api.locale import locale_of
 from onetime.accounts.password_rules import PASSWORD_MIN_LENGTH
 from onetime.accounts.sessions import Session
 from onetime.accounts.signin import SignedIn
@@ -229,7 +230,7 @@ class SessionController(Controller):
         if signed_in_of(request):
             return see_other(request, DASHBOARD_PATH)
         created = await sign_in_service.sign_up(
-            credentials.email, credentials.password, client_address, previous_session(request)
+            credentials.email, credentials.password, client_address, previous_session(request), locale_of(request)
         )
         response = see_other(request, ACCOUNT_PATH)
         response.set_cookie(session_cookie.issue(created.signed_in.session))
@@ -290,7 +291,7 @@ class AccountController(Controller):
     ) -> Response[Any]:
         """Email a new link that confirms the account's address."""
         remember_form(request, ACCOUNT, account_context(signed_in, sign_in_service.base_url))
-        await sign_in_service.send_confirmation(signed_in)
+        await sign_in_service.send_confirmation(signed_in, locale_of(request))
         context = account_context(signed_in, sign_in_service.base_url, verification_sent=True)
         return render(request, ACCOUNT, context)
 

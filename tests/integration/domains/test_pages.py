@@ -70,7 +70,7 @@ async def test_adding_shows_the_record_then_checking_dns_verifies(browser: Async
     page = (await browser.get(PAGE)).text
     assert f"_onetime-challenge.{DOMAIN}" in page
     assert "Not checked yet" in page
-    assert 'to\n    <span class="mono">secrets.example.com</span>' in page  # the host to point the domain at
+    assert 'to <span class="mono">secrets.example.com</span>' in page  # the host to point the domain at
     pending = await verify(browser)
     assert "Waiting for DNS" in pending
     assert f"No TXT record _onetime-challenge.{DOMAIN} with the value &#34;{token}&#34;" in pending
