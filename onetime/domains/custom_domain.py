@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from onetime.domains.branding import Branding
 from onetime.domains.dns import challenge_name
 from onetime.errors import InvalidRequest, OnetimeError, RateLimited
+from onetime.translations import N_
 
 UNVERIFIED, PENDING, VERIFIED = "unverified", "pending", "verified"
 
@@ -20,7 +21,7 @@ class UnknownDomain(InvalidRequest):
     """The domain is not one the caller holds (or not a usable one)."""
 
     def __init__(self, domain: str) -> None:
-        super().__init__(f"Unknown domain: {domain[:253]}")
+        super().__init__(N_("Unknown domain: %(domain)s"), domain=domain[:253])
 
 
 class DomainTaken(OnetimeError):
