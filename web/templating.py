@@ -26,6 +26,7 @@ from web import i18n
 from web.sites import region_links, site_of_page
 
 STATIC_PATH = "/static"
+QR_LABEL = N_("QR code of the share link")
 
 
 def duration(seconds: int, locale: str = DEFAULT_LOCALE) -> str:
@@ -63,6 +64,12 @@ def _join(*parts: str) -> str:
 
 
 @pass_context
+def page_qr_svg(context: Context, link: str) -> Markup:
+    """The `qr_svg` filter: the QR code named in the language of the page."""
+    return qr_svg(link, translate(i18n.page_locale(context), QR_LABEL))
+
+
+@pass_context
 def page_duration(context: Context, seconds: int) -> str:
     """The `duration` filter: a duration in the language of the page."""
     return duration(seconds, i18n.page_locale(context))
@@ -83,11 +90,11 @@ def byte_length(text: str) -> int:
     return len(text.encode())
 
 
-def qr_svg(link: str) -> Markup:
+def qr_svg(link: str, label: str = QR_LABEL) -> Markup:
     """Draw a link as an inline SVG QR code: dark modules on white, whatever the page's colours."""
     code = qrcode.QRCode(image_factory=SvgPathFillImage, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(link)
-    attributes = {"class": "qr-code", "role": "img", "aria-label": "QR code of the share link"}
+    attributes = {"class": "qr-code", "role": "img", "aria-label": label}
     image = code.make_image(None, **attributes)
     # The markup is qrcode's own, built from the link's bits: nothing of the link is echoed as text.
     return Markup(image.to_string(encoding="unicode"))  # noqa: S704
@@ -182,7 +189,7 @@ def template_config(template_dir: Path, static_dir: Path) -> TemplateConfig[Jinj
         environment.add_extension("jinja2.ext.i18n")
         environment.policies["ext.i18n.trimmed"] = True
         environment.install_gettext_callables(i18n.page_gettext, i18n.page_ngettext, newstyle=True)  # type: ignore[attr-defined]
-        environment.filters.update(duration=page_duration, number=i18n.page_number)
+        environment.filters.update(duration=page_duration, number=i18n.page_number, qr_svg=page_qr_svg)
         environment.globals.update(
             page_locale=i18n.page_locale,
             page_lang=i18n.page_lang,

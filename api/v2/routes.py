@@ -17,6 +17,7 @@ from litestar.params import FromPath
 from litestar.types import ControllerRouterHandler
 
 from api.deps import services_of
+from api.locale import locale_of
 from api.v2 import answers, secret_actions
 from api.v2.body import read_body, read_query, typed
 from api.v2.call import V2Call, provide_guest_call, provide_v2_call
@@ -31,10 +32,12 @@ from api.v2.requests import (
     RecentQuery,
     StatusListRequest,
 )
+from onetime.translations import LOCALES
 
 V2CallDep: TypeAlias = NamedDependency[V2Call]
 AnyRequest: TypeAlias = Request[Any, Any, Any]
-SUPPORTED_LOCALES = ["en"]
+SUPPORTED_LOCALES = list(LOCALES)
+"""The catalogs' locale ids ("en" first), as upstream lists its own."""
 v2_get = partial(get, responses=V2_ERRORS)
 v2_post = partial(post, status_code=200, responses=V2_ERRORS)
 v2_patch = partial(patch, status_code=200, responses=V2_ERRORS)
@@ -47,12 +50,12 @@ class MetaController(Controller):
     async def status(self, request: AnyRequest) -> answers.ServiceStatus:
         """Report that the service, and its storage, are up."""
         await services_of(request.app.state).secret_service.check_storage()
-        return answers.ServiceStatus()
+        return answers.ServiceStatus(locale=locale_of(request))
 
     @v2_get("/supported-locales")
-    async def supported_locales(self) -> answers.Locales:
-        """List the languages the server speaks."""
-        return answers.Locales(locales=SUPPORTED_LOCALES)
+    async def supported_locales(self, request: AnyRequest) -> answers.Locales:
+        """List the languages the server speaks, and the one chosen for this request."""
+        return answers.Locales(locales=SUPPORTED_LOCALES, locale=locale_of(request))
 
     @v2_get("/version")
     async def version(self, call: V2CallDep) -> answers.Version:

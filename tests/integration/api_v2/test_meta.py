@@ -19,7 +19,12 @@ async def test_status_is_nominal(client: AsyncTestClient) -> None:
 
 async def test_supported_locales(client: AsyncTestClient) -> None:
     body = assert_ok(await client.get("/api/v2/supported-locales"))
-    assert body == {"success": True, "locales": ["en"], "default_locale": "en", "locale": "en"}
+    assert body == {
+        "success": True,
+        "locales": ["en", "de", "es", "fr", "ja", "nl", "pt_BR"],
+        "default_locale": "en",
+        "locale": "en",
+    }
 
 
 async def test_version_needs_credentials(client: AsyncTestClient, redis: Redis, settings: Settings) -> None:

@@ -130,6 +130,10 @@ async def test_status_reports_the_requests_locale(client: AsyncTestClient) -> No
     assert (await client.get("/api/v1/status", headers=GERMAN)).json()["locale"] == "de"
     assert (await client.get("/api/v1/status", headers={"Accept-Language": "pt-BR"})).json()["locale"] == "pt_BR"
     assert (await client.get("/api/v2/status")).json() == {"success": True, "status": "nominal", "locale": "en"}
+    assert (await client.get("/api/v2/status", headers={"Accept-Language": "ja"})).json()["locale"] == "ja"
+    locales = (await client.get("/api/v2/supported-locales", headers=GERMAN)).json()
+    assert locales["locale"] == "de"
+    assert set(locales["locales"]) == {"en", "de", "fr", "es", "nl", "pt_BR", "ja"}
 
 
 async def test_api_messages_stay_english_by_default_and_follow_the_requests_language(client: AsyncTestClient) -> None:
