@@ -110,3 +110,31 @@ def test_the_template_is_current_with_the_code_and_templates(tmp_path: Path) -> 
         f"words not in messages.pot yet (run `make messages`): {sorted(current - committed)[:5]}"
     )
     assert committed - current == set(), f"messages.pot has words no longer used: {sorted(committed - current)[:5]}"
+
+
+TEMPLATES = ROOT / "templates"
+ALLOWED_BARE = {"TXT", "Onetime", "Secret"}
+"""Words a template may show untranslated: a DNS record type, and the product's name."""
+VISIBLE_ATTRIBUTES = re.compile(r'\b(?:alt|title|aria-label|placeholder|hx-confirm|data-confirm)="([^"]*)"')
+
+
+def bare_words(source: str) -> list[str]:
+    """Return the words of a template that no gettext call or {% trans %} block wraps."""
+    text = re.sub(r"\{#.*?#\}", "", source, flags=re.DOTALL)
+    text = re.sub(r"\{%-? *trans\b.*?endtrans *-?%\}", "", text, flags=re.DOTALL)
+    text = re.sub(r"<(script|style)\b.*?</\1>", "", text, flags=re.DOTALL)
+    attributes = [value for value in VISIBLE_ATTRIBUTES.findall(text) if "{{" not in value and "{%" not in value]
+    text = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", " ", text, flags=re.DOTALL)
+    text = re.sub(r"<[^>]*>", " ", text, flags=re.DOTALL)
+    text = re.sub(r'[a-z-]+="[^"]*"', " ", text)  # attributes a macro writes outside a tag
+    words = re.findall(r"[A-Za-z][A-Za-z'\u2019-]+", " ".join([text, *attributes]))
+    return [word for word in words if word not in ALLOWED_BARE]
+
+
+@pytest.mark.parametrize(
+    "template",
+    sorted(path for path in TEMPLATES.rglob("*") if path.suffix in {".html", ".txt"}),
+    ids=lambda path: str(path.relative_to(TEMPLATES)),
+)
+def test_every_word_a_template_shows_is_wrapped_for_translation(template: Path) -> None:
+    assert bare_words(template.read_text()) == []
