@@ -35,6 +35,26 @@ def common_passwords() -> frozenset[str]:
     return frozenset(line for line in text.splitlines() if line and not line.startswith("# "))
 
 
+ZXCVBN_WARNINGS = (
+    N_("Straight rows of keys are easy to guess"),
+    N_("Short keyboard patterns are easy to guess"),
+    N_('Repeats like "aaa" are easy to guess'),
+    N_('Repeats like "abcabcabc" are only slightly harder to guess than "abc"'),
+    N_('Sequences like "abc" or "6543" are easy to guess'),
+    N_("Recent years are easy to guess"),
+    N_("Dates are often easy to guess"),
+    N_("This is a top-10 common password"),
+    N_("This is a top-100 common password"),
+    N_("This is a very common password"),
+    N_("This is similar to a commonly used password"),
+    N_("A word by itself is easy to guess"),
+    N_("Names and surnames by themselves are easy to guess"),
+    N_("Common names and surnames are easy to guess"),
+)
+"""zxcvbn's warnings (English only, without their final stop) as "easy to guess (...)" quotes them:
+listed for the catalogs, so each language says the hint in its own words."""
+
+
 def normalize_password(password: str) -> str:
     """Return the form of a password that is hashed and checked (Unicode NFKC)."""
     return unicodedata.normalize("NFKC", password)

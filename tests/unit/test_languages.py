@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from onetime.errors import MailLimited, TooLarge, UnknownSecret
+from onetime.accounts.password_rules import check_password
+from onetime.errors import MailLimited, PasswordRejected, TooLarge, UnknownSecret
 from onetime.mail.config import SmtpServer
 from onetime.mail.mailer import Mailer, expires_in
 from onetime.mail.outgoing import OutgoingMail
@@ -129,3 +130,12 @@ def test_expiry_in_an_email_uses_plural_rules() -> None:
     assert expires_in(3600, "fr") == "1 heure"
     assert expires_in(2 * 3600, "fr") == "2 heures"
     assert expires_in(3 * 86400, "ja") == "3 日"
+
+
+def test_a_weak_passwords_hint_is_said_in_the_language_too() -> None:
+    with pytest.raises(PasswordRejected) as caught:
+        check_password("abcabcabcabcabc", "someone@example.com")
+    assert caught.value.message.startswith('This password is easy to guess (Repeats like "abcabcabc"')
+    german = translate_error("de", caught.value)
+    assert german.startswith("Dieses Passwort ist leicht zu erraten (Wiederholungen wie „abcabcabc“")
+    assert "Repeats" not in german
