@@ -17,7 +17,7 @@
     const limit = Number(textarea.dataset.maxBytes);
     const counter = form && form.querySelector("[data-byte-count]");
     if (counter) {
-      counter.textContent = bytes.toLocaleString("en");
+      counter.textContent = bytes.toLocaleString(document.documentElement.lang || "en");
       counter.parentElement.classList.toggle("field-error", bytes > limit);
     }
     // A secret over the plan's size would only come back refused: say so by disabling Create.
