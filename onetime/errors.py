@@ -222,6 +222,21 @@ class UnknownVerification(OnetimeError):
     message = "This confirmation link is no longer valid. Ask for a new one on your account page."
 
 
+class UnknownRecovery(OnetimeError):
+    """A password reset link that was used, expired, or never existed."""
+
+    message = "This password reset link is no longer valid: it was used or it expired. Ask for a new one."
+
+
+class RecoveryLimited(RateLimited):
+    """Too many password reset emails asked for one address, or from one client address."""
+
+    def __init__(self, minutes: int) -> None:
+        unit = "minute" if minutes == 1 else "minutes"
+        super().__init__(f"Too many password reset requests. Please try again in {minutes} {unit}.")
+        self.minutes = minutes
+
+
 class ConfirmationLimited(RateLimited):
     """The account asked for as many address confirmation emails as its window allows."""
 

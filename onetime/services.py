@@ -8,6 +8,7 @@ from pathlib import Path
 from onetime.accounts.confirmation import EmailConfirmations
 from onetime.accounts.deletion import AccountDeletion
 from onetime.accounts.history import AccountHistory
+from onetime.accounts.recovery import PasswordRecovery
 from onetime.accounts.service import AccountService
 from onetime.accounts.sessions import SessionService
 from onetime.accounts.signin import PASSWORD_CHECKS_WAITING, SignInService
@@ -28,6 +29,7 @@ from onetime.storage.customers import Customers
 from onetime.storage.domains import DomainRecords
 from onetime.storage.outbox import OutboxEntries
 from onetime.storage.recent import RecentIndex
+from onetime.storage.recoveries import RecoveryTokens
 from onetime.storage.secret_records import SecretRecords
 from onetime.storage.sessions import SessionRecords
 from onetime.storage.verifications import Verifications
@@ -70,6 +72,8 @@ class Services:
     domain_service: DomainService
     outbox: Outbox | None
     """Where recipient emails are queued; None when mail is not configured."""
+    password_recovery: PasswordRecovery
+    """Password reset links for browser accounts (issue 15)."""
 
     @classmethod
     def build(cls, settings: Settings, client: RedisClient, *, hasher: PassphraseHasher | None = None) -> Services:
@@ -117,14 +121,26 @@ class Services:
             outbox=mail,
             domains=domain_service,
         )
+        accounts_hasher = PassphraseHasher(
+            settings.bcrypt_cost, ACCOUNTS_LANE, max_waiting=PASSWORD_CHECKS_WAITING, hash_in_lane=True
+        )
+        password_recovery = PasswordRecovery(
+            customers=customers,
+            tokens=RecoveryTokens(client),
+            counters=counters,
+            outbox=mail,
+            sessions=sessions,
+            history=account_service.history,
+            hasher=accounts_hasher,
+            base_url=settings.base_url,
+            enabled=outbox is not None,
+        )
         sign_in_service = SignInService(
             customers=customers,
             counters=counters,
             accounts=account_service,
             sessions=sessions,
-            hasher=PassphraseHasher(
-                settings.bcrypt_cost, ACCOUNTS_LANE, max_waiting=PASSWORD_CHECKS_WAITING, hash_in_lane=True
-            ),
+            hasher=accounts_hasher,
             confirmations=confirmations,
             deletion=deletion,
         )
@@ -136,4 +152,5 @@ class Services:
             sign_in_service=sign_in_service,
             domain_service=domain_service,
             outbox=outbox,
+            password_recovery=password_recovery,
         )
