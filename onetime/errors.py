@@ -119,8 +119,24 @@ class SecretWouldBeReplaced(InvalidRequest):
     )
 
 
+class OnlyWhitespace(NothingToShare):
+    """The secret is only spaces and line breaks: a link to nothing is a mistake.
+
+    The APIs answer it as an empty secret (the same words); the pages say what was wrong.
+    """
+
+
 class TooLarge(InvalidRequest):
     """The secret is larger than the caller's plan allows."""
+
+    def __init__(self, size: int, limit: int, account_limit: int | None = None) -> None:
+        super().__init__(f"Secret value exceeds the maximum size of {limit} bytes")
+        self.size = size
+        """The secret's size in bytes (UTF-8)."""
+        self.limit = limit
+        """The most the caller's plan allows."""
+        self.account_limit = account_limit
+        """The most an account allows, when that is more than the caller's plan (None otherwise)."""
 
 
 class MailUnavailable(InvalidRequest):

@@ -19,6 +19,7 @@ from onetime.errors import (
     MailLimited,
     MailUnavailable,
     NothingToShare,
+    OnlyWhitespace,
     PassphraseLocked,
     PassphraseRejected,
     RateLimited,
@@ -109,8 +110,12 @@ class SecretService:
         await self._check_create(caller, client, request)
         if not request.value:
             raise NothingToShare
-        if len(request.value.encode()) > caller.plan.max_size:
-            raise TooLarge(f"Secret value exceeds the maximum size of {caller.plan.max_size} bytes")
+        if not request.value.strip():
+            raise OnlyWhitespace
+        size = len(request.value.encode())
+        if size > caller.plan.max_size:
+            largest = self.settings.max_secret_bytes
+            raise TooLarge(size, caller.plan.max_size, largest if largest > caller.plan.max_size else None)
         return await self._store(caller, request, request.value, generated=False)
 
     async def generate(self, caller: Caller, client: str, request: NewSecret, length: object = None) -> Receipt:

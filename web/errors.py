@@ -24,6 +24,7 @@ from onetime.errors import (
     MailUnavailable,
     NothingToShare,
     OnetimeError,
+    OnlyWhitespace,
     OutcomeUnknown,
     PassphraseLocked,
     PassphraseRejected,
@@ -71,6 +72,8 @@ _MESSAGE: dict[type[OnetimeError], str] = {
     WrongSecretPassphrase: "That passphrase is not right.",
     WrongPassphrase: "That passphrase is not right.",
     RateLimited: "Too many attempts. Please wait a few minutes, then try again.",
+    OnlyWhitespace: "The secret is only spaces and line breaks. Type what you want to share, or empty the box to"
+    " generate a password.",
 }
 
 
@@ -79,8 +82,19 @@ def _minutes(seconds: int) -> str:
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
+def _too_large(error: TooLarge) -> str:
+    if error.account_limit is None:
+        return f"This secret is {error.size:,} bytes, over the {error.limit:,} bytes allowed. Shorten it and try again."
+    return (
+        f"This secret is {error.size:,} bytes, over the {error.limit:,} bytes allowed without an account."
+        f" Shorten it, or sign up: an account allows {error.account_limit:,} bytes."
+    )
+
+
 def page_message(error: OnetimeError) -> str:
     """Return the words a page shows for an error: the real wait, and the tries left, where known."""
+    if isinstance(error, TooLarge):
+        return _too_large(error)
     if isinstance(error, PassphraseLocked):
         return f"Too many wrong passphrases. Try again in {_minutes(error.seconds)}."
     # The exact class only: a subclass (a sign-in lockout, the mail limit) has words of its own.

@@ -16,7 +16,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from onetime.errors import NothingToShare, PassphraseNotRetyped, SecretWouldBeReplaced
+from onetime.errors import PassphraseNotRetyped, SecretWouldBeReplaced
 from onetime.metrics import REVEALS_SECRET
 from onetime.plans import Plan
 from onetime.receipts import Receipt, Revealed
@@ -54,11 +54,6 @@ class SecretForm:
         """Refuse a form that asked to keep its passphrase but carries none (it is never drawn again)."""
         if self.keep_passphrase and not self.passphrase:
             raise PassphraseNotRetyped
-
-    def check_something_typed(self) -> None:
-        """Refuse a secret of only spaces and line breaks: a link to nothing is a mistake."""
-        if self.secret and not self.secret.strip():
-            raise NothingToShare
 
     def check_nothing_typed(self) -> None:
         """Refuse to generate a password over a typed secret (without JavaScript the button stays on)."""
@@ -110,8 +105,12 @@ def read_passphrase_form(form: FormMultiDict) -> PassphraseForm:
     return PassphraseForm(passphrase=optional_text(form, "passphrase"))
 
 
-def home_context(plan: Plan, form: SecretForm | None = None, share_domains: Sequence[str] = ()) -> dict[str, Any]:
+def home_context(
+    plan: Plan, form: SecretForm | None = None, share_domains: Sequence[str] = (), largest_size: int = 0
+) -> dict[str, Any]:
     """Return what the home page draws: the form as typed (never the passphrase), the plan, the domains.
+
+    `largest_size` is the most any plan allows: the hint names it when the caller's plan allows less.
 
     A form drawn again after a mistake leaves its passphrase out but says that one was typed, so
     the next submit cannot share the secret without it unless the creator says so.
@@ -125,6 +124,7 @@ def home_context(plan: Plan, form: SecretForm | None = None, share_domains: Sequ
         "share_domains": list(share_domains),
         "selected_domain": form.share_domain,
         "plan": plan,
+        "account_size": largest_size if largest_size > plan.max_size else None,
         "selected_ttl": chosen if chosen in plan.ttl_choices else max(plan.ttl_choices),
     }
 
@@ -165,7 +165,9 @@ async def provide_secret_form(
 ) -> SecretForm:
     """Read the home form, remembering how to draw it again with an error."""
     form = read_secret_form(await request.form(), site_domain=site.share_domain)
-    remember_form(request, HOME, home_context(caller.plan, form, await domain_service.share_domains_of(caller)))
+    domains = await domain_service.share_domains_of(caller)
+    largest = domain_service.settings.max_secret_bytes
+    remember_form(request, HOME, home_context(caller.plan, form, domains, largest))
     return form
 
 
@@ -196,9 +198,9 @@ class CreateController(Controller):
     @get("/", name="home")
     async def home(self, request: AnyRequest, caller: CallerDep, domain_service: DomainServiceDep) -> Template:
         """Show the form that creates a secret (with a choice of link domain for accounts that have one)."""
-        return render(
-            request, HOME, home_context(caller.plan, share_domains=await domain_service.share_domains_of(caller))
-        )
+        domains = await domain_service.share_domains_of(caller)
+        largest = domain_service.settings.max_secret_bytes
+        return render(request, HOME, home_context(caller.plan, share_domains=domains, largest_size=largest))
 
     @post("/create", name="create", dependencies={"secret_form": Provide(provide_secret_form)})
     async def create(
@@ -210,7 +212,6 @@ class CreateController(Controller):
         secret_service: SecretServiceDep,
     ) -> Response[Any]:
         """Store the typed secret and go to its receipt."""
-        secret_form.check_something_typed()
         secret_form.check_passphrase_kept()
         receipt = await secret_service.create(caller, client_address, secret_form.new_secret())
         return see_other(request, receipt_path(request, receipt.metadata_key))

@@ -157,4 +157,4 @@ async def test_signed_out_creation_stays_anonymous(client: AsyncTestClient) -> N
     assert 'data-max-bytes="1000"' in home
     response = await post_form(client, "/create", {"secret": "x" * 5000})
     assert response.status_code == 422
-    assert "exceeds the maximum size of 1000 bytes" in main_of(response.text)
+    assert "over the 1,000 bytes allowed without an account" in main_of(response.text)
