@@ -112,15 +112,6 @@ class Services:
             base_url=settings.base_url,
             enabled=outbox is not None,
         )
-        deletion = AccountDeletion(
-            customers=customers,
-            counters=counters,
-            sessions=sessions,
-            confirmations=confirmations,
-            secrets=secret_service,
-            outbox=mail,
-            domains=domain_service,
-        )
         accounts_hasher = PassphraseHasher(
             settings.bcrypt_cost, ACCOUNTS_LANE, max_waiting=PASSWORD_CHECKS_WAITING, hash_in_lane=True
         )
@@ -134,6 +125,16 @@ class Services:
             hasher=accounts_hasher,
             base_url=settings.base_url,
             enabled=outbox is not None,
+        )
+        deletion = AccountDeletion(
+            customers=customers,
+            counters=counters,
+            sessions=sessions,
+            confirmations=confirmations,
+            secrets=secret_service,
+            outbox=mail,
+            domains=domain_service,
+            recovery=password_recovery,
         )
         sign_in_service = SignInService(
             customers=customers,

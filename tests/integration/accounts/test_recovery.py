@@ -84,6 +84,7 @@ async def test_a_reset_link_sets_a_new_password_once_and_signs_everyone_else_out
             mail = (await sink.received(2))[1]
             assert mail.rcpt_tos == [EMAIL]
             assert mail.message["Subject"] == "Choose a new password"
+            assert mail.message["Reply-To"] is None
             path, token = reset_link(mail)
             assert token.encode() not in await all_of_redis(redis)  # only its digest is stored
 
@@ -196,3 +197,27 @@ async def test_without_mail_the_page_says_so(settings: Settings) -> None:
         refused = await post_form(browser, "/signin/forgot", {"email": EMAIL}, "/signin")
         assert refused.status_code == 422
         assert "This server sends no email" in refused.text
+
+
+async def test_deleting_the_account_ends_its_pending_links_and_their_emails(
+    settings: Settings, redis: Redis, sink: SmtpSink
+) -> None:
+    async with serve(mail_settings(settings, sink.url)) as (_, browser):
+        await sign_up_ok(browser)
+        await sink.received(1)
+        await ask_for_link(browser, EMAIL)
+        record = [key async for key in redis.scan_iter("ots:recover:{*")]
+        assert len(record) == 1
+        deleted = await post_form(browser, "/account/delete", {"password": PASSWORD}, "/account")
+        assert deleted.status_code == 303
+        assert [key async for key in redis.scan_iter("ots:recover*")] == []
+        assert [key async for key in redis.scan_iter("ots:outbox:{mail}:recover-*")] == []
+        assert EMAIL.encode() not in await all_of_redis(redis)
+
+
+async def test_the_recovery_pages_answer_head_like_get(settings: Settings, sink: SmtpSink) -> None:
+    async with serve(mail_settings(settings, sink.url)) as (_, browser):
+        for path in ("/signin/forgot", SENT_PAGE, "/signin/password-changed"):
+            head = await browser.head(path)
+            assert head.status_code == 200, path
+            assert head.content == b""
