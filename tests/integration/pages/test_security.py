@@ -200,6 +200,8 @@ def test_every_error_page_has_the_look_of_the_site(settings: Settings, status: i
     html = engine.get_template(name).render(status=status)
     assert html.startswith("<!doctype html>")
     assert '<link rel="stylesheet" href="/static/css/site.css?v=' in html
-    assert '<a href="/" class="brand">Onetime Secret</a>' in html
+    assert re.search(
+        r'<a href="/" class="brand"><img class="brand-mark" src="/static/img/logo\.svg[^>]*>Onetime Secret</a>', html
+    )
     assert re.search(r'<main id="main" tabindex="-1">\s*<h1 tabindex="-1">[^<]+</h1>', html)
     assert "Traceback" not in html
