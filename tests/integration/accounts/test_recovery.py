@@ -18,6 +18,7 @@ from onetime.mail.config import MailDelivery
 from onetime.settings import Settings
 from tests.support.accounts import EMAIL, PASSWORD, post_form, sign_in, sign_up_ok, signed_in_as
 from tests.support.api import BASE_URL, create_account, peer_client, serve
+from tests.support.logs import CollectedLogs
 from tests.support.pages import csrf_token
 from tests.support.smtp_server import Received, SmtpSink
 
@@ -70,45 +71,52 @@ async def all_of_redis(redis: Redis) -> bytes:
 async def test_a_reset_link_sets_a_new_password_once_and_signs_everyone_else_out(
     settings: Settings, redis: Redis, sink: SmtpSink
 ) -> None:
+    collect = CollectedLogs()
     async with serve(mail_settings(settings, sink.url)) as (app, first):
-        await sign_up_ok(first)
-        await sink.received(1)  # the address confirmation
-        async with peer_client(app, "198.51.100.2") as second, peer_client(app, "198.51.100.3") as forgetful:
-            assert (await sign_in(second)).status_code == 303
-            assert "Forgot your password?" in (await forgetful.get("/signin")).text
+        with collect:
+            await sign_up_ok(first)
+            await sink.received(1)  # the address confirmation
+            async with peer_client(app, "198.51.100.2") as second, peer_client(app, "198.51.100.3") as forgetful:
+                assert (await sign_in(second)).status_code == 303
+                assert "Forgot your password?" in (await forgetful.get("/signin")).text
 
-            asked = await ask_for_link(forgetful, EMAIL)
-            assert asked.status_code == 303
-            assert asked.headers["location"] == SENT_PAGE
-            assert "If an account exists for that address" in (await forgetful.get(SENT_PAGE)).text
-            mail = (await sink.received(2))[1]
-            assert mail.rcpt_tos == [EMAIL]
-            assert mail.message["Subject"] == "Choose a new password"
-            assert mail.message["Reply-To"] is None
-            path, token = reset_link(mail)
-            assert token.encode() not in await all_of_redis(redis)  # only its digest is stored
+                asked = await ask_for_link(forgetful, EMAIL)
+                assert asked.status_code == 303
+                assert asked.headers["location"] == SENT_PAGE
+                assert "If an account exists for that address" in (await forgetful.get(SENT_PAGE)).text
+                mail = (await sink.received(2))[1]
+                assert mail.rcpt_tos == [EMAIL]
+                assert mail.message["Subject"] == "Choose a new password"
+                assert mail.message["Reply-To"] is None
+                path, token = reset_link(mail)
+                assert token.encode() not in await all_of_redis(redis)  # only its digest is stored
 
-            opened = await forgetful.get(path)  # a GET (a mail scanner) uses nothing
-            assert opened.status_code == 200
-            assert "Choose a new password" in opened.text
-            assert opened.headers["cache-control"] == "no-store"
-            weak = await choose_password(forgetful, path, "password")
-            assert weak.status_code == 422  # the sign-up rules; the link still works
-            done = await choose_password(forgetful, path, NEW_PASSWORD)
-            assert done.status_code == 303
-            assert done.headers["location"] == "/signin/password-changed"
-            assert signed_in_as((await forgetful.get("/dashboard")).text) == EMAIL
+                opened = await forgetful.get(path)  # a GET (a mail scanner) uses nothing
+                assert opened.status_code == 200
+                assert "Choose a new password" in opened.text
+                assert opened.headers["cache-control"] == "no-store"
+                weak = await choose_password(forgetful, path, "password")
+                assert weak.status_code == 422  # the sign-up rules; the link still works
+                done = await choose_password(forgetful, path, NEW_PASSWORD)
+                assert done.status_code == 303
+                assert done.headers["location"] == "/signin/password-changed"
+                assert signed_in_as((await forgetful.get("/dashboard")).text) == EMAIL
 
-            for other in (first, second):  # every other session has ended
-                assert (await other.get("/dashboard")).headers["location"].startswith("/signin")
-            assert (await sign_in(second)).status_code == 422  # the old password is refused
-            assert (await sign_in(second, password=NEW_PASSWORD)).status_code == 303
+                for other in (first, second):  # every other session has ended
+                    assert (await other.get("/dashboard")).headers["location"].startswith("/signin")
+                assert (await sign_in(second)).status_code == 422  # the old password is refused
+                assert (await sign_in(second, password=NEW_PASSWORD)).status_code == 303
 
-            again = await choose_password(forgetful, path, "another fine password to try")
-            assert again.status_code == 422
-            assert "no longer valid" in again.text
-            assert (await forgetful.get(path)).status_code == 404
-            assert await redis.hget("ots:customer:{alice@example.com}", "verified") == b"1"
+                again = await choose_password(forgetful, path, "another fine password to try")
+                assert again.status_code == 422
+                assert "no longer valid" in again.text
+                assert "Ask for a new link" in again.text
+                assert (await forgetful.get(path)).status_code == 404
+    logged = "\n".join(collect.server_messages())
+    assert "/signin/reset/" in logged
+    for never in (token, NEW_PASSWORD, PASSWORD):
+        assert never not in logged
+    assert await redis.hget("ots:customer:{alice@example.com}", "verified") == b"1"
 
 
 async def test_the_answer_never_tells_whether_an_email_has_an_account(
