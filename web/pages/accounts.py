@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeAlias
 from litestar import Controller, Response, get, post
 from litestar.datastructures import Cookie, FormMultiDict
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect
 
 from onetime.accounts.password_rules import PASSWORD_MIN_LENGTH
@@ -186,7 +186,7 @@ class SessionController(Controller):
 
     @get("/signin", name="signin_page")
     async def sign_in_page(
-        self, request: AnyRequest, next_path: Annotated[str, Parameter(query="next")] = ""
+        self, request: AnyRequest, next_path: Annotated[str, QueryParameter(name="next")] = ""
     ) -> Response[Any]:
         """Offer to sign in (then to go on to the account page that asked); signed in already, go there."""
         return credentials_page(request, SIGN_IN, next_path)
