@@ -8,6 +8,7 @@ from pathlib import Path
 from onetime.accounts.confirmation import EmailConfirmations
 from onetime.accounts.deletion import AccountDeletion
 from onetime.accounts.history import AccountHistory
+from onetime.accounts.invitations import Invitations
 from onetime.accounts.service import AccountService
 from onetime.accounts.sessions import SessionService
 from onetime.accounts.signin import PASSWORD_CHECKS_WAITING, SignInService
@@ -26,6 +27,7 @@ from onetime.storage.client import RedisClient, StorageHealth
 from onetime.storage.counters import Counters
 from onetime.storage.customers import Customers
 from onetime.storage.domains import DomainRecords
+from onetime.storage.invitations import InvitationRecords
 from onetime.storage.outbox import OutboxEntries
 from onetime.storage.recent import RecentIndex
 from onetime.storage.secret_records import SecretRecords
@@ -127,6 +129,13 @@ class Services:
             ),
             confirmations=confirmations,
             deletion=deletion,
+            invitations=Invitations(
+                records=InvitationRecords(client),
+                customers=customers,
+                outbox=mail,
+                base_url=settings.base_url,
+                mail_enabled=outbox is not None,
+            ),
         )
         return cls(
             settings=settings,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SECRET_LINK, CONFIRM_EMAIL = "secret_link", "confirm_email"
+SECRET_LINK, CONFIRM_EMAIL, INVITATION = "secret_link", "confirm_email", "invitation"
 """Kinds of email, each with its templates in templates/mail/ (`<kind>.txt`, `<kind>.html`)."""
 QUEUED, SENT, FAILED = "queued", "sent", "failed"
 """States of a secret link's delivery, as its receipt shows them."""
