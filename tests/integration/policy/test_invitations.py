@@ -20,6 +20,7 @@ from tests.integration.accounts.test_confirm import mail_settings, text_of
 from tests.support.accounts import EMAIL, PASSWORD, api_token, post_form, signed_in_as
 from tests.support.api import BASE_URL, basic_auth, serve
 from tests.support.hashing import CountingHasher
+from tests.support.logs import CollectedLogs
 from tests.support.redis_server import RedisServer
 from tests.support.smtp_server import SmtpSink
 from web.cli import main
@@ -58,39 +59,46 @@ async def test_an_invitation_emails_a_link_that_makes_one_confirmed_account(
     settings: Settings, redis: Redis, sink: SmtpSink
 ) -> None:
     settings = mail_settings(signup(settings, SIGNUP_INVITE), sink.url)
+    collect = CollectedLogs()
     async with serve(settings) as (app, browser):
-        assert "New accounts are not open here" in (await browser.get("/signup")).text
-        refused = await post_form(browser, "/signup", {"email": EMAIL, "password": PASSWORD}, page="/signin")
-        assert refused.status_code == 403
-        assert await app.state.services.sign_in_service.invitations.invite("Alice@Example.com") is None
-        [mail] = await sink.received(1)
-        assert mail.rcpt_tos == [EMAIL]
-        assert mail.message["Subject"] == "You are invited to create an account"
-        found = INVITE_LINK.search(text_of(mail))
-        assert found, text_of(mail)
-        path, token = found.groups()
-        # Only the digest of the token is stored, for a week.
-        [key] = [key async for key in redis.scan_iter("ots:invite:*")]
-        assert token.encode() not in key
-        assert token.encode() not in (await redis.get(key) or b"")
-        assert INVITATION_SECONDS - 5 <= await redis.ttl(key) <= INVITATION_SECONDS
-        page = await browser.get(path)
-        assert page.status_code == 200
-        assert EMAIL in page.text
-        # A password that breaks the rules is refused and leaves the link working.
-        weak = await post_form(browser, path, {"password": "short"}, page=path)
-        assert weak.status_code == 422
-        created = await post_form(browser, path, {"password": PASSWORD}, page=path)
-        assert created.status_code == 303
-        assert created.headers["location"] == "/account"
-        account = await browser.get("/account")
-        assert signed_in_as(account.text) == EMAIL
-        token_shown = api_token(account.text)
-        assert (await browser.get("/api/v1/authcheck", headers=basic_auth(EMAIL, token_shown))).status_code == 200
-        customer = await app.state.services.sign_in_service.customers.get(EMAIL)
-        assert customer is not None
-        assert customer.verified  # the link reached the address
-        assert await redis.ttl(CUSTOMER) == -1
+        with collect:
+            assert "New accounts are not open here" in (await browser.get("/signup")).text
+            refused = await post_form(browser, "/signup", {"email": EMAIL, "password": PASSWORD}, page="/signin")
+            assert refused.status_code == 403
+            assert await app.state.services.sign_in_service.invitations.invite("Alice@Example.com") is None
+            [mail] = await sink.received(1)
+            assert mail.rcpt_tos == [EMAIL]
+            assert mail.message["Subject"] == "You are invited to create an account"
+            assert mail.message["Reply-To"] is None  # from the operator, not from an account
+            found = INVITE_LINK.search(text_of(mail))
+            assert found, text_of(mail)
+            path, token = found.groups()
+            # Only the digest of the token is stored, for a week.
+            [key] = [key async for key in redis.scan_iter("ots:invite:*")]
+            assert token.encode() not in key
+            assert token.encode() not in (await redis.get(key) or b"")
+            assert INVITATION_SECONDS - 5 <= await redis.ttl(key) <= INVITATION_SECONDS
+            page = await browser.get(path)
+            assert page.status_code == 200
+            assert EMAIL in page.text
+            # A password that breaks the rules is refused and leaves the link working.
+            weak = await post_form(browser, path, {"password": "short"}, page=path)
+            assert weak.status_code == 422
+            created = await post_form(browser, path, {"password": PASSWORD}, page=path)
+            assert created.status_code == 303
+            assert created.headers["location"] == "/account"
+            account = await browser.get("/account")
+            assert signed_in_as(account.text) == EMAIL
+            token_shown = api_token(account.text)
+            assert (await browser.get("/api/v1/authcheck", headers=basic_auth(EMAIL, token_shown))).status_code == 200
+            customer = await app.state.services.sign_in_service.customers.get(EMAIL)
+            assert customer is not None
+            assert customer.verified  # the link reached the address
+            assert await redis.ttl(CUSTOMER) == -1
+    logged = "\n".join(collect.server_messages())
+    assert "/signup/invite/" in logged  # the requests were logged...
+    assert token not in logged  # ...with the token shortened
+    assert PASSWORD not in logged
     async with serve(settings) as (_, other):
         again = await other.get(path)
         assert again.status_code == 404
