@@ -36,7 +36,7 @@ class V1Call:
     client_address: str
     params: Params
     secret_service: SecretService
-    client_ip: str = ""
+    client_ip: str
     """The client's own address (OTS_CREATE=networks checks it), not the bucket the limits count."""
 
     def account(self) -> Caller:

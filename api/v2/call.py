@@ -28,7 +28,7 @@ class V2Call:
     caller: Caller
     client_address: str
     secret_service: SecretService
-    client_ip: str = ""
+    client_ip: str
     """The client's own address (OTS_CREATE=networks checks it), not the bucket the limits count."""
 
     def account(self) -> Caller:
