@@ -8,6 +8,7 @@ from pathlib import Path
 from onetime.accounts.confirmation import EmailConfirmations
 from onetime.accounts.deletion import AccountDeletion
 from onetime.accounts.history import AccountHistory
+from onetime.accounts.invitations import Invitations
 from onetime.accounts.recovery import PasswordRecovery
 from onetime.accounts.service import AccountService
 from onetime.accounts.sessions import SessionService
@@ -27,6 +28,7 @@ from onetime.storage.client import RedisClient, StorageHealth
 from onetime.storage.counters import Counters
 from onetime.storage.customers import Customers
 from onetime.storage.domains import DomainRecords
+from onetime.storage.invitations import InvitationRecords
 from onetime.storage.outbox import OutboxEntries
 from onetime.storage.recent import RecentIndex
 from onetime.storage.recoveries import RecoveryTokens
@@ -144,6 +146,13 @@ class Services:
             hasher=accounts_hasher,
             confirmations=confirmations,
             deletion=deletion,
+            invitations=Invitations(
+                records=InvitationRecords(client),
+                customers=customers,
+                outbox=mail,
+                base_url=settings.base_url,
+                mail_enabled=outbox is not None,
+            ),
         )
         return cls(
             settings=settings,

@@ -70,6 +70,8 @@ def _parser() -> argparse.ArgumentParser:
     token = account.add_parser("token", help="print a new API token for an account")
     token.add_argument("email")
     token.add_argument("--rotate", action="store_true", required=True, help="replace the token (required)")
+    invite = account.add_parser("invite", help="email a single-use sign-up link (printed when mail is not configured)")
+    invite.add_argument("email")
     add_domain_parser(commands)
     return parser
 
@@ -159,7 +161,10 @@ async def _account(settings: Settings, args: argparse.Namespace) -> int:
     with redis_for(settings) as url:
         client = connect(url)
         try:
-            accounts = Services.build(settings, client).account_service
+            services = Services.build(settings, client)
+            accounts = services.account_service
+            if args.action == "invite":
+                return await _invite(services, args.email)
             if args.action == "create":
                 token = (await accounts.create(args.email, args.plan)).token
             else:
@@ -172,6 +177,22 @@ async def _account(settings: Settings, args: argparse.Namespace) -> int:
         finally:
             await client.aclose()
     print(token)
+    return 0
+
+
+async def _invite(services: Services, email: str) -> int:
+    """Invite an address; without mail, print the link for the operator to pass on (it works once)."""
+    if not services.settings.access.invitations_accepted:
+        print(
+            "ots: sign-up is closed (OTS_SIGNUP=closed or OTS_MODE=read): the link could not be used", file=sys.stderr
+        )
+        return 1
+    link = await services.sign_in_service.invitations.invite(email)
+    if link is None:
+        print(f"ots: invitation queued for {email}; the link works once, for 7 days", file=sys.stderr)
+    else:
+        print("ots: mail is not configured (OTS_SMTP_URL): pass this link on yourself; it works once", file=sys.stderr)
+        print(link)
     return 0
 
 

@@ -40,7 +40,9 @@ from onetime.errors import (
     WrongSecretPassphrase,
     entry_for,
 )
+from onetime.policy import CreationRestricted, ReadOnlyDeployment, SignUpClosed, UnknownInvitation
 from onetime.secret_service import LOCKOUT
+from web.access import policy_refusal
 from web.after_sign_in import DEFAULT_AFTER_SIGN_IN, is_after_sign_in
 from web.rendering import PAGE_HEADERS, is_htmx, redraw_of, render
 from web.sites import serves_unrouted
@@ -177,6 +179,11 @@ def server_error(request: Request[Any, Any, Any], _: Exception) -> Response[Any]
 
 
 PAGE_EXCEPTION_HANDLERS = {
+    # The access policy (onetime.policy): a page that says what is not allowed here, and how to get access.
+    CreationRestricted: policy_refusal,
+    ReadOnlyDeployment: policy_refusal,
+    SignUpClosed: policy_refusal,
+    UnknownInvitation: policy_refusal,
     WrongSecretPassphrase: form_error,
     UnknownSecret: secret_gone,
     SignInRequired: sign_in_required,

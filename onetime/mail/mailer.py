@@ -13,15 +13,14 @@ import aiosmtplib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from onetime.mail.config import SmtpServer
-from onetime.mail.outgoing import CONFIRM_EMAIL, RESET_PASSWORD, SECRET_LINK, OutgoingMail
+from onetime.mail.outgoing import CONFIRM_EMAIL, INVITATION, RESET_PASSWORD, SECRET_LINK, OutgoingMail
 
 PERMANENT_FAILURE = 500
 """SMTP reply codes from here on mean that trying again will not help."""
 _UNITS = (("day", 86400), ("hour", 3600), ("minute", 60))
 CONFIRM_EMAIL_SUBJECT = "Confirm your email address"
+INVITATION_SUBJECT = "You are invited to create an account"
 RESET_PASSWORD_SUBJECT = "Choose a new password"  # noqa: S105 - a subject line
-_ACCOUNT_SUBJECTS = {CONFIRM_EMAIL: CONFIRM_EMAIL_SUBJECT, RESET_PASSWORD: RESET_PASSWORD_SUBJECT}
-"""Subjects of the emails about an account (no sender, no Reply-To)."""
 
 
 class DeliveryFailed(Exception):
@@ -64,8 +63,13 @@ class Mailer:
             "expires_in": expires_in(max(mail.expires - now, 0)),
         }
         message = EmailMessage()
-        confirming = mail.kind in _ACCOUNT_SUBJECTS
-        message["Subject"] = _ACCOUNT_SUBJECTS[mail.kind] if confirming else f"{mail.sender} sent you a secret"
+        account_mail = {
+            CONFIRM_EMAIL: CONFIRM_EMAIL_SUBJECT,
+            INVITATION: INVITATION_SUBJECT,
+            RESET_PASSWORD: RESET_PASSWORD_SUBJECT,
+        }
+        confirming = mail.kind in account_mail  # about an account: no sender, no Reply-To
+        message["Subject"] = account_mail.get(mail.kind, f"{mail.sender} sent you a secret")
         message["From"] = self.mail_from
         message["To"] = mail.recipient
         if not confirming:

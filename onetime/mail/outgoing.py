@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SECRET_LINK, CONFIRM_EMAIL, RESET_PASSWORD = "secret_link", "confirm_email", "reset_password"
+SECRET_LINK, CONFIRM_EMAIL, INVITATION, RESET_PASSWORD = "secret_link", "confirm_email", "invitation", "reset_password"
 """Kinds of email, each with its templates in templates/mail/ (`<kind>.txt`, `<kind>.html`)."""
 QUEUED, SENT, FAILED = "queued", "sent", "failed"
 """States of a secret link's delivery, as its receipt shows them."""

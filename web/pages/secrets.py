@@ -19,8 +19,10 @@ from litestar.response import Template
 from onetime.errors import PassphraseNotRetyped, SecretWouldBeReplaced
 from onetime.metrics import REVEALS_SECRET
 from onetime.plans import Plan
+from onetime.policy import IN_READ_MODE, CreationRestricted
 from onetime.receipts import Receipt, Revealed
 from onetime.secret_service import LOCKOUT, NewSecret
+from web.access import check_create, may_create, refused_page
 from web.deps import AnyRequest, CallerDep, ClientAddressDep, DomainServiceDep, SecretServiceDep, SiteDep
 from web.methods import is_head
 from web.pages.fields import optional_text, text
@@ -197,7 +199,12 @@ class CreateController(Controller):
 
     @get("/", name="home")
     async def home(self, request: AnyRequest, caller: CallerDep, domain_service: DomainServiceDep) -> Template:
-        """Show the form that creates a secret (with a choice of link domain for accounts that have one)."""
+        """Show the form that creates a secret (with a choice of link domain for accounts that have one).
+
+        A visitor this deployment does not let create secrets (OTS_CREATE) is told how to get access instead.
+        """
+        if not may_create(request, caller):
+            return refused_page(request, CreationRestricted(), status_code=200)
         domains = await domain_service.share_domains_of(caller)
         largest = domain_service.settings.max_secret_bytes
         return render(request, HOME, home_context(caller.plan, share_domains=domains, largest_size=largest))
@@ -212,6 +219,7 @@ class CreateController(Controller):
         secret_service: SecretServiceDep,
     ) -> Response[Any]:
         """Store the typed secret and go to its receipt."""
+        check_create(request, caller)
         secret_form.check_passphrase_kept()
         receipt = await secret_service.create(caller, client_address, secret_form.new_secret())
         return see_other(request, receipt_path(request, receipt.metadata_key))
@@ -226,6 +234,7 @@ class CreateController(Controller):
         secret_service: SecretServiceDep,
     ) -> Response[Any]:
         """Store a generated password and go to its receipt, which shows the password once."""
+        check_create(request, caller)
         secret_form.check_nothing_typed()
         secret_form.check_passphrase_kept()
         receipt = await secret_service.generate(caller, client_address, secret_form.new_secret())
@@ -281,7 +290,7 @@ class RevealController(Controller):
     """The recipient's page: a GET that only looks, a POST that reveals, on the secret's link host."""
 
     path = "/secret/{secret_key:str}"
-    opt = {ON_CUSTOM_DOMAINS: True}  # noqa: RUF012
+    opt = {ON_CUSTOM_DOMAINS: True, IN_READ_MODE: True}  # noqa: RUF012
 
     @get(name="reveal_page")
     async def reveal_page(
