@@ -10,9 +10,9 @@ import base64
 import io
 import re
 import secrets
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import httpx
 import pytest
@@ -24,7 +24,7 @@ from playwright.sync_api import Page, Request, expect
 from onetime import e2e_format
 from tests.e2e.conftest import Contexts
 from tests.support.redis_server import RedisServer
-from tests.support.server_process import ServerProcess, ots_env, run_ots
+from tests.support.server_process import PROJECT_ROOT, ServerProcess, ots_env
 
 RECEIPT_URL = re.compile(r"/private/[a-z0-9]{31}$")
 LINK = re.compile(r"^http://127\.0\.0\.1:\d+/secret/[a-z0-9]{31}#[A-Za-z0-9_-]{48}$")
@@ -143,3 +143,245 @@ def test_a_secret_travels_end_to_end_and_no_request_carries_its_key_or_text(
     expect(creator.get_by_text(re.compile(r"Received \d{4}-\d\d-\d\d"))).to_be_visible()
     recipient.reload()
     expect(recipient.get_by_role("heading", level=1)).to_have_text(GONE)
+
+
+def test_a_passphrase_stays_in_the_browsers_and_a_wrong_one_can_be_tried_again(
+    deployment: Deployment, people: Contexts
+) -> None:
+    value = f"behind a passphrase {secrets.token_hex(8)}"
+    passphrase = f"open sesame {secrets.token_hex(4)}"
+    creator = people.new_page(color_scheme="dark")
+    creator_requests = Requests(creator)
+    link = create_end_to_end(creator, deployment, value, passphrase=passphrase)
+    assert e2e_format.parse_fragment(fragment_of(link)).passphrase is True
+    expect(creator.get_by_text("Not known to this server")).to_be_visible()
+
+    recipient = people.new_page(color_scheme="dark")
+    recipient_requests = Requests(recipient)
+    recipient.goto(link)
+    recipient.get_by_label("Passphrase").fill("a wrong guess")
+    recipient.get_by_role("button", name="Reveal the secret").click()
+    status = recipient.locator("[data-e2e-status]")
+    expect(status).to_contain_text("The passphrase is wrong, or the key in the link was altered")
+    expect(status).to_contain_text("deleted from the server")
+    recipient.get_by_label("Passphrase").fill(passphrase)
+    recipient.get_by_role("button", name="Decrypt").click()
+    expect(recipient.locator("#secret-value")).to_have_value(value)
+    assert len(recipient_requests.posted()) == 1  # the second try happened in the page alone
+
+    for captured in (creator_requests, recipient_requests):
+        captured.assert_none_carries(fragment_of(link), value, passphrase, "a wrong guess")
+
+
+def test_a_damaged_or_missing_key_is_refused_before_anything_is_consumed(
+    deployment: Deployment, people: Contexts
+) -> None:
+    creator = people.new_page()
+    link = create_end_to_end(creator, deployment, "keep me whole")
+    base, fragment = link.split("#", 1)
+    swapped = fragment[:20] + ("A" if fragment[20] != "A" else "B") + fragment[21:]
+
+    recipient = people.new_page()
+    requests = Requests(recipient)
+    for address, message in [
+        (f"{base}#{swapped}", "The key at the end of this link (after '#') is damaged"),
+        (f"{base}#{fragment[:-3]}", "The key at the end of this link (after '#') is damaged"),
+        (base, "This link is missing its key: the part after '#' was cut off"),
+    ]:
+        recipient.goto("about:blank")
+        recipient.goto(address)
+        expect(recipient.get_by_role("alert")).to_contain_text(message)
+        expect(recipient.get_by_role("alert")).to_contain_text("Nothing has been revealed or deleted")
+        expect(recipient.get_by_role("button", name="Reveal the secret")).to_be_hidden()
+    assert requests.posted() == []
+    creator.reload()
+    expect(creator.get_by_text("Opened, not revealed yet")).to_be_visible()  # still there, unconsumed
+
+    # A well-formed key of another secret passes the check, so the secret is consumed: said plainly.
+    other_key = e2e_format.LinkKey.new(passphrase=False).fragment()
+    recipient.goto("about:blank")
+    recipient.goto(f"{base}#{other_key}")
+    recipient.get_by_role("button", name="Reveal the secret").click()
+    expect(recipient.locator("[data-e2e-status]")).to_contain_text(
+        "The key in this link does not open this secret, so it cannot be shown"
+    )
+    expect(recipient.locator("#secret-value")).to_be_hidden()
+    creator.reload()
+    expect(creator.get_by_text(re.compile(r"Received \d{4}-\d\d-\d\d"))).to_be_visible()
+
+
+def test_the_full_link_is_only_in_the_creating_tab(deployment: Deployment, people: Contexts) -> None:
+    creator = people.new_page()
+    create_end_to_end(creator, deployment, "only here")
+    receipt_url = creator.url
+    elsewhere = people.new_page()
+    elsewhere.goto(receipt_url)
+    expect(elsewhere.get_by_text("it is no longer available here")).to_be_visible()
+    expect(elsewhere.locator("#share-link")).to_be_hidden()
+    expect(elsewhere.locator("[data-e2e-qr]")).to_be_hidden()
+    no_script = people.new_page(javascript=False)
+    no_script.goto(receipt_url)
+    expect(no_script.get_by_text("it is no longer available here")).to_be_visible()
+    expect(no_script.get_by_text(re.compile(r"End-to-end, [\d,]+ bytes"))).to_be_visible()
+
+
+def test_without_javascript_the_page_says_the_server_encrypts_and_works_as_before(
+    deployment: Deployment, people: Contexts
+) -> None:
+    page = people.new_page(javascript=False)
+    page.goto(deployment.server.url("/"))
+    expect(page.locator("#encryption-mode")).to_contain_text("Encrypted on the server")
+    expect(page.get_by_label(E2E_CHOICE)).to_be_hidden()
+    page.get_by_label("Secret", exact=True).fill("server side")
+    page.get_by_role("button", name="Create a secret link").click()
+    expect(page).to_have_url(RECEIPT_URL)
+    expect(page.get_by_text("On this server")).to_be_visible()
+    link = page.locator("#share-link").input_value()
+    assert "#" not in link
+    reader = people.new_page(javascript=False)
+    reader.goto(link)
+    reader.get_by_role("button", name="Reveal the secret").click()
+    expect(reader.locator("#secret-value")).to_have_value("server side")
+
+
+def test_with_javascript_the_creator_may_choose_server_side_encryption(
+    deployment: Deployment, people: Contexts
+) -> None:
+    page = people.new_page()
+    page.goto(deployment.server.url("/"))
+    page.get_by_label(E2E_CHOICE).uncheck()
+    expect(page.locator("#encryption-mode")).to_contain_text("Encrypted on the server")
+    page.get_by_label("Secret", exact=True).fill("server side by choice")
+    page.get_by_role("button", name="Create a secret link").click()
+    expect(page).to_have_url(RECEIPT_URL)
+    expect(page.get_by_text("On this server")).to_be_visible()
+    assert "#" not in page.locator("#share-link").input_value()
+
+
+def test_an_end_to_end_link_opened_without_javascript_consumes_nothing(
+    deployment: Deployment, people: Contexts
+) -> None:
+    creator = people.new_page()
+    link = create_end_to_end(creator, deployment, "needs a script")
+    reader = people.new_page(javascript=False)
+    reader.goto(link)
+    expect(reader.get_by_text("Only a browser with JavaScript turned on")).to_be_visible()
+    expect(reader.get_by_role("button", name="Reveal the secret")).to_be_hidden()
+    # A form posted by hand, without the browser's end-to-end field, is refused and consumes nothing.
+    with httpx.Client(base_url=deployment.server.origin, timeout=10) as client:
+        page = client.get(link.split("#")[0])
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
+        assert token is not None
+        refused = client.post(link.split("#")[0], data={"_csrf_token": token.group(1)})
+    assert refused.status_code == httpx.codes.CONFLICT
+    assert "Nothing was revealed or deleted" in refused.text
+    creator.reload()
+    expect(creator.get_by_text("Opened, not revealed yet")).to_be_visible()
+
+
+def every_stored_byte(redis_url: str) -> bytes:
+    """Return every key and value in the Redis, whatever their types, joined."""
+    client = redis.Redis.from_url(redis_url)
+    stored: list[bytes] = []
+    try:
+        for key in client.scan_iter(count=1000):
+            stored.append(key)
+            kind = client.type(key).decode()
+            if kind == "string":
+                stored.append(client.get(key) or b"")
+            elif kind == "hash":
+                stored.extend(item for pair in client.hgetall(key).items() for item in pair)
+            elif kind == "zset":
+                stored.extend(client.zrange(key, 0, -1))
+            elif kind == "set":
+                stored.extend(client.smembers(key))
+            elif kind == "list":
+                stored.extend(client.lrange(key, 0, -1))
+            else:
+                stored.append(client.dump(key) or b"")
+    finally:
+        client.close()
+    return b"\x00".join(stored)
+
+
+def test_redis_holds_no_plaintext_and_no_key_of_an_end_to_end_secret(deployment: Deployment, people: Contexts) -> None:
+    value = f"never stored in the clear {secrets.token_hex(8)}"
+    passphrase = f"never stored {secrets.token_hex(4)}"
+    creator = people.new_page()
+    links = [
+        create_end_to_end(creator, deployment, value),
+        create_end_to_end(creator, deployment, value, passphrase=passphrase),
+    ]
+    stored = every_stored_byte(deployment.redis_url)
+    assert stored, "Redis held nothing: the scan read the wrong server"
+    assert value.encode() not in stored
+    assert passphrase.encode() not in stored
+    for link in links:
+        fragment = fragment_of(link)
+        key = e2e_format.parse_fragment(fragment).key
+        for form in (fragment.encode(), key, base64.b64encode(key), key.hex().encode()):
+            assert form not in stored
+        assert link.split("/secret/")[1].split("#")[0].encode() not in stored  # nor the link's own path key
+
+
+def ots(deployment: Deployment, *args: str, stdin: str = "", **env: str) -> tuple[int, str, str]:
+    """Run the `ots` command as a user would, against the deployment's server."""
+    result = subprocess.run(
+        [str(PROJECT_ROOT / ".venv/bin/ots"), *args],
+        cwd=PROJECT_ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**deployment.env, **env},
+        timeout=60,
+        check=False,
+    )
+    return result.returncode, result.stdout, result.stderr
+
+
+def test_ots_send_then_ots_receive(deployment: Deployment) -> None:
+    code, link, _ = ots(deployment, "send", stdin="from a script\n")
+    assert code == 0
+    link = link.strip()
+    assert LINK.match(link), link
+    code, printed, _ = ots(deployment, "receive", link)
+    assert (code, printed) == (0, "from a script\n")
+    code, printed, errors = ots(deployment, "receive", link)
+    assert code == 1
+    assert printed == ""
+    assert "gone" in errors
+
+
+def test_ots_send_with_a_passphrase_then_receive_refuses_a_damaged_link_first(deployment: Deployment) -> None:
+    code, link, _ = ots(deployment, "send", "--passphrase-env", "SECRET_WORDS", stdin="guarded", SECRET_WORDS="pw 1")
+    assert code == 0
+    link = link.strip()
+    code, _, errors = ots(deployment, "receive", link[:-2])
+    assert code == 1
+    assert "damaged; nothing was revealed" in errors
+    code, _, errors = ots(deployment, "receive", link)
+    assert code == 1
+    assert "needs its passphrase" in errors
+    code, printed, _ = ots(deployment, "receive", "--passphrase-env", "WORDS", link, WORDS="pw 1")
+    assert (code, printed) == (0, "guarded")
+
+
+def test_a_browser_link_opens_with_ots_receive(deployment: Deployment, people: Contexts) -> None:
+    creator = people.new_page()
+    link = create_end_to_end(creator, deployment, "from a browser to a script", passphrase="shared words")
+    code, printed, _ = ots(deployment, "receive", "--passphrase-env", "WORDS", link, WORDS="shared words")
+    assert (code, printed) == (0, "from a browser to a script")
+    creator.reload()
+    expect(creator.get_by_text(re.compile(r"Received \d{4}-\d\d-\d\d"))).to_be_visible()
+
+
+def test_an_ots_send_link_opens_in_a_browser(deployment: Deployment, people: Contexts) -> None:
+    code, link, _ = ots(deployment, "send", "--passphrase-env", "WORDS", stdin="from a script\nto a browser", WORDS="w")
+    assert code == 0
+    recipient = people.new_page()
+    requests = Requests(recipient)
+    recipient.goto(link.strip())
+    recipient.get_by_label("Passphrase").fill("w")
+    recipient.get_by_role("button", name="Reveal the secret").click()
+    expect(recipient.locator("#secret-value")).to_have_value("from a script\nto a browser")
+    requests.assert_none_carries(fragment_of(link.strip()), "from a script")

@@ -89,10 +89,10 @@ def test_an_iteration_count_out_of_bounds_is_refused() -> None:
 
 def test_the_server_refuses_a_sent_passphrase_or_a_malformed_value() -> None:
     sealed = e2e_format.seal("x", LinkKey.new(passphrase=False))
-    assert e2e_format.check_for_storage(sealed, None, False) == len(sealed)
+    assert e2e_format.check_for_storage(sealed, None, passphrase_required=False) == len(sealed)
     with pytest.raises(InvalidRequest, match="never sent"):
-        e2e_format.check_for_storage(sealed, "a passphrase", False)
+        e2e_format.check_for_storage(sealed, "a passphrase", passphrase_required=False)
     with pytest.raises(InvalidRequest):
-        e2e_format.check_for_storage("plain text", None, False)
+        e2e_format.check_for_storage("plain text", None, passphrase_required=False)
     with pytest.raises(PassphraseRejected):
-        e2e_format.check_for_storage(sealed, None, True)
+        e2e_format.check_for_storage(sealed, None, passphrase_required=True)
