@@ -11,7 +11,7 @@ import io
 import re
 import secrets
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import httpx
@@ -23,6 +23,7 @@ from playwright.sync_api import Page, Request, expect
 
 from onetime import e2e_format
 from tests.e2e.conftest import Contexts
+from tests.e2e.test_pages_in_browser import run_axe
 from tests.support.redis_server import RedisServer
 from tests.support.server_process import PROJECT_ROOT, ServerProcess, ots_env
 
@@ -30,6 +31,7 @@ RECEIPT_URL = re.compile(r"/private/[a-z0-9]{31}$")
 LINK = re.compile(r"^http://127\.0\.0\.1:\d+/secret/[a-z0-9]{31}#[A-Za-z0-9_-]{48}$")
 E2E_CHOICE = "Encrypt in my browser (end to end)"
 GONE = "This secret is gone, or was never here"
+Screenshot = Callable[[Page, str], None]
 
 
 @dataclass
@@ -385,3 +387,39 @@ def test_an_ots_send_link_opens_in_a_browser(deployment: Deployment, people: Con
     recipient.get_by_role("button", name="Reveal the secret").click()
     expect(recipient.locator("#secret-value")).to_have_value("from a script\nto a browser")
     requests.assert_none_carries(fragment_of(link.strip()), "from a script")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_end_to_end_pages_have_no_wcag_21_aa_violation(
+    deployment: Deployment, people: Contexts, screenshot: Screenshot, scheme: str
+) -> None:
+    creator = people.new_page(color_scheme=scheme)
+    creator.goto(deployment.server.url("/"))
+    pages: dict[str, Page] = {"home-e2e": creator}
+    violations = {f"home-e2e-{scheme}": run_axe(creator)}
+    link = create_end_to_end(creator, deployment, "checked by axe", passphrase="words")
+    violations[f"receipt-e2e-{scheme}"] = run_axe(creator)
+    pages["receipt-e2e"] = creator
+    recipient = people.new_page(color_scheme=scheme)
+    recipient.goto(link)
+    violations[f"reveal-e2e-{scheme}"] = run_axe(recipient)
+    screenshot(recipient, f"reveal-e2e-{scheme}")
+    recipient.get_by_label("Passphrase").fill("not the words")
+    recipient.get_by_role("button", name="Reveal the secret").click()
+    expect(recipient.locator("[data-e2e-retry]")).to_be_visible()
+    violations[f"wrong-passphrase-e2e-{scheme}"] = run_axe(recipient)
+    screenshot(recipient, f"wrong-passphrase-e2e-{scheme}")
+    recipient.get_by_label("Passphrase").fill("words")
+    recipient.get_by_role("button", name="Decrypt").click()
+    expect(recipient.locator("#secret-value")).to_have_value("checked by axe")
+    violations[f"revealed-e2e-{scheme}"] = run_axe(recipient)
+    screenshot(recipient, f"revealed-e2e-{scheme}")
+    second = create_end_to_end(creator, deployment, "damaged on the way")
+    damaged = people.new_page(color_scheme=scheme)
+    damaged.goto(second[:-4])
+    expect(damaged.get_by_role("alert")).to_be_visible()
+    violations[f"damaged-e2e-{scheme}"] = run_axe(damaged)
+    screenshot(damaged, f"damaged-e2e-{scheme}")
+    for name, page in pages.items():
+        screenshot(page, f"{name}-{scheme}")
+    assert {name: found for name, found in violations.items() if found} == {}
