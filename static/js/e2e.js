@@ -239,9 +239,31 @@
       return;
     }
     choice.hidden = false;
-    const describe = function () { text.textContent = box.checked ? TEXT.e2e : TEXT.server; };
+    const form = mode.closest("form");
+    const size = mode.querySelector("[data-e2e-size]");
+    const describe = function () {
+      text.textContent = box.checked ? TEXT.e2e : TEXT.server;
+      showSealedSize(form, size, box.checked);
+    };
     box.addEventListener("change", describe);
+    form.addEventListener("input", describe);
     describe();
+  }
+
+  // Say what the plan's limit counts: the ciphertext, longer than the text (base64 and a header).
+  function showSealedSize(form, size, endToEnd) {
+    const textarea = form.querySelector("textarea[name=secret]");
+    const passphrase = form.querySelector("input[name=passphrase]");
+    size.hidden = !endToEnd || !textarea || !textarea.value;
+    if (size.hidden) {
+      return;
+    }
+    const header = passphrase && passphrase.value ? 1 + 4 + SALT_BYTES : 1;
+    const sealed = PREFIX.length + Math.ceil((header + NONCE_BYTES + encoder.encode(textarea.value).length + TAG_BYTES) * 4 / 3);
+    const limit = Number(textarea.dataset.maxBytes);
+    size.textContent = "Encrypted, it takes " + sealed.toLocaleString("en") + " of the " +
+      limit.toLocaleString("en") + " bytes allowed.";
+    size.classList.toggle("field-error", sealed > limit);
   }
 
   async function createEndToEnd(form, submitter) {
