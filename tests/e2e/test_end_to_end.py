@@ -23,6 +23,7 @@ from playwright.sync_api import Page, Request, expect
 
 from onetime import e2e_format
 from tests.e2e.conftest import Contexts
+from tests.e2e.test_accounts_flows import sign_up
 from tests.e2e.test_pages_in_browser import run_axe
 from tests.support.redis_server import RedisServer
 from tests.support.server_process import PROJECT_ROOT, ServerProcess, ots_env
@@ -440,3 +441,22 @@ def test_the_size_limit_counts_the_ciphertext_and_an_oversized_one_is_never_sent
     page.get_by_label(E2E_CHOICE).uncheck()  # the server's own encryption counts the text
     page.get_by_role("button", name="Create a secret link").click()
     expect(page).to_have_url(RECEIPT_URL)
+
+
+def test_the_dashboard_says_end_to_end_and_a_burn_forgets_the_key_in_the_tab(
+    deployment: Deployment, people: Contexts
+) -> None:
+    page = people.new_page()
+    sign_up(page, deployment.server, f"e2e-{secrets.token_hex(4)}@example.com")
+    create_end_to_end(page, deployment, "an account's end-to-end secret")
+    metadata_key = page.url.rsplit("/", 1)[1]
+    assert page.evaluate("key => sessionStorage.getItem('ots-e2e-link:' + key)", metadata_key)
+    page.goto(deployment.server.url("/dashboard"))
+    entry = page.locator(f"#entry-{metadata_key}")
+    expect(entry.get_by_text(re.compile(r"^end-to-end, [\d,]+ bytes$"))).to_be_visible()
+    page.once("dialog", lambda dialog: dialog.accept())
+    entry.get_by_role("button", name=re.compile("^Burn")).click()
+    expect(entry.locator(".state")).to_have_text("Burned")
+    page.goto(deployment.server.url(f"/private/{metadata_key}"))
+    expect(page.get_by_text(re.compile(r"Burned \d{4}-\d\d-\d\d"))).to_be_visible()
+    assert page.evaluate("key => sessionStorage.getItem('ots-e2e-link:' + key)", metadata_key) is None
