@@ -22,7 +22,9 @@ import hmac
 import re
 import secrets
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -197,16 +199,30 @@ def _decode(text: str) -> bytes:
         raise FormatError("Not base64url.") from None
 
 
-def check_for_storage(value: str, passphrase: str | None, passphrase_required: bool) -> int:
+class PostedSecret(Protocol):
+    """What `check_for_storage` reads of a creation request (`onetime.secret_service.NewSecret`)."""
+
+    @property
+    def value(self) -> str | None: ...  # noqa: D102
+    @property
+    def passphrase(self) -> str | None: ...  # noqa: D102
+    @property
+    def recipients(self) -> Sequence[str]: ...  # noqa: D102
+
+
+def check_for_storage(request: PostedSecret, passphrase_required: bool) -> int:
     """Check a ciphertext posted as an end-to-end secret; return its size in bytes for the record.
 
     The passphrase of an end-to-end secret is mixed into the key in the sender's browser: one that
-    reaches the server was sent by mistake, and is refused rather than stored or ignored.
+    reaches the server was sent by mistake, and is refused rather than stored or ignored. Its link
+    cannot be emailed either: the server never has the key that completes it.
     """
-    if passphrase:
+    if request.recipients:
+        raise InvalidRequest("This server cannot email the link of an end-to-end secret: it never sees its key.")
+    if request.passphrase:
         raise InvalidRequest("An end-to-end secret's passphrase stays with the sender: it is never sent.")
     try:
-        header = inspect(value)
+        header = inspect(request.value or "")
     except FormatError as error:
         raise InvalidRequest(str(error)) from None
     if passphrase_required and not header.passphrase:

@@ -113,8 +113,7 @@ class SecretService:
             raise NothingToShare
         if len(request.value.encode()) > caller.plan.max_size:
             raise TooLarge(f"Secret value exceeds the maximum size of {caller.plan.max_size} bytes")
-        required = self.settings.passphrase_required
-        size = e2e_format.check_for_storage(request.value, request.passphrase, required) if request.end_to_end else 0
+        size = e2e_format.check_for_storage(request, self.settings.passphrase_required) if request.end_to_end else 0
         return await self._store(caller, request, request.value, generated=False, end_to_end=size)
 
     async def generate(self, caller: Caller, client: str, request: NewSecret, length: object = None) -> Receipt:

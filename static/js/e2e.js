@@ -40,7 +40,12 @@
     wrongPassphrase: "The passphrase is wrong, or the key in the link was altered. The secret was deleted " +
       "from the server, but this page still holds its encrypted copy until you leave it: try the passphrase again.",
     unreachable: "The server could not be reached. Nothing was sent: try again.",
+    emailed: "Encrypted on the server: a link this server emails must be one it can write whole, so a " +
+      "secret sent by email is encrypted by this server.",
+    blank: "Type or paste the secret to share, or choose \u201cGenerate a password\u201d.",
+    retype: "Type the passphrase again (it is never kept), or untick \u201cProtect the secret with a passphrase\u201d.",
   };
+  let endToEndChosen = true;  // kept across the form's redraws in this page
 
   class LinkError extends Error {
     constructor(kind) {
@@ -239,15 +244,25 @@
       return;
     }
     choice.hidden = false;
+    box.checked = endToEndChosen;
     const form = mode.closest("form");
     const size = mode.querySelector("[data-e2e-size]");
     const describe = function () {
-      text.textContent = box.checked ? TEXT.e2e : TEXT.server;
-      showSealedSize(form, size, box.checked);
+      const emailed = isEmailed(form);
+      text.textContent = emailed ? TEXT.emailed : box.checked ? TEXT.e2e : TEXT.server;
+      showSealedSize(form, size, box.checked && !emailed);
     };
-    box.addEventListener("change", describe);
+    box.addEventListener("change", function () {
+      endToEndChosen = box.checked;
+      describe();
+    });
     form.addEventListener("input", describe);
     describe();
+  }
+
+  function isEmailed(form) {
+    const recipient = form.querySelector("input[name=recipient]");
+    return Boolean(recipient && recipient.value.trim());
   }
 
   // Say what the plan's limit counts: the ciphertext, longer than the text (base64 and a header).
@@ -514,11 +529,20 @@
     const submitter = event.submitter;
     const generating = submitter && submitter.hasAttribute("data-generate");
     const textarea = form.querySelector("textarea[name=secret]");
-    if (!box || !box.checked || !subtle || generating || !textarea || !textarea.value.trim()) {
+    if (!box || !box.checked || !subtle || generating || !textarea || isEmailed(form)) {
       return;  // server-side encryption: the form posts as it does without JavaScript
     }
     event.preventDefault();
     event.stopPropagation();
+    if (!textarea.value.trim()) {
+      showError(form, null, TEXT.blank);  // said here: posting it would send the passphrase along
+      return;
+    }
+    const passphrase = form.querySelector("input[name=passphrase]");
+    if (form.querySelector("input[name=keep_passphrase]:checked") && passphrase && !passphrase.value) {
+      showError(form, null, TEXT.retype);  // as the server would say, without sending the text to it
+      return;
+    }
     createEndToEnd(form, submitter);
   }, true);
 

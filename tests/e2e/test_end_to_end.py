@@ -23,10 +23,11 @@ from playwright.sync_api import Page, Request, expect
 
 from onetime import e2e_format
 from tests.e2e.conftest import Contexts
-from tests.e2e.test_accounts_flows import sign_up
+from tests.e2e.test_accounts_flows import link_in, mail_to, sign_up
 from tests.e2e.test_pages_in_browser import run_axe
 from tests.support.redis_server import RedisServer
 from tests.support.server_process import PROJECT_ROOT, ServerProcess, ots_env
+from tests.support.smtp_server import SmtpSink
 
 RECEIPT_URL = re.compile(r"/private/[a-z0-9]{31}$")
 LINK = re.compile(r"^http://127\.0\.0\.1:\d+/secret/[a-z0-9]{31}#[A-Za-z0-9_-]{48}$")
@@ -45,7 +46,7 @@ class Deployment:
 
 
 @pytest.fixture(scope="module")
-def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+def deployment(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpSink) -> Iterator[Deployment]:
     """Start a redis-server and `ots serve` for this module's tests; stop both at the end."""
     directory = tmp_path_factory.mktemp("end-to-end")
     redis_server = RedisServer(directory / "redis").start()
@@ -53,6 +54,8 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         directory / "data",
         OTS_REDIS_URL=redis_server.url,
         OTS_SECRET=base64.b64encode(secrets.token_bytes(32)).decode(),
+        OTS_SMTP_URL=smtp.url,
+        OTS_MAIL_FROM="Onetime Secret <noreply@example.com>",
     )
     try:
         with ServerProcess(env, directory / "logs") as running:
@@ -460,3 +463,43 @@ def test_the_dashboard_says_end_to_end_and_a_burn_forgets_the_key_in_the_tab(
     page.goto(deployment.server.url(f"/private/{metadata_key}"))
     expect(page.get_by_text(re.compile(r"Burned \d{4}-\d\d-\d\d"))).to_be_visible()
     assert page.evaluate("key => sessionStorage.getItem('ots-e2e-link:' + key)", metadata_key) is None
+
+
+def test_a_blank_secret_is_refused_in_the_page_without_sending_the_passphrase(
+    deployment: Deployment, people: Contexts
+) -> None:
+    page = people.new_page()
+    requests = Requests(page)
+    page.goto(deployment.server.url("/"))
+    page.get_by_label("Secret", exact=True).fill("   \n  ")
+    page.get_by_label("Passphrase (optional)").fill("pass-phrase-typed")
+    page.get_by_role("button", name="Create a secret link").click()
+    expect(page.get_by_role("alert")).to_contain_text("Type or paste the secret to share")
+    assert requests.posted() == []
+    expect(page.get_by_label("Passphrase (optional)")).to_have_value("pass-phrase-typed")  # nothing was redrawn
+    page.get_by_label("Secret", exact=True).fill("short now")
+    page.get_by_role("button", name="Create a secret link").click()
+    expect(page).to_have_url(RECEIPT_URL)
+    link = page.locator("#share-link").input_value()
+    assert e2e_format.parse_fragment(fragment_of(link)).passphrase is True
+    requests.assert_none_carries("short now", "pass-phrase-typed")
+
+
+def test_a_secret_sent_by_email_is_encrypted_on_the_server_and_the_page_says_so(
+    deployment: Deployment, people: Contexts, smtp: SmtpSink
+) -> None:
+    page = people.new_page()
+    email = f"e2e-{secrets.token_hex(4)}@example.com"
+    sign_up(page, deployment.server, email)
+    page.goto(link_in(mail_to(smtp, email), deployment.server, "/account/confirm/"))
+    page.get_by_role("button", name="Confirm my email address").click()
+    page.goto(deployment.server.url("/"))
+    page.get_by_label("Secret", exact=True).fill("by email")
+    page.get_by_label("Send the link by email (optional)").fill(f"to-{email}")
+    expect(page.locator("#encryption-mode")).to_contain_text("a secret sent by email is encrypted by this server")
+    page.get_by_role("button", name="Create a secret link").click()
+    expect(page).to_have_url(RECEIPT_URL)
+    expect(page.get_by_text("On this server")).to_be_visible()
+    page.goto(link_in(mail_to(smtp, f"to-{email}"), deployment.server, "/secret/"))
+    page.get_by_role("button", name="Reveal the secret").click()
+    expect(page.locator("#secret-value")).to_have_value("by email")

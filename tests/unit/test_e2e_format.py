@@ -9,6 +9,7 @@ import pytest
 from onetime import e2e_format
 from onetime.e2e_format import CannotDecrypt, DamagedFragment, FormatError, LinkKey, MissingFragment
 from onetime.errors import InvalidRequest, PassphraseRejected
+from onetime.secret_service import NewSecret
 
 FAST = e2e_format.MIN_ITERATIONS
 
@@ -87,12 +88,14 @@ def test_an_iteration_count_out_of_bounds_is_refused() -> None:
         e2e_format.inspect(too_weak)
 
 
-def test_the_server_refuses_a_sent_passphrase_or_a_malformed_value() -> None:
+def test_the_server_refuses_a_sent_passphrase_an_email_or_a_malformed_value() -> None:
     sealed = e2e_format.seal("x", LinkKey.new(passphrase=False))
-    assert e2e_format.check_for_storage(sealed, None, passphrase_required=False) == len(sealed)
+    assert e2e_format.check_for_storage(NewSecret(value=sealed), passphrase_required=False) == len(sealed)
     with pytest.raises(InvalidRequest, match="never sent"):
-        e2e_format.check_for_storage(sealed, "a passphrase", passphrase_required=False)
+        e2e_format.check_for_storage(NewSecret(value=sealed, passphrase="a passphrase"), passphrase_required=False)
+    with pytest.raises(InvalidRequest, match="cannot email"):
+        e2e_format.check_for_storage(NewSecret(value=sealed, recipients=("a@example.com",)), passphrase_required=False)
     with pytest.raises(InvalidRequest):
-        e2e_format.check_for_storage("plain text", None, passphrase_required=False)
+        e2e_format.check_for_storage(NewSecret(value="plain text"), passphrase_required=False)
     with pytest.raises(PassphraseRejected):
-        e2e_format.check_for_storage(sealed, None, passphrase_required=True)
+        e2e_format.check_for_storage(NewSecret(value=sealed), passphrase_required=True)
