@@ -7,6 +7,7 @@ carry the key, the plaintext or the passphrase.
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import re
 import secrets
@@ -503,3 +504,45 @@ def test_a_secret_sent_by_email_is_encrypted_on_the_server_and_the_page_says_so(
     page.goto(link_in(mail_to(smtp, f"to-{email}"), deployment.server, "/secret/"))
     page.get_by_role("button", name="Reveal the secret").click()
     expect(page.locator("#secret-value")).to_have_value("by email")
+
+
+def form_token(client: httpx.Client, path: str) -> str:
+    """Return the CSRF token of the form on a page (the client keeps the cookie)."""
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', client.get(path).text)
+    assert token is not None
+    return token.group(1)
+
+
+def test_the_server_refuses_a_malformed_end_to_end_value_or_a_sent_passphrase(deployment: Deployment) -> None:
+    with httpx.Client(base_url=deployment.server.origin, timeout=10) as client:
+        token = form_token(client, "/")
+        sealed = e2e_format.seal("x", e2e_format.LinkKey.new(passphrase=False))
+        cases = [
+            ({"secret": "plain text, not a ciphertext"}, "Not an end-to-end ciphertext"),
+            ({"secret": sealed, "passphrase": "sent by mistake"}, "it is never sent"),
+        ]
+        for fields, message in cases:
+            answer = client.post("/create", data={"_csrf_token": token, "e2e": "v1", **fields})
+            assert answer.status_code == httpx.codes.UNPROCESSABLE_ENTITY  # the HTML face's answer to a broken rule
+            assert message in answer.text
+            assert "sent by mistake" not in answer.text
+        stored = client.post("/create", data={"_csrf_token": token, "e2e": "v1", "secret": sealed})
+        assert stored.status_code == httpx.codes.SEE_OTHER
+
+
+def test_every_script_carries_the_integrity_of_the_file_served(deployment: Deployment) -> None:
+    with httpx.Client(base_url=deployment.server.origin, timeout=10) as client:
+        page = client.get("/").text
+        scripts = re.findall(r'<script src="([^"]+)" integrity="(sha384-[^"]+)"', page)
+        assert len(scripts) == len(re.findall(r"<script", page)) >= 3  # htmx, app.js, e2e.js; none inline
+        sealed = e2e_format.seal("x", e2e_format.LinkKey.new(passphrase=False))
+        token = form_token(client, "/")
+        created = client.post("/create", data={"_csrf_token": token, "e2e": "v1", "secret": sealed})
+        receipt = client.get(created.headers["location"]).text
+        qr = re.search(r'data-script="([^"]+)"\s+data-integrity="(sha384-[^"]+)"', receipt)
+        assert qr is not None
+        for src, integrity in [*scripts, qr.groups()]:
+            body = client.get(src).content
+            assert integrity == "sha384-" + base64.b64encode(hashlib.sha384(body).digest()).decode(), src
+            assert b"eval(" not in body or src.startswith("/static/vendor/htmx"), src  # htmx's eval is off by config
+            assert b"WebAssembly" not in body, src
