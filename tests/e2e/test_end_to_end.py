@@ -546,3 +546,23 @@ def test_every_script_carries_the_integrity_of_the_file_served(deployment: Deplo
             assert integrity == "sha384-" + base64.b64encode(hashlib.sha384(body).digest()).decode(), src
             assert b"eval(" not in body or src.startswith("/static/vendor/htmx"), src  # htmx's eval is off by config
             assert b"WebAssembly" not in body, src
+
+
+def test_a_ciphertext_over_the_plan_is_refused_by_the_server_and_the_text_comes_back(
+    deployment: Deployment, people: Contexts
+) -> None:
+    page = people.new_page()
+    requests = Requests(page)
+    page.goto(deployment.server.url("/"))
+    limit = int(page.locator("#secret").get_attribute("data-max-bytes") or "0")
+    # Lift the page's own check, as a stale page could: the server counts the ciphertext itself.
+    page.locator("#secret").evaluate("(box, bytes) => { box.dataset.maxBytes = bytes; }", str(limit * 10))
+    text = "y" * (limit - 50)
+    page.get_by_label("Secret", exact=True).fill(text)
+    page.get_by_label("Passphrase (optional)").fill("kept in the page")
+    page.get_by_role("button", name="Create a secret link").click()
+    expect(page.locator("#secret-error")).to_contain_text(f"maximum size of {limit} bytes")
+    expect(page.get_by_label("Secret", exact=True)).to_have_value(text)  # put back by the page, never sent
+    expect(page.get_by_label("Passphrase (optional)")).to_have_value("kept in the page")
+    assert len(requests.posted()) == 1
+    requests.assert_none_carries(text, "kept in the page")
