@@ -1,25 +1,15 @@
-// End-to-end encryption in the browser (issue 16). The bytes are those of docs/e2e-format.md, the
-// same as onetime/e2e_format.py: AES-256-GCM under a random key that travels only in the link's
-// fragment (browsers never send it), with a passphrase mixed in through PBKDF2-SHA256. The server
-// receives the ciphertext alone. No inline script, no eval; WebCrypto does every operation.
+// End-to-end encryption in the pages (issue 16): the create form encrypts before it posts, the
+// receipt completes the link (and its QR code) in the creating tab only, the reveal page checks the
+// key in the fragment before it consumes, then decrypts. The format is static/js/e2e-format.js;
+// the server receives the ciphertext alone. No inline script, no eval.
 (function () {
   "use strict";
 
-  const PREFIX = "ots-e2e:v1:";
-  const MARKER = 0x10;
-  const PASSPHRASE_FLAG = 0x01;
-  const KEY_BYTES = 32;
-  const CHECK_BYTES = 3;
-  const FRAGMENT_LENGTH = 48;
-  const NONCE_BYTES = 12;
-  const SALT_BYTES = 16;
-  const TAG_BYTES = 16;
-  const ITERATIONS = 600000;
-  const MIN_ITERATIONS = 100000;
-  const MAX_ITERATIONS = 10000000;
+  const format = window.otsE2E;
+  const subtle = format && format.available;
+  const PREFIX = format ? format.PREFIX : "";
   const STORE_PREFIX = "ots-e2e-link:";
   const encoder = new TextEncoder();
-  const subtle = window.isSecureContext && window.crypto && window.crypto.subtle;
 
   const TEXT = {
     e2e: "End-to-end: your browser encrypts the secret (with the passphrase, if you type one) before " +
@@ -47,153 +37,8 @@
   };
   let endToEndChosen = true;  // kept across the form's redraws in this page
 
-  class LinkError extends Error {
-    constructor(kind) {
-      super(kind);
-      this.kind = kind;
-    }
-  }
-
-  function concat() {
-    const parts = Array.from(arguments);
-    const out = new Uint8Array(parts.reduce(function (sum, part) { return sum + part.length; }, 0));
-    let offset = 0;
-    parts.forEach(function (part) {
-      out.set(part, offset);
-      offset += part.length;
-    });
-    return out;
-  }
-
-  function toBase64url(bytes) {
-    let binary = "";
-    bytes.forEach(function (byte) { binary += String.fromCharCode(byte); });
-    return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-  }
-
-  function fromBase64url(text) {
-    if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) {
-      throw new Error("not base64url");
-    }
-    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4));
-    return Uint8Array.from(binary, function (char) { return char.charCodeAt(0); });
-  }
-
-  function randomBytes(count) {
-    return window.crypto.getRandomValues(new Uint8Array(count));
-  }
-
-  async function check(head) {
-    const digest = await subtle.digest("SHA-256", concat(encoder.encode("ots-e2e:v1:check"), head));
-    return new Uint8Array(digest).slice(0, CHECK_BYTES);
-  }
-
-  function sameBytes(a, b) {
-    let difference = a.length ^ b.length;
-    for (let i = 0; i < Math.min(a.length, b.length); i += 1) {
-      difference |= a[i] ^ b[i];
-    }
-    return difference === 0;
-  }
-
-  async function makeFragment(linkKey) {
-    const head = concat(Uint8Array.of(MARKER | (linkKey.passphrase ? PASSPHRASE_FLAG : 0)), linkKey.key);
-    return toBase64url(concat(head, await check(head)));
-  }
-
-  // Read the key from a link's fragment, telling a missing key from a damaged one before anything
-  // is consumed.
-  async function parseFragment(hash) {
-    const fragment = hash.replace(/^#/, "");
-    if (!fragment) {
-      throw new LinkError("missing");
-    }
-    let raw;
-    try {
-      raw = fromBase64url(fragment);
-    } catch (error) {
-      throw new LinkError("damaged");
-    }
-    if (fragment.length !== FRAGMENT_LENGTH || (raw[0] & ~PASSPHRASE_FLAG) !== MARKER) {
-      throw new LinkError("damaged");
-    }
-    const head = raw.slice(0, 1 + KEY_BYTES);
-    if (!sameBytes(raw.slice(1 + KEY_BYTES), await check(head))) {
-      throw new LinkError("damaged");
-    }
-    return { key: head.slice(1), passphrase: Boolean(raw[0] & PASSPHRASE_FLAG) };
-  }
-
-  async function contentKey(linkKey, header, passphrase) {
-    const usage = ["encrypt", "decrypt"];
-    const aes = { name: "AES-GCM", length: 256 };
-    if (!passphrase) {
-      const material = await subtle.importKey("raw", linkKey.key, "HKDF", false, ["deriveKey"]);
-      const params = { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: encoder.encode("ots-e2e:v1:content") };
-      return subtle.deriveKey(params, material, aes, false, usage);
-    }
-    const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
-    const iterations = view.getUint32(1);
-    const salt = header.slice(5, 5 + SALT_BYTES);
-    const typed = await subtle.importKey("raw", encoder.encode(passphrase.normalize("NFC")), "PBKDF2", false, ["deriveBits"]);
-    const stretched = new Uint8Array(await subtle.deriveBits(
-      { name: "PBKDF2", hash: "SHA-256", salt: salt, iterations: iterations }, typed, 256));
-    const material = await subtle.importKey("raw", concat(linkKey.key, stretched), "HKDF", false, ["deriveKey"]);
-    const params = { name: "HKDF", hash: "SHA-256", salt: salt, info: encoder.encode("ots-e2e:v1:content+passphrase") };
-    return subtle.deriveKey(params, material, aes, false, usage);
-  }
-
-  async function seal(plaintext, linkKey, passphrase) {
-    let header = Uint8Array.of(passphrase ? 1 : 0);
-    if (passphrase) {
-      const count = new Uint8Array(4);
-      new DataView(count.buffer).setUint32(0, ITERATIONS);
-      header = concat(header, count, randomBytes(SALT_BYTES));
-    }
-    const nonce = randomBytes(NONCE_BYTES);
-    const key = await contentKey(linkKey, header, passphrase);
-    const sealed = await subtle.encrypt(
-      { name: "AES-GCM", iv: nonce, additionalData: concat(encoder.encode(PREFIX), header) },
-      key, encoder.encode(plaintext));
-    return PREFIX + toBase64url(concat(header, nonce, new Uint8Array(sealed)));
-  }
-
-  // Decrypt; any failure (a wrong key or passphrase, a damaged ciphertext) rejects.
-  async function open(ciphertext, linkKey, passphrase) {
-    if (!ciphertext.startsWith(PREFIX)) {
-      throw new Error("not of this format");
-    }
-    const raw = fromBase64url(ciphertext.slice(PREFIX.length));
-    const withPassphrase = raw[0] === 1;
-    if (raw[0] > 1 || withPassphrase !== linkKey.passphrase) {
-      throw new Error("the key does not belong to this ciphertext");
-    }
-    const headerLength = withPassphrase ? 1 + 4 + SALT_BYTES : 1;
-    if (raw.length < headerLength + NONCE_BYTES + TAG_BYTES) {
-      throw new Error("too short");
-    }
-    const header = raw.slice(0, headerLength);
-    if (withPassphrase) {
-      const iterations = new DataView(header.buffer).getUint32(1);
-      if (iterations < MIN_ITERATIONS || iterations > MAX_ITERATIONS) {
-        throw new Error("iteration count out of bounds");
-      }
-    }
-    const nonce = raw.slice(headerLength, headerLength + NONCE_BYTES);
-    const key = await contentKey(linkKey, header, withPassphrase ? passphrase : null);
-    const plain = await subtle.decrypt(
-      { name: "AES-GCM", iv: nonce, additionalData: concat(encoder.encode(PREFIX), header) },
-      key, raw.slice(headerLength + NONCE_BYTES));
-    return new TextDecoder("utf-8", { fatal: true }).decode(plain);
-  }
-
-  function swapMain(html) {
-    const main = document.getElementById("main");
-    if (window.htmx && typeof window.htmx.swap === "function") {
-      window.htmx.swap(main, html, { swapStyle: "innerHTML" });
-    } else {
-      main.innerHTML = html;
-    }
+  function swapMain(html) {  // as htmx swaps a partial in (titles, focus, and htmx:load for the new parts)
+    window.htmx.swap(document.getElementById("main"), html, { swapStyle: "innerHTML" });
   }
 
   // Load the receipt into main as htmx does for a server-side secret (HX-Location), or as a page.
@@ -210,12 +55,7 @@
   // Post a form's fields (never its plaintext or passphrase) the way htmx would, so the server
   // answers with a partial or an HX-Location.
   function post(url, fields) {
-    return fetch(url, {
-      method: "POST",
-      body: fields,
-      credentials: "same-origin",
-      headers: { "HX-Request": "true" },
-    });
+    return fetch(url, { method: "POST", body: fields, credentials: "same-origin", headers: { "HX-Request": "true" } });
   }
 
   function showError(container, element, text) {
@@ -273,8 +113,9 @@
     if (size.hidden) {
       return;
     }
-    const header = passphrase && passphrase.value ? 1 + 4 + SALT_BYTES : 1;
-    const sealed = PREFIX.length + Math.ceil((header + NONCE_BYTES + encoder.encode(textarea.value).length + TAG_BYTES) * 4 / 3);
+    const header = passphrase && passphrase.value ? 1 + 4 + format.SALT_BYTES : 1;
+    const body = header + format.NONCE_BYTES + encoder.encode(textarea.value).length + format.TAG_BYTES;
+    const sealed = PREFIX.length + Math.ceil(body * 4 / 3);
     const limit = Number(textarea.dataset.maxBytes);
     size.textContent = "Encrypted, it takes " + sealed.toLocaleString("en") + " of the " +
       limit.toLocaleString("en") + " bytes allowed.";
@@ -286,8 +127,8 @@
     const passphraseInput = form.querySelector("input[name=passphrase]");
     const plaintext = textarea.value.replace(/\r\n/g, "\n");
     const passphrase = passphraseInput ? passphraseInput.value : "";
-    const linkKey = { key: randomBytes(KEY_BYTES), passphrase: Boolean(passphrase) };
-    const ciphertext = await seal(plaintext, linkKey, passphrase);
+    const linkKey = { key: format.randomBytes(format.KEY_BYTES), passphrase: Boolean(passphrase) };
+    const ciphertext = await format.seal(plaintext, linkKey, passphrase);
     const limit = Number(textarea.dataset.maxBytes);
     if (ciphertext.length > limit) {
       showError(form, null, "Encrypted, this secret takes " + ciphertext.length.toLocaleString("en") +
@@ -315,7 +156,7 @@
     if (response.ok && location) {
       const path = JSON.parse(location).path;
       const receiptKey = path.split("/").pop();
-      sessionStorage.setItem(STORE_PREFIX + receiptKey, await makeFragment(linkKey));
+      sessionStorage.setItem(STORE_PREFIX + receiptKey, await format.makeFragment(linkKey));
       showReceipt(path);
       return;
     }
@@ -411,7 +252,7 @@
     }
     let linkKey;
     try {
-      linkKey = await parseFragment(window.location.hash);
+      linkKey = await format.parseFragment(window.location.hash);
     } catch (error) {
       showError(box, linkError, error.kind === "missing" ? TEXT.missing : TEXT.damaged);
       return;
@@ -425,7 +266,7 @@
     const linkError = box.querySelector("[data-e2e-link-error]");
     let linkKey;
     try {
-      linkKey = await parseFragment(window.location.hash);  // checked again: the address may have changed
+      linkKey = await format.parseFragment(window.location.hash);  // checked again: the address may have changed
     } catch (error) {
       form.hidden = true;
       showError(box, linkError, error.kind === "missing" ? TEXT.missing : TEXT.damaged);
@@ -455,7 +296,7 @@
     const status = box.querySelector("[data-e2e-status]");
     const retry = box.querySelector("[data-e2e-retry]");
     try {
-      const plaintext = await open(box.dataset.ciphertext, linkKey, passphrase);
+      const plaintext = await format.open(box.dataset.ciphertext, linkKey, passphrase);
       const textarea = document.getElementById("secret-value");
       textarea.value = plaintext;
       textarea.rows = Math.min(Math.max(plaintext.split("\n").length, 3), 20);
@@ -479,7 +320,7 @@
     pending = null;
     if (!state) {
       try {
-        state = { linkKey: await parseFragment(window.location.hash), passphrase: null };
+        state = { linkKey: await format.parseFragment(window.location.hash), passphrase: null };
       } catch (error) {
         status.textContent = error.kind === "missing" ? TEXT.missing : TEXT.damaged;
         return;
@@ -494,25 +335,23 @@
     await decryptRevealed(box, linkKey, state.passphrase);
   }
 
+  // Each part of a page, set up once however often htmx swaps it in.
+  const PARTS = [
+    ["[data-e2e-mode]", setUpCreate],
+    ["[data-e2e-receipt]", setUpReceipt],
+    ["[data-e2e-reveal]", setUpReveal],
+    ["[data-e2e-revealed]", setUpRevealed],
+  ];
+
   function setUp(root) {
-    root.querySelectorAll("[data-e2e-mode]:not([data-e2e-ready])").forEach(function (mode) {
-      mode.dataset.e2eReady = "";
-      setUpCreate(mode);
-    });
-    root.querySelectorAll("[data-e2e-receipt]:not([data-e2e-ready])").forEach(function (field) {
-      field.dataset.e2eReady = "";
-      setUpReceipt(field);
+    PARTS.forEach(function (part) {
+      root.querySelectorAll(part[0] + ":not([data-e2e-ready])").forEach(function (element) {
+        element.dataset.e2eReady = "";
+        part[1](element);
+      });
     });
     root.querySelectorAll("[data-e2e-forget]").forEach(function (gone) {
       sessionStorage.removeItem(STORE_PREFIX + gone.dataset.e2eForget);  // the secret is gone: so is its key
-    });
-    root.querySelectorAll("[data-e2e-reveal]:not([data-e2e-ready])").forEach(function (box) {
-      box.dataset.e2eReady = "";
-      setUpReveal(box);
-    });
-    root.querySelectorAll("[data-e2e-revealed]:not([data-e2e-ready])").forEach(function (box) {
-      box.dataset.e2eReady = "";
-      setUpRevealed(box);
     });
   }
 

@@ -1,111 +1,41 @@
-"""End-to-end secrets in a real browser, from `ots send`/`ots receive`, and what Redis holds of them.
+"""End-to-end secrets in a real browser: created, revealed, refused, and shown on receipts.
 
 The key lives in the link's fragment: every request the browsers make is captured and none may
-carry the key, the plaintext or the passphrase.
+carry the key, the plaintext or the passphrase. `test_end_to_end_outside.py` has `ots send`/
+`ots receive`, the Redis scan and the HTTP answers.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 import io
 import re
 import secrets
-import subprocess
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 
-import httpx
 import pytest
-import redis
 import zxingcpp
 from PIL import Image
-from playwright.sync_api import Page, Request, expect
+from playwright.sync_api import Page, expect
 
 from onetime import e2e_format
 from tests.e2e.conftest import Contexts
 from tests.e2e.test_accounts_flows import link_in, mail_to, sign_up
 from tests.e2e.test_pages_in_browser import run_axe
-from tests.support.redis_server import RedisServer
-from tests.support.server_process import PROJECT_ROOT, ServerProcess, ots_env
+from tests.support.end_to_end import (
+    E2E_CHOICE,
+    RECEIPT_URL,
+    Deployment,
+    Requests,
+    create_end_to_end,
+    deployment,
+    fragment_of,
+)
 from tests.support.smtp_server import SmtpSink
 
-RECEIPT_URL = re.compile(r"/private/[a-z0-9]{31}$")
-LINK = re.compile(r"^http://127\.0\.0\.1:\d+/secret/[a-z0-9]{31}#[A-Za-z0-9_-]{48}$")
-E2E_CHOICE = "Encrypt in my browser (end to end)"
+__all__ = ["deployment"]  # the module's server (a fixture)
 GONE = "This secret is gone, or was never here"
 Screenshot = Callable[[Page, str], None]
-
-
-@dataclass
-class Deployment:
-    """`ots serve` with a Redis of its own, which a test may read through."""
-
-    server: ServerProcess
-    redis_url: str
-    env: dict[str, str]
-
-
-@pytest.fixture(scope="module")
-def deployment(tmp_path_factory: pytest.TempPathFactory, smtp: SmtpSink) -> Iterator[Deployment]:
-    """Start a redis-server and `ots serve` for this module's tests; stop both at the end."""
-    directory = tmp_path_factory.mktemp("end-to-end")
-    redis_server = RedisServer(directory / "redis").start()
-    env = ots_env(
-        directory / "data",
-        OTS_REDIS_URL=redis_server.url,
-        OTS_SECRET=base64.b64encode(secrets.token_bytes(32)).decode(),
-        OTS_SMTP_URL=smtp.url,
-        OTS_MAIL_FROM="Onetime Secret <noreply@example.com>",
-    )
-    try:
-        with ServerProcess(env, directory / "logs") as running:
-            yield Deployment(running, redis_server.url, {**env, "OTS_BASE_URL": running.origin})
-    finally:
-        redis_server.stop()
-
-
-class Requests:
-    """Every request a page makes, to check afterwards that none carries a secret."""
-
-    def __init__(self, *pages: Page) -> None:
-        self.seen: list[Request] = []
-        for page in pages:
-            page.on("request", self._record)
-
-    def _record(self, request: Request) -> None:
-        self.seen.append(request)
-
-    def assert_none_carries(self, *needles: str) -> None:
-        assert self.seen, "no request was captured"
-        for request in self.seen:
-            headers = "\n".join(f"{name}: {value}" for name, value in request.all_headers().items())
-            body = request.post_data_buffer or b""
-            for needle in needles:
-                assert needle not in request.url, request.url
-                assert needle not in headers, request.url
-                assert needle.encode() not in body, request.url
-
-    def posted(self) -> list[str]:
-        return [request.url for request in self.seen if request.method == "POST"]
-
-
-def create_end_to_end(page: Page, deployment: Deployment, value: str, passphrase: str = "") -> str:
-    """Create a secret end to end from the home page and return its whole link."""
-    page.goto(deployment.server.url("/"))
-    expect(page.get_by_label(E2E_CHOICE)).to_be_checked()
-    expect(page.locator("#encryption-mode")).to_contain_text("End-to-end: your browser encrypts the secret")
-    page.get_by_label("Secret", exact=True).fill(value)
-    if passphrase:
-        page.get_by_label("Passphrase (optional)").fill(passphrase)
-    page.get_by_role("button", name="Create a secret link").click()
-    expect(page).to_have_url(RECEIPT_URL)
-    expect(page.locator("#share-link")).to_have_value(LINK)
-    return page.locator("#share-link").input_value()
-
-
-def fragment_of(link: str) -> str:
-    return link.split("#", 1)[1]
 
 
 def decode_qr(page: Page) -> list[str]:
@@ -265,135 +195,6 @@ def test_with_javascript_the_creator_may_choose_server_side_encryption(
     assert "#" not in page.locator("#share-link").input_value()
 
 
-def test_an_end_to_end_link_opened_without_javascript_consumes_nothing(
-    deployment: Deployment, people: Contexts
-) -> None:
-    creator = people.new_page()
-    link = create_end_to_end(creator, deployment, "needs a script")
-    reader = people.new_page(javascript=False)
-    reader.goto(link)
-    expect(reader.get_by_text("Only a browser with JavaScript turned on")).to_be_visible()
-    expect(reader.get_by_role("button", name="Reveal the secret")).to_be_hidden()
-    # A form posted by hand, without the browser's end-to-end field, is refused and consumes nothing.
-    with httpx.Client(base_url=deployment.server.origin, timeout=10) as client:
-        page = client.get(link.split("#")[0])
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
-        assert token is not None
-        refused = client.post(link.split("#")[0], data={"_csrf_token": token.group(1)})
-    assert refused.status_code == httpx.codes.CONFLICT
-    assert "Nothing was revealed or deleted" in refused.text
-    creator.reload()
-    expect(creator.get_by_text("Opened, not revealed yet")).to_be_visible()
-
-
-def every_stored_byte(redis_url: str) -> bytes:
-    """Return every key and value in the Redis, whatever their types, joined."""
-    client = redis.Redis.from_url(redis_url)
-    stored: list[bytes] = []
-    try:
-        for key in client.scan_iter(count=1000):
-            stored.append(key)
-            kind = client.type(key).decode()
-            if kind == "string":
-                stored.append(client.get(key) or b"")
-            elif kind == "hash":
-                stored.extend(item for pair in client.hgetall(key).items() for item in pair)
-            elif kind == "zset":
-                stored.extend(client.zrange(key, 0, -1))
-            elif kind == "set":
-                stored.extend(client.smembers(key))
-            elif kind == "list":
-                stored.extend(client.lrange(key, 0, -1))
-            else:
-                stored.append(client.dump(key) or b"")
-    finally:
-        client.close()
-    return b"\x00".join(stored)
-
-
-def test_redis_holds_no_plaintext_and_no_key_of_an_end_to_end_secret(deployment: Deployment, people: Contexts) -> None:
-    value = f"never stored in the clear {secrets.token_hex(8)}"
-    passphrase = f"never stored {secrets.token_hex(4)}"
-    creator = people.new_page()
-    links = [
-        create_end_to_end(creator, deployment, value),
-        create_end_to_end(creator, deployment, value, passphrase=passphrase),
-    ]
-    stored = every_stored_byte(deployment.redis_url)
-    assert stored, "Redis held nothing: the scan read the wrong server"
-    assert value.encode() not in stored
-    assert passphrase.encode() not in stored
-    for link in links:
-        fragment = fragment_of(link)
-        key = e2e_format.parse_fragment(fragment).key
-        for form in (fragment.encode(), key, base64.b64encode(key), key.hex().encode()):
-            assert form not in stored
-        assert link.split("/secret/")[1].split("#")[0].encode() not in stored  # nor the link's own path key
-
-
-def ots(deployment: Deployment, *args: str, stdin: str = "", **env: str) -> tuple[int, str, str]:
-    """Run the `ots` command as a user would, against the deployment's server."""
-    result = subprocess.run(
-        [str(PROJECT_ROOT / ".venv/bin/ots"), *args],
-        cwd=PROJECT_ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env={**deployment.env, **env},
-        timeout=60,
-        check=False,
-    )
-    return result.returncode, result.stdout, result.stderr
-
-
-def test_ots_send_then_ots_receive(deployment: Deployment) -> None:
-    code, link, _ = ots(deployment, "send", stdin="from a script\n")
-    assert code == 0
-    link = link.strip()
-    assert LINK.match(link), link
-    code, printed, _ = ots(deployment, "receive", link)
-    assert (code, printed) == (0, "from a script\n")
-    code, printed, errors = ots(deployment, "receive", link)
-    assert code == 1
-    assert printed == ""
-    assert "gone" in errors
-
-
-def test_ots_send_with_a_passphrase_then_receive_refuses_a_damaged_link_first(deployment: Deployment) -> None:
-    code, link, _ = ots(deployment, "send", "--passphrase-env", "SECRET_WORDS", stdin="guarded", SECRET_WORDS="pw 1")
-    assert code == 0
-    link = link.strip()
-    code, _, errors = ots(deployment, "receive", link[:-2])
-    assert code == 1
-    assert "damaged; nothing was revealed" in errors
-    code, _, errors = ots(deployment, "receive", link)
-    assert code == 1
-    assert "needs its passphrase" in errors
-    code, printed, _ = ots(deployment, "receive", "--passphrase-env", "WORDS", link, WORDS="pw 1")
-    assert (code, printed) == (0, "guarded")
-
-
-def test_a_browser_link_opens_with_ots_receive(deployment: Deployment, people: Contexts) -> None:
-    creator = people.new_page()
-    link = create_end_to_end(creator, deployment, "from a browser to a script", passphrase="shared words")
-    code, printed, _ = ots(deployment, "receive", "--passphrase-env", "WORDS", link, WORDS="shared words")
-    assert (code, printed) == (0, "from a browser to a script")
-    creator.reload()
-    expect(creator.get_by_text(re.compile(r"Received \d{4}-\d\d-\d\d"))).to_be_visible()
-
-
-def test_an_ots_send_link_opens_in_a_browser(deployment: Deployment, people: Contexts) -> None:
-    code, link, _ = ots(deployment, "send", "--passphrase-env", "WORDS", stdin="from a script\nto a browser", WORDS="w")
-    assert code == 0
-    recipient = people.new_page()
-    requests = Requests(recipient)
-    recipient.goto(link.strip())
-    recipient.get_by_label("Passphrase").fill("w")
-    recipient.get_by_role("button", name="Reveal the secret").click()
-    expect(recipient.locator("#secret-value")).to_have_value("from a script\nto a browser")
-    requests.assert_none_carries(fragment_of(link.strip()), "from a script")
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_end_to_end_pages_have_no_wcag_21_aa_violation(
     deployment: Deployment, people: Contexts, screenshot: Screenshot, scheme: str
@@ -504,48 +305,6 @@ def test_a_secret_sent_by_email_is_encrypted_on_the_server_and_the_page_says_so(
     page.goto(link_in(mail_to(smtp, f"to-{email}"), deployment.server, "/secret/"))
     page.get_by_role("button", name="Reveal the secret").click()
     expect(page.locator("#secret-value")).to_have_value("by email")
-
-
-def form_token(client: httpx.Client, path: str) -> str:
-    """Return the CSRF token of the form on a page (the client keeps the cookie)."""
-    token = re.search(r'name="_csrf_token" value="([^"]+)"', client.get(path).text)
-    assert token is not None
-    return token.group(1)
-
-
-def test_the_server_refuses_a_malformed_end_to_end_value_or_a_sent_passphrase(deployment: Deployment) -> None:
-    with httpx.Client(base_url=deployment.server.origin, timeout=10) as client:
-        token = form_token(client, "/")
-        sealed = e2e_format.seal("x", e2e_format.LinkKey.new(passphrase=False))
-        cases = [
-            ({"secret": "plain text, not a ciphertext"}, "Not an end-to-end ciphertext"),
-            ({"secret": sealed, "passphrase": "sent by mistake"}, "it is never sent"),
-        ]
-        for fields, message in cases:
-            answer = client.post("/create", data={"_csrf_token": token, "e2e": "v1", **fields})
-            assert answer.status_code == httpx.codes.UNPROCESSABLE_ENTITY  # the HTML face's answer to a broken rule
-            assert message in answer.text
-            assert "sent by mistake" not in answer.text
-        stored = client.post("/create", data={"_csrf_token": token, "e2e": "v1", "secret": sealed})
-        assert stored.status_code == httpx.codes.SEE_OTHER
-
-
-def test_every_script_carries_the_integrity_of_the_file_served(deployment: Deployment) -> None:
-    with httpx.Client(base_url=deployment.server.origin, timeout=10) as client:
-        page = client.get("/").text
-        scripts = re.findall(r'<script src="([^"]+)" integrity="(sha384-[^"]+)"', page)
-        assert len(scripts) == len(re.findall(r"<script", page)) >= 3  # htmx, app.js, e2e.js; none inline
-        sealed = e2e_format.seal("x", e2e_format.LinkKey.new(passphrase=False))
-        token = form_token(client, "/")
-        created = client.post("/create", data={"_csrf_token": token, "e2e": "v1", "secret": sealed})
-        receipt = client.get(created.headers["location"]).text
-        qr = re.search(r'data-script="([^"]+)"\s+data-integrity="(sha384-[^"]+)"', receipt)
-        assert qr is not None
-        for src, integrity in [*scripts, qr.groups()]:
-            body = client.get(src).content
-            assert integrity == "sha384-" + base64.b64encode(hashlib.sha384(body).digest()).decode(), src
-            assert b"eval(" not in body or src.startswith("/static/vendor/htmx"), src  # htmx's eval is off by config
-            assert b"WebAssembly" not in body, src
 
 
 def test_a_ciphertext_over_the_plan_is_refused_by_the_server_and_the_text_comes_back(
