@@ -368,8 +368,11 @@
     const submitter = event.submitter;
     const generating = submitter && submitter.hasAttribute("data-generate");
     const textarea = form.querySelector("textarea[name=secret]");
-    if (!box || !box.checked || !subtle || generating || !textarea || isEmailed(form)) {
-      return;  // server-side encryption: the form posts as it does without JavaScript
+    const passphrase = form.querySelector("input[name=passphrase]");
+    const typed = passphrase && passphrase.value;
+    if (!box || !box.checked || !subtle || generating || !textarea || isEmailed(form) ||
+        (!textarea.value.trim() && !typed)) {
+      return;  // server-side encryption, or nothing typed: the form posts as it does without JavaScript
     }
     event.preventDefault();
     event.stopPropagation();
@@ -377,7 +380,6 @@
       showError(form, null, TEXT.blank);  // said here: posting it would send the passphrase along
       return;
     }
-    const passphrase = form.querySelector("input[name=passphrase]");
     if (form.querySelector("input[name=keep_passphrase]:checked") && passphrase && !passphrase.value) {
       showError(form, null, TEXT.retype);  // as the server would say, without sending the text to it
       return;
