@@ -2,7 +2,7 @@
 
 The server never holds the key: it stores the ciphertext text as a secret's value (under its own
 encryption at rest, as any value) and checks only its shape. `docs/e2e-format.md` is the
-specification; static/js/e2e.js is the browser's implementation of the same bytes.
+specification; static/js/e2e-format.js is the browser's implementation of the same bytes.
 
 Link fragment: base64url (no padding) of 36 bytes: a marker byte (0x10, or 0x11 when a passphrase
 is mixed in), the 32-byte link key, then 3 check bytes (SHA-256 of "ots-e2e:v1:check" and the first
