@@ -25,6 +25,7 @@ from onetime.storage import embedded
 from onetime.storage.client import connect
 from onetime.storage.embedded import EmbeddedRedis
 from web.cli_domains import add_domain_parser, domain_command
+from web.cli_e2e import add_e2e_parsers, e2e_command
 from web.http_protocol import HeaderTimeoutProtocol
 from web.log_format import configure_command_logging, uvicorn_log_config
 from web.serve_process import DataDirInUse, lock_data_dir, prepare_metrics_dir
@@ -32,7 +33,7 @@ from web.serve_process import DataDirInUse, lock_data_dir, prepare_metrics_dir
 log = logging.getLogger("ots")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit per command
     """Run the `ots` command line."""
     parser = _parser()
     args = parser.parse_args(argv)
@@ -49,6 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "account":
             return asyncio.run(_account(settings, args))
+        if args.command in {"send", "receive"}:
+            return e2e_command(settings, args)
         if args.command == "domain":
             with redis_for(settings) as url:
                 return asyncio.run(domain_command(settings, url, args))
@@ -73,6 +76,7 @@ def _parser() -> argparse.ArgumentParser:
     invite = account.add_parser("invite", help="email a single-use sign-up link (printed when mail is not configured)")
     invite.add_argument("email")
     add_domain_parser(commands)
+    add_e2e_parsers(commands)
     return parser
 
 

@@ -15,6 +15,7 @@ from litestar.datastructures import FormMultiDict
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
+from litestar.status_codes import HTTP_409_CONFLICT
 
 from onetime.errors import PassphraseNotRetyped, SecretWouldBeReplaced
 from onetime.metrics import REVEALS_SECRET
@@ -51,6 +52,8 @@ class SecretForm:
     """The account's verified domain chosen for the links ("" for this site's own host)."""
     keep_passphrase: bool = False
     """Whether a form drawn again after a mistake still asks for the passphrase typed before."""
+    end_to_end: bool = False
+    """Whether `secret` is a ciphertext the browser made (static/js/e2e.js); never drawn back in the form."""
 
     def check_passphrase_kept(self) -> None:
         """Refuse a form that asked to keep its passphrase but carries none (it is never drawn again)."""
@@ -71,6 +74,7 @@ class SecretForm:
             recipients=(self.recipient,) if self.recipient else (),
             share_domain=self.share_domain or None,
             site_domain=self.site_domain or None,
+            end_to_end=self.end_to_end,
         )
 
 
@@ -79,6 +83,8 @@ class PassphraseForm:
     """A form whose one field is a passphrase (reveal, burn); None when the form had no such field."""
 
     passphrase: str | None = None
+    end_to_end: bool = False
+    """Whether the page that posted can decrypt an end-to-end secret (static/js/e2e.js says so)."""
 
 
 SecretFormDep: TypeAlias = NamedDependency[SecretForm]
@@ -99,12 +105,15 @@ def read_secret_form(form: FormMultiDict, site_domain: str = "") -> SecretForm:
         site_domain=site_domain,
         share_domain=text(form, "share_domain").strip(),
         keep_passphrase=text(form, "keep_passphrase") == "1",
+        end_to_end=text(form, END_TO_END_FIELD) == END_TO_END_VERSION,
     )
 
 
 def read_passphrase_form(form: FormMultiDict) -> PassphraseForm:
     """Read a reveal or burn form."""
-    return PassphraseForm(passphrase=optional_text(form, "passphrase"))
+    return PassphraseForm(
+        passphrase=optional_text(form, "passphrase"), end_to_end=text(form, END_TO_END_FIELD) == END_TO_END_VERSION
+    )
 
 
 def home_context(
@@ -120,7 +129,7 @@ def home_context(
     form = form or SecretForm()
     chosen = plan.apply_ttl(form.ttl or None)
     return {
-        "secret": form.secret,
+        "secret": "" if form.end_to_end else form.secret,  # a ciphertext is no text to draw back
         "passphrase_typed": bool(form.passphrase) or form.keep_passphrase,
         "recipient": form.recipient,
         "share_domains": list(share_domains),
@@ -130,6 +139,13 @@ def home_context(
         "selected_ttl": chosen if chosen in plan.ttl_choices else max(plan.ttl_choices),
     }
 
+
+END_TO_END_FIELD, END_TO_END_VERSION = "e2e", "v1"
+"""The field static/js/e2e.js adds to its posts: the value is a ciphertext of onetime/e2e_format.py."""
+NEEDS_SCRIPT = {
+    "form": "This secret was encrypted in the sender's browser: only a browser with JavaScript (or `ots receive`) "
+    "can decrypt it. Nothing was revealed or deleted."
+}
 
 BURNED = "burned"
 """The `done` of the redirect after a burn, so the receipt says it worked."""
@@ -151,15 +167,18 @@ def burn_context(metadata_key: str, *, passphrase_required: bool) -> dict[str, A
     return {"metadata_key": metadata_key, "passphrase_required": passphrase_required}
 
 
-def reveal_context(secret_key: str, *, passphrase_required: bool) -> dict[str, Any]:
-    """Return what the page before a reveal draws."""
-    return {"secret_key": secret_key, "passphrase_required": passphrase_required}
+def reveal_context(secret_key: str, *, passphrase_required: bool, end_to_end: bool = False) -> dict[str, Any]:
+    """Return what the page before a reveal draws (an end-to-end secret: the browser's own form)."""
+    return {"secret_key": secret_key, "passphrase_required": passphrase_required, "end_to_end": end_to_end}
 
 
-def revealed_context(revealed: Revealed) -> dict[str, Any]:
-    """Return what the page of a revealed secret draws: the value, in a box sized to it."""
+def revealed_context(revealed: Revealed, *, end_to_end: bool = False) -> dict[str, Any]:
+    """Return what the page of a revealed secret draws: the value, in a box sized to it.
+
+    An end-to-end value is a ciphertext, which the page hands to static/js/e2e.js to decrypt.
+    """
     lines = revealed.value.count("\n") + 1
-    return {"value": revealed.value, "rows": min(max(lines, 3), 20)}
+    return {"value": revealed.value, "rows": min(max(lines, 3), 20), "end_to_end": end_to_end}
 
 
 async def provide_secret_form(
@@ -176,7 +195,8 @@ async def provide_secret_form(
 async def provide_reveal_form(request: AnyRequest, secret_key: FromPath[str]) -> PassphraseForm:
     """Read the reveal form, remembering how to draw it again with an error."""
     form = read_passphrase_form(await request.form())
-    remember_form(request, REVEAL, reveal_context(secret_key, passphrase_required=form.passphrase is not None))
+    required = form.passphrase is not None
+    remember_form(request, REVEAL, reveal_context(secret_key, passphrase_required=required, end_to_end=form.end_to_end))
     return form
 
 
@@ -300,7 +320,10 @@ class RevealController(Controller):
         preview = await secret_service.preview(secret_key)
         if not is_head(request):  # a HEAD only looks
             await secret_service.mark_viewed(secret_key)
-        return render(request, REVEAL, reveal_context(secret_key, passphrase_required=preview.passphrase_required))
+        context = reveal_context(
+            secret_key, passphrase_required=preview.passphrase_required, end_to_end=preview.end_to_end
+        )
+        return render(request, REVEAL, context)
 
     @post(name="reveal", dependencies={"reveal_form": Provide(provide_reveal_form)}, opt={REVEALS_SECRET: True})
     async def reveal(
@@ -311,6 +334,14 @@ class RevealController(Controller):
         client_address: ClientAddressDep,
         secret_service: SecretServiceDep,
     ) -> Template:
-        """Reveal the secret: this answer is the only page that ever shows its value."""
+        """Reveal the secret: this answer is the only page that ever shows its value.
+
+        An end-to-end secret is consumed only by a page that can decrypt it: a form posted without
+        JavaScript would destroy it and show a ciphertext nobody can read there.
+        """
+        preview = await secret_service.preview(secret_key)
+        if preview.end_to_end and not reveal_form.end_to_end:
+            context = {**reveal_context(secret_key, passphrase_required=False, end_to_end=True), "errors": NEEDS_SCRIPT}
+            return render(request, REVEAL, context, status_code=HTTP_409_CONFLICT)
         revealed = await secret_service.reveal(secret_key, reveal_form.passphrase, client_address)
-        return render(request, REVEALED, revealed_context(revealed))
+        return render(request, REVEALED, revealed_context(revealed, end_to_end=preview.end_to_end))

@@ -64,7 +64,7 @@ async def test_htmx_is_configured_to_need_neither_eval_nor_inline_styles(client:
 
 async def test_vendored_htmx_and_assets_are_served_with_long_caching(client: AsyncTestClient) -> None:
     html = (await client.get("/")).text
-    src = re.search(r'<script src="(/static/vendor/htmx\.min\.js\?v=[0-9a-f]{12})" defer>', html)
+    src = re.search(r'<script src="(/static/vendor/htmx\.min\.js\?v=[0-9a-f]{12})" integrity="sha384-\S+" defer>', html)
     assert src
     response = await client.get(src.group(1))
     assert response.status_code == 200
