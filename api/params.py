@@ -93,7 +93,7 @@ def _check_text(name: str, value: str) -> None:
     try:
         value.encode()
     except UnicodeEncodeError:
-        raise InvalidRequest(f"Parameter {name[:40]} is not valid UTF-8 text") from None
+        raise InvalidRequest(N_("Parameter %(name)s is not valid UTF-8 text"), name=name[:40]) from None
 
 
 def _from_form(raw: bytes) -> list[tuple[str, str]]:
@@ -101,9 +101,9 @@ def _from_form(raw: bytes) -> list[tuple[str, str]]:
         text = raw.decode()
         return parse_qsl(text, keep_blank_values=True, strict_parsing=False, errors="strict", max_num_fields=64)
     except UnicodeDecodeError:
-        raise InvalidRequest("The request body is not valid UTF-8") from None
+        raise InvalidRequest(N_("The request body is not valid UTF-8")) from None
     except ValueError:
-        raise InvalidRequest("The request body has too many fields") from None
+        raise InvalidRequest(N_("The request body has too many fields")) from None
 
 
 def _scalar(name: str, value: object) -> str | None:
@@ -120,9 +120,9 @@ def _from_json(raw: bytes) -> list[tuple[str, str]]:
     try:
         document = msgspec.json.decode(raw) if raw.strip() else {}
     except msgspec.DecodeError:
-        raise InvalidRequest("The request body is not valid JSON") from None
+        raise InvalidRequest(N_("The request body is not valid JSON")) from None
     except RecursionError:  # nested thousands deep: no parameter is, so refuse it, as the client's fault
-        raise InvalidRequest("The request body is nested too deeply") from None
+        raise InvalidRequest(N_("The request body is nested too deeply")) from None
     if not isinstance(document, dict):
         raise InvalidRequest(N_("The request body must be a JSON object"))
     pairs: list[tuple[str, str]] = []
@@ -141,7 +141,7 @@ async def read_params(request: Request[Any, Any, Any]) -> Params:
     try:
         query = parse_qsl(request.scope.get("query_string", b"").decode(), keep_blank_values=True, errors="strict")
     except UnicodeDecodeError:
-        raise InvalidRequest("The query string is not valid UTF-8") from None
+        raise InvalidRequest(N_("The query string is not valid UTF-8")) from None
     for name, value in query:
         _merge(values, name, value)
     body_values: dict[str, Value] = {}

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import NoReturn
 
-from onetime import keys, metrics, passwords, recipients, sealed
+from onetime import e2e_format, keys, metrics, passwords, recipients, sealed
 from onetime.accounts.caller import Caller
 from onetime.crypto import Cipher, DecryptionFailed, PassphraseHasher
 from onetime.domains.names import normalize_domain
@@ -19,6 +19,7 @@ from onetime.errors import (
     MailLimited,
     MailUnavailable,
     NothingToShare,
+    OnlyWhitespace,
     PassphraseLocked,
     PassphraseRejected,
     RateLimited,
@@ -58,6 +59,8 @@ class NewSecret:
     share_domain: str | None = None
     site_domain: str | None = None
     """The verified custom domain whose public page creates the secret; links then use it."""
+    end_to_end: bool = False
+    """Whether `value` is a ciphertext of `onetime.e2e_format`, encrypted by the sender's browser."""
     locale: str = DEFAULT_LOCALE
     """The creator's language: the language of the email that carries the link, if any."""
 
@@ -112,9 +115,16 @@ class SecretService:
         await self._check_create(caller, client, request)
         if not request.value:
             raise NothingToShare
-        if len(request.value.encode()) > caller.plan.max_size:
-            raise TooLarge(N_("Secret value exceeds the maximum size of %(size)s bytes"), size=caller.plan.max_size)
-        return await self._store(caller, request, request.value, generated=False)
+        if not request.value.strip():
+            raise OnlyWhitespace
+        size = len(request.value.encode())
+        if size > caller.plan.max_size:
+            largest = self.settings.max_secret_bytes
+            raise TooLarge(size, caller.plan.max_size, largest if largest > caller.plan.max_size else None)
+        sealed_bytes = (
+            e2e_format.check_for_storage(request, self.settings.passphrase_required) if request.end_to_end else 0
+        )
+        return await self._store(caller, request, request.value, generated=False, end_to_end=sealed_bytes)
 
     async def generate(self, caller: Caller, client: str, request: NewSecret, length: object = None) -> Receipt:
         """Store a freshly generated password as a secret; the receipt carries the value."""
@@ -138,7 +148,8 @@ class SecretService:
             await self.domains.usable_share_domain(caller, request.share_domain)
         elif request.site_domain:
             await self.domains.usable_site_domain(request.site_domain)
-        self._check_passphrase(request.passphrase)
+        if not request.end_to_end:  # its passphrase never reaches the server (e2e_format.check_for_storage)
+            self._check_passphrase(request.passphrase)
 
     def _check_passphrase(self, passphrase: str | None) -> None:
         low, high = self.settings.passphrase_min_length, self.settings.passphrase_max_length
@@ -163,7 +174,9 @@ class SecretService:
         if await self.counters.count_request(MAIL, caller.custid, MAIL_LIMIT.seconds) > MAIL_LIMIT.count:
             raise MailLimited(MAIL_LIMIT.count, MAIL_LIMIT.seconds // 60)
 
-    async def _store(self, caller: Caller, request: NewSecret, value: str, *, generated: bool) -> Receipt:
+    async def _store(
+        self, caller: Caller, request: NewSecret, value: str, *, generated: bool, end_to_end: int = 0
+    ) -> Receipt:
         if request.recipients:
             await self._reserve_mail(caller)
         ttl = caller.plan.apply_ttl(request.ttl)
@@ -186,6 +199,7 @@ class SecretService:
             has_passphrase=passphrase is not None,
             generated=generated,
             delivery=delivery,
+            end_to_end=end_to_end,
         )
         await self.records.save(
             secret_id=secret_id,
@@ -267,6 +281,7 @@ class SecretService:
             passphrase_required=record.has_passphrase,
             link_origin=self._origin(record.share_domain),
             delivery=record.delivery,
+            end_to_end=record.end_to_end,
         )
 
     async def preview(self, secret_key: str) -> SecretPreview:
@@ -276,7 +291,8 @@ class SecretService:
         exists, passphrase_hash = await self.records.passphrase_hash(keys.secret_id(secret_key))
         if not exists:
             raise UnknownSecret(secret_key)
-        return SecretPreview(secret_key, passphrase_required=passphrase_hash is not None)
+        end_to_end = bool(await self.records.end_to_end_size(keys.secret_id(secret_key)))
+        return SecretPreview(secret_key, passphrase_required=passphrase_hash is not None, end_to_end=end_to_end)
 
     async def mark_viewed(self, secret_key: str) -> None:
         """Record that the recipient opened the reveal page (this never consumes)."""

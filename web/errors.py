@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from babel.numbers import format_decimal
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException
 from litestar.plugins.htmx import ClientRedirect
@@ -25,11 +26,13 @@ from onetime.errors import (
     MailUnavailable,
     NothingToShare,
     OnetimeError,
+    OnlyWhitespace,
     OutcomeUnknown,
     PassphraseLocked,
     PassphraseRejected,
     PasswordRejected,
     RateLimited,
+    RecoveryLimited,
     SecretWouldBeReplaced,
     SignInLocked,
     SignInRequired,
@@ -41,8 +44,10 @@ from onetime.errors import (
     WrongSecretPassphrase,
     entry_for,
 )
+from onetime.policy import CreationRestricted, ReadOnlyDeployment, SignUpClosed, UnknownInvitation
 from onetime.secret_service import LOCKOUT
 from onetime.translations import N_, translate, translate_error, translate_plural
+from web.access import policy_refusal
 from web.after_sign_in import DEFAULT_AFTER_SIGN_IN, is_after_sign_in
 from web.rendering import PAGE_HEADERS, is_htmx, redraw_of, render
 from web.sites import serves_unrouted
@@ -74,6 +79,10 @@ _MESSAGE: dict[type[OnetimeError], str] = {
     WrongSecretPassphrase: N_("That passphrase is not right."),
     WrongPassphrase: N_("That passphrase is not right."),
     RateLimited: N_("Too many attempts. Please wait a few minutes, then try again."),
+    OnlyWhitespace: N_(
+        "The secret is only spaces and line breaks. Type what you want to share, or empty the box to"
+        " generate a password."
+    ),
 }
 
 
@@ -82,11 +91,39 @@ def _minutes(locale: str, seconds: int) -> str:
     return translate_plural(locale, "%(num)s minute", "%(num)s minutes", minutes)
 
 
-def page_message(locale: str, error: OnetimeError) -> str:
-    """Return the words a page shows for an error: the real wait, and the tries left, where known."""
+def _too_large(locale: str, error: TooLarge) -> str:
+    values = {"size": format_decimal(error.size, locale=locale), "limit": format_decimal(error.limit, locale=locale)}
+    if error.account_limit is None:
+        return translate(
+            locale,
+            N_("This secret is %(size)s bytes, over the %(limit)s bytes allowed. Shorten it and try again."),
+            values,
+        )
+    values["account_limit"] = format_decimal(error.account_limit, locale=locale)
+    return translate(
+        locale,
+        N_(
+            "This secret is %(size)s bytes, over the %(limit)s bytes allowed without an account."
+            " Shorten it, or sign up: an account allows %(account_limit)s bytes."
+        ),
+        values,
+    )
+
+
+def _own_words(locale: str, error: OnetimeError) -> str | None:
+    """Return what a page says for an error that has words of its own here (a size, a wait)."""
+    if isinstance(error, TooLarge):
+        return _too_large(locale, error)
     if isinstance(error, PassphraseLocked):
         return translate(
             locale, N_("Too many wrong passphrases. Try again in %(wait)s."), {"wait": _minutes(locale, error.seconds)}
+        )
+    if isinstance(error, RecoveryLimited):
+        return translate_plural(
+            locale,
+            "Too many password reset requests. Please try again in %(num)s minute.",
+            "Too many password reset requests. Please try again in %(num)s minutes.",
+            error.minutes,
         )
     if isinstance(error, SignInLocked):
         return translate_plural(
@@ -95,25 +132,31 @@ def page_message(locale: str, error: OnetimeError) -> str:
             "Too many failed attempts. Try again in %(num)s minutes.",
             error.minutes,
         )
+    return None
+
+
+def _tries(locale: str, tries_left: int | None) -> str:
+    if tries_left is None:
+        return translate(locale, N_("Check it and try again."))
+    if tries_left == 0:
+        return translate(
+            locale, N_("No tries are left: try again in %(wait)s."), {"wait": _minutes(locale, LOCKOUT.lock)}
+        )
+    return translate_plural(
+        locale, "Check it and try again: %(num)s try left.", "Check it and try again: %(num)s tries left.", tries_left
+    )
+
+
+def page_message(locale: str, error: OnetimeError) -> str:
+    """Return the words a page shows for an error: the real wait, and the tries left, where known."""
+    own_words = _own_words(locale, error)
+    if own_words is not None:
+        return own_words
     # The exact class only: a subclass (a sign-in lockout, the mail limit) has words of its own.
     own = _MESSAGE.get(type(error))
     message = translate(locale, own) if own else translate_error(locale, error)
     if isinstance(error, WrongPassphrase | WrongSecretPassphrase):
-        tries_left = error.tries_left
-        if tries_left is None:
-            return f"{message} {translate(locale, N_('Check it and try again.'))}"
-        if tries_left == 0:
-            wait = translate(
-                locale, N_("No tries are left: try again in %(wait)s."), {"wait": _minutes(locale, LOCKOUT.lock)}
-            )
-            return f"{message} {wait}"
-        tries = translate_plural(
-            locale,
-            "Check it and try again: %(num)s try left.",
-            "Check it and try again: %(num)s tries left.",
-            tries_left,
-        )
-        return f"{message} {tries}"
+        return f"{message} {_tries(locale, error.tries_left)}"
     return message
 
 
@@ -185,6 +228,11 @@ def server_error(request: Request[Any, Any, Any], _: Exception) -> Response[Any]
 
 
 PAGE_EXCEPTION_HANDLERS = {
+    # The access policy (onetime.policy): a page that says what is not allowed here, and how to get access.
+    CreationRestricted: policy_refusal,
+    ReadOnlyDeployment: policy_refusal,
+    SignUpClosed: policy_refusal,
+    UnknownInvitation: policy_refusal,
     WrongSecretPassphrase: form_error,
     UnknownSecret: secret_gone,
     SignInRequired: sign_in_required,

@@ -23,6 +23,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from api.locale import CURRENT_LOCALE, LANG_COOKIE, locale_of
 from onetime.errors import OnetimeError
 from onetime.translations import (
+    DEFAULT_LOCALE,
     LOCALES,
     N_,
     html_lang,
@@ -151,6 +152,67 @@ def language_return_path(context: Context) -> str:
 def page_number(context: Context, number: int) -> str:
     """The `number` filter: a whole number with the page language's digit grouping ("10,000", "10.000")."""
     return format_decimal(number, locale=_locale_of_page(context))
+
+
+BROWSER_WORDS = {
+    "e2e": N_(
+        "End-to-end: your browser encrypts the secret (with the passphrase, if you type one) before sending it. "
+        "The key is only in the link: this server never sees the secret, the key or the passphrase. "
+        "(A generated password is still made and encrypted on the server.)"
+    ),
+    "server": N_("Encrypted on the server: this server encrypts your secret before storing it."),
+    "noCrypto": N_(
+        "Encrypted on the server: this browser cannot encrypt here (WebCrypto needs a secure, https connection), "
+        "so this server encrypts your secret before storing it."
+    ),
+    "missing": N_(
+        "This link is missing its key: the part after '#' was cut off. Ask the sender for the whole link. "
+        "Nothing has been revealed or deleted."
+    ),
+    "damaged": N_(
+        "The key at the end of this link (after '#') is damaged: a character is missing or was changed. "
+        "Copy the whole link again, or ask the sender for it. Nothing has been revealed or deleted."
+    ),
+    "cannotDecryptHere": N_(
+        "This browser cannot decrypt here: WebCrypto needs a secure, https connection. "
+        "Nothing has been revealed or deleted."
+    ),
+    "needPassphrase": N_("Type the passphrase the sender gave you."),
+    "wrongKey": N_(
+        "The key in this link does not open this secret, so it cannot be shown. The secret was deleted from "
+        "the server when you revealed it: ask the sender to share it again."
+    ),
+    "wrongPassphrase": N_(
+        "The passphrase is wrong, or the key in the link was altered. The secret was deleted from the server, "
+        "but this page still holds its encrypted copy until you leave it: try the passphrase again."
+    ),
+    "unreachable": N_("The server could not be reached. Nothing was sent: try again."),
+    "emailed": N_(
+        "Encrypted on the server: a link this server emails must be one it can write whole, so a secret sent "
+        "by email is encrypted by this server."
+    ),
+    "blank": N_("Type or paste the secret to share, or choose \u201cGenerate a password\u201d."),
+    "retype": N_(
+        "Type the passphrase again (it is never kept), or untick \u201cProtect the secret with a passphrase\u201d."
+    ),
+    "size": N_("Encrypted, it takes %(size)s of the %(limit)s bytes allowed."),
+    "over": N_(
+        "Encrypted, this secret takes %(size)s bytes, over the limit of %(limit)s: shorten it, or untick "
+        "\u201cEncrypt in my browser\u201d."
+    ),
+    "decrypting": N_("Decrypting in your browser\u2026"),
+}
+"""The words static/js/e2e.js shows (its English defaults), by the name the script gives them."""
+
+
+@pass_context
+def browser_words(context: Context) -> dict[str, str]:
+    """Return the words of the page's scripts in its language (nothing in English: the scripts carry those)."""
+    locale = _locale_of_page(context)
+    if locale == DEFAULT_LOCALE:
+        return {}
+    catalog = translations(locale)
+    return {name: catalog.gettext(message) for name, message in BROWSER_WORDS.items()}
 
 
 PLAN_NAMES = (N_("Anonymous"), N_("Basic"), N_("Identity"))

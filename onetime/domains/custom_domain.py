@@ -28,14 +28,17 @@ class DomainTaken(OnetimeError):
     """Another account holds this domain, verified."""
 
     def __init__(self, domain: str) -> None:
-        super().__init__(f"{domain} is already registered by another account")
+        super().__init__(N_("%(domain)s is already registered by another account"), domain=domain)
 
 
 class DomainNotVerified(InvalidRequest):
     """Only a verified domain can be branded."""
 
     def __init__(self, domain: str) -> None:
-        super().__init__(f"Verify {domain} before branding it: create its TXT record and address, then check DNS again")
+        super().__init__(
+            N_("Verify %(domain)s before branding it: create its TXT record and address, then check DNS again"),
+            domain=domain,
+        )
 
 
 class LogoUploadsLimited(RateLimited):

@@ -14,12 +14,14 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from jinja2.runtime import Context
 
 from onetime.mail.config import SmtpServer
-from onetime.mail.outgoing import CONFIRM_EMAIL, SECRET_LINK, OutgoingMail
+from onetime.mail.outgoing import CONFIRM_EMAIL, INVITATION, RESET_PASSWORD, SECRET_LINK, OutgoingMail
 from onetime.translations import DEFAULT_LOCALE, N_, html_lang, translate, translate_plural, translations
 
 PERMANENT_FAILURE = 500
 """SMTP reply codes from here on mean that trying again will not help."""
 CONFIRM_EMAIL_SUBJECT = N_("Confirm your email address")
+INVITATION_SUBJECT = N_("You are invited to create an account")
+RESET_PASSWORD_SUBJECT = N_("Choose a new password")
 SECRET_LINK_SUBJECT = N_("%(sender)s sent you a secret")
 
 
@@ -87,8 +89,13 @@ class Mailer:
             "lang": html_lang(locale),
         }
         message = EmailMessage()
-        confirming = mail.kind == CONFIRM_EMAIL
-        subject = CONFIRM_EMAIL_SUBJECT if confirming else SECRET_LINK_SUBJECT
+        account_mail = {
+            CONFIRM_EMAIL: CONFIRM_EMAIL_SUBJECT,
+            INVITATION: INVITATION_SUBJECT,
+            RESET_PASSWORD: RESET_PASSWORD_SUBJECT,
+        }
+        confirming = mail.kind in account_mail  # about an account: no sender, no Reply-To
+        subject = account_mail.get(mail.kind, SECRET_LINK_SUBJECT)
         message["Subject"] = translate(locale, subject, {"sender": mail.sender})
         message["From"] = self.mail_from
         message["To"] = mail.recipient
@@ -96,7 +103,7 @@ class Mailer:
             message["Reply-To"] = mail.sender
         message["Date"] = formatdate(now, usegmt=True)
         message["Message-ID"] = f"<{mail.message_id}@{_domain(self.mail_from)}>"
-        kind = CONFIRM_EMAIL if confirming else SECRET_LINK
+        kind = mail.kind if confirming else SECRET_LINK
         message.set_content(self._templates.get_template(f"{kind}.txt").render(context))
         message.add_alternative(self._templates.get_template(f"{kind}.html").render(context), subtype="html")
         message["Content-Language"] = html_lang(locale)  # after the body: setting content clears Content-* headers

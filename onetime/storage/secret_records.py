@@ -22,6 +22,8 @@ from onetime.storage.keys import generated_name, metadata_name, receipt_name, se
 OWNER, TTL, CREATED, UPDATED, STATE = "o", "t", "c", "u", "s"
 RECEIVED, BURNED, RECIPIENTS, SHARE_DOMAIN, HAS_PASSPHRASE = "r", "b", "rc", "d", "p"
 DELIVERY, DELIVERY_ATTEMPTS, GENERATED = "dl", "da", "g"
+END_TO_END = "e"
+"""Bytes of an end-to-end ciphertext (encrypted in the sender's browser); absent for server-side secrets."""
 _RECIPIENT_SEPARATOR = "\n"
 
 
@@ -43,6 +45,8 @@ class ReceiptRecord:
     generated: bool = False
     """Whether the value is a generated password (its echo may be waiting)."""
     delivery: Delivery | None = None
+    end_to_end: int = 0
+    """Bytes of the ciphertext when the value was encrypted end to end (0: encrypted by this server)."""
 
     def fields(self) -> dict[str, str]:
         """Return the stored form of the receipt, without empty fields."""
@@ -58,6 +62,7 @@ class ReceiptRecord:
             SHARE_DOMAIN: self.share_domain,
             HAS_PASSPHRASE: "1" if self.has_passphrase else "",
             GENERATED: "1" if self.generated else "",
+            END_TO_END: str(self.end_to_end) if self.end_to_end else "",
         }
         fields = {code: value for code, value in fields.items() if value}
         if self.delivery is not None:
@@ -83,6 +88,7 @@ class ReceiptRecord:
             delivery=Delivery(fields[DELIVERY], int(fields.get(DELIVERY_ATTEMPTS, "0")))
             if DELIVERY in fields
             else None,
+            end_to_end=int(fields.get(END_TO_END, "0")),
         )
 
 
@@ -198,6 +204,12 @@ class SecretRecords:
         if not isinstance(record, bytes) or not record:
             return False, None
         return True, record[1 : 1 + record[0]] or None
+
+    @storage_errors
+    async def end_to_end_size(self, secret_id: str) -> int:
+        """Return the bytes of an end-to-end secret's ciphertext; 0 for a server-side one or a gone receipt."""
+        value = await self.client.hget(receipt_name(secret_id), END_TO_END)
+        return int(text(value)) if value is not None else 0
 
     @state_change_errors  # a fault after the script was sent: OutcomeUnknown, never a retry
     async def take(self, secret_id: str, now: int, *, burn: bool, verified: bool = False) -> Taken | Guarded | None:

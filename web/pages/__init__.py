@@ -9,6 +9,8 @@ from web.i18n import set_language
 from web.pages.accounts import AccountController, SessionController
 from web.pages.dashboard import DashboardController
 from web.pages.domains import BrandController, DomainsController
+from web.pages.invitations import InvitationController
+from web.pages.recovery import RecoveryController
 from web.pages.secrets import CreateController, ReceiptController, RevealController
 
 
@@ -21,10 +23,12 @@ def create_pages_router() -> Router:
             ReceiptController,
             RevealController,
             SessionController,
+            InvitationController,
             AccountController,
             DashboardController,
             DomainsController,
             BrandController,
+            RecoveryController,
             set_language,
         ],
         exception_handlers=PAGE_EXCEPTION_HANDLERS,  # type: ignore[arg-type]
