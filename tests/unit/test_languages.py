@@ -11,7 +11,7 @@ from onetime.errors import MailLimited, PasswordRejected, TooLarge, UnknownSecre
 from onetime.mail.config import SmtpServer
 from onetime.mail.mailer import Mailer, expires_in
 from onetime.mail.outgoing import OutgoingMail
-from onetime.translations import N_, html_lang, negotiate, translate_error
+from onetime.translations import html_lang, negotiate, translate_error
 from web.i18n import safe_return_path
 from web.templating import duration
 
@@ -73,7 +73,7 @@ def test_durations_are_said_with_each_languages_plurals(locale: str, seconds: in
 
 
 def test_an_error_keeps_its_english_words_byte_for_byte_and_translates_with_its_values() -> None:
-    error = TooLarge(N_("Secret value exceeds the maximum size of %(size)s bytes"), size=1000)
+    error = TooLarge(1001, 1000)
     assert translate_error("en", error) == "Secret value exceeds the maximum size of 1000 bytes"
     assert translate_error("de", error) == "Das Geheimnis überschreitet die Höchstgröße von 1000 Byte"
     limited = MailLimited(10, 60)
