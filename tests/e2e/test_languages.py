@@ -88,6 +88,7 @@ def test_create_receipt_and_reveal_in_another_language(
     expect(creator).to_have_url(RECEIPT_URL)
     expect(creator.get_by_role("heading", level=1)).to_have_text(words.ready)
     no_axe_violations(creator, f"receipt ({words.html_lang})", javascript=javascript)
+    expect(creator.locator("#share-link")).not_to_have_value("")  # an end-to-end link is completed by script
     link = creator.locator("#share-link").input_value()
 
     recipient = page_in(people, words.browser_locale, javascript=javascript)
@@ -130,6 +131,7 @@ def test_the_picker_asks_before_leaving_a_secret_shown_once(server: ServerProces
     creator.get_by_label("Geheim", exact=True).fill("shown-once")
     creator.get_by_role("button", name="Geheime link maken").click()
     expect(creator).to_have_url(RECEIPT_URL)
+    expect(creator.locator("#share-link")).not_to_have_value("")  # an end-to-end link is completed by script
     link = creator.locator("#share-link").input_value()
     recipient = page_in(people, "nl-NL")
     recipient.goto(link)
