@@ -29,6 +29,10 @@ class Receipt:
     value: str | None = None
     delivery: Delivery | None = None
     """Where the email to the first recipient stands; None when no recipient was given."""
+    notify: tuple[str, ...] = ()
+    """How the creator asked to be told when the secret is revealed, burned or expires ("email", "webhook")."""
+    webhook: Delivery | None = None
+    """Where the webhook announcing the outcome stands; None until one is queued."""
 
     @property
     def secret_exists(self) -> bool:

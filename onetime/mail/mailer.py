@@ -13,7 +13,7 @@ import aiosmtplib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from onetime.mail.config import SmtpServer
-from onetime.mail.outgoing import CONFIRM_EMAIL, SECRET_LINK, OutgoingMail
+from onetime.mail.outgoing import CONFIRM_EMAIL, READ_NOTICE, SECRET_LINK, OutgoingMail
 
 PERMANENT_FAILURE = 500
 """SMTP reply codes from here on mean that trying again will not help."""
@@ -59,17 +59,19 @@ class Mailer:
             "sender": mail.sender,
             "secret_url": mail.secret_url,
             "expires_in": expires_in(max(mail.expires - now, 0)),
+            "note": mail.note,
         }
         message = EmailMessage()
-        confirming = mail.kind == CONFIRM_EMAIL
-        message["Subject"] = CONFIRM_EMAIL_SUBJECT if confirming else f"{mail.sender} sent you a secret"
+        confirming = mail.kind in {CONFIRM_EMAIL, READ_NOTICE}  # neither has a sender to reply to
+        subjects = {CONFIRM_EMAIL: CONFIRM_EMAIL_SUBJECT, READ_NOTICE: mail.note}
+        message["Subject"] = subjects.get(mail.kind, f"{mail.sender} sent you a secret")
         message["From"] = self.mail_from
         message["To"] = mail.recipient
         if not confirming:
             message["Reply-To"] = mail.sender
         message["Date"] = formatdate(now, usegmt=True)
         message["Message-ID"] = f"<{mail.message_id}@{_domain(self.mail_from)}>"
-        kind = CONFIRM_EMAIL if confirming else SECRET_LINK
+        kind = mail.kind if mail.kind in {CONFIRM_EMAIL, READ_NOTICE} else SECRET_LINK
         message.set_content(self._templates.get_template(f"{kind}.txt").render(context))
         message.add_alternative(self._templates.get_template(f"{kind}.html").render(context), subtype="html")
         return message

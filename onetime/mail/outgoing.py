@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 SECRET_LINK, CONFIRM_EMAIL = "secret_link", "confirm_email"
+READ_NOTICE = "read_notice"
+"""A notice to a secret's creator that it was revealed, burned or expired (onetime.notifications)."""
 """Kinds of email, each with its templates in templates/mail/ (`<kind>.txt`, `<kind>.html`)."""
 QUEUED, SENT, FAILED = "queued", "sent", "failed"
 """States of a secret link's delivery, as its receipt shows them."""
@@ -26,6 +28,8 @@ class OutgoingMail:
     """A random token, the same on every try, so that a repeated message can be recognised."""
     kind: str = SECRET_LINK
     """SECRET_LINK, or CONFIRM_EMAIL: the link that confirms a new account's address (no sender)."""
+    note: str = ""
+    """A READ_NOTICE's one sentence (the secret's short label, the event, the time); never a link or value."""
 
 
 @dataclass(frozen=True, slots=True)

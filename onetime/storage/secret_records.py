@@ -22,6 +22,8 @@ from onetime.storage.keys import generated_name, metadata_name, receipt_name, se
 OWNER, TTL, CREATED, UPDATED, STATE = "o", "t", "c", "u", "s"
 RECEIVED, BURNED, RECIPIENTS, SHARE_DOMAIN, HAS_PASSPHRASE = "r", "b", "rc", "d", "p"
 DELIVERY, DELIVERY_ATTEMPTS, GENERATED = "dl", "da", "g"
+# Read notifications (onetime.notifications): what to tell the owner, the history label, the webhook's state.
+NOTIFY, LABEL, WEBHOOK, WEBHOOK_ATTEMPTS = "nw", "nl", "wh", "wa"
 _RECIPIENT_SEPARATOR = "\n"
 
 
@@ -43,6 +45,12 @@ class ReceiptRecord:
     generated: bool = False
     """Whether the value is a generated password (its echo may be waiting)."""
     delivery: Delivery | None = None
+    notify: str = ""
+    """How the owner asked to be told of the outcome: "", "email", "webhook" or "email,webhook"."""
+    label: str = ""
+    """The short form of the receipt key naming the secret in its owner's history ("" for none)."""
+    webhook: Delivery | None = None
+    """Where the webhook announcing the outcome stands; None when none was queued."""
 
     def fields(self) -> dict[str, str]:
         """Return the stored form of the receipt, without empty fields."""
@@ -58,10 +66,14 @@ class ReceiptRecord:
             SHARE_DOMAIN: self.share_domain,
             HAS_PASSPHRASE: "1" if self.has_passphrase else "",
             GENERATED: "1" if self.generated else "",
+            NOTIFY: self.notify,
+            LABEL: self.label,
         }
         fields = {code: value for code, value in fields.items() if value}
         if self.delivery is not None:
             fields |= {DELIVERY: self.delivery.state, DELIVERY_ATTEMPTS: str(self.delivery.attempts)}
+        if self.webhook is not None:
+            fields |= {WEBHOOK: self.webhook.state, WEBHOOK_ATTEMPTS: str(self.webhook.attempts)}
         return fields
 
     @classmethod
@@ -83,6 +95,9 @@ class ReceiptRecord:
             delivery=Delivery(fields[DELIVERY], int(fields.get(DELIVERY_ATTEMPTS, "0")))
             if DELIVERY in fields
             else None,
+            notify=fields.get(NOTIFY, ""),
+            label=fields.get(LABEL, ""),
+            webhook=Delivery(fields[WEBHOOK], int(fields.get(WEBHOOK_ATTEMPTS, "0"))) if WEBHOOK in fields else None,
         )
 
 
