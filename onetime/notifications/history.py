@@ -36,6 +36,7 @@ class EventHistory:
 
     def __init__(self, records: EventRecords, days: int, clock: Callable[[], float]) -> None:
         self.records = records
+        self.days = days
         self.keep_seconds = days * DAY
         self.clock = clock
 

@@ -9,6 +9,7 @@ from web.pages.accounts import AccountController, SessionController
 from web.pages.dashboard import DashboardController
 from web.pages.domains import BrandController, DomainsController
 from web.pages.secrets import CreateController, ReceiptController, RevealController
+from web.pages.webhooks import WebhookController
 
 
 def create_pages_router() -> Router:
@@ -24,6 +25,7 @@ def create_pages_router() -> Router:
             DashboardController,
             DomainsController,
             BrandController,
+            WebhookController,
         ],
         exception_handlers=PAGE_EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         include_in_schema=False,

@@ -49,6 +49,8 @@ class SecretForm:
     """The account's verified domain chosen for the links ("" for this site's own host)."""
     keep_passphrase: bool = False
     """Whether a form drawn again after a mistake still asks for the passphrase typed before."""
+    notify: tuple[str, ...] = ()
+    """How the signed-in creator asks to be told of the outcome: the ticked "email", "webhook" boxes."""
 
     def check_passphrase_kept(self) -> None:
         """Refuse a form that asked to keep its passphrase but carries none (it is never drawn again)."""
@@ -74,6 +76,7 @@ class SecretForm:
             recipients=(self.recipient,) if self.recipient else (),
             share_domain=self.share_domain or None,
             site_domain=self.site_domain or None,
+            notify=self.notify,
         )
 
 
@@ -102,6 +105,7 @@ def read_secret_form(form: FormMultiDict, site_domain: str = "") -> SecretForm:
         site_domain=site_domain,
         share_domain=text(form, "share_domain").strip(),
         keep_passphrase=text(form, "keep_passphrase") == "1",
+        notify=tuple(value for value in form.getall("notify", []) if isinstance(value, str)),
     )
 
 
@@ -122,6 +126,7 @@ def home_context(plan: Plan, form: SecretForm | None = None, share_domains: Sequ
         "secret": form.secret,
         "passphrase_typed": bool(form.passphrase) or form.keep_passphrase,
         "recipient": form.recipient,
+        "notify": form.notify,
         "share_domains": list(share_domains),
         "selected_domain": form.share_domain,
         "plan": plan,
