@@ -88,12 +88,12 @@ def refusal(address: IPAddress, scheme: str, policy: TargetPolicy) -> str | None
     """Return why a webhook may not connect to `address` over `scheme`, or None when it may."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
-    if address.is_unspecified or address.is_multicast or address.is_link_local or address.is_reserved:
-        return "a link-local, multicast or reserved address"
-    if address.is_loopback:
+    if address.is_loopback:  # before is_reserved, which ::1 also is
         if not (policy.allow_http_loopback or policy.allow_private):
             return "a loopback address"
         return None
+    if address.is_unspecified or address.is_multicast or address.is_link_local or address.is_reserved:
+        return "a link-local, multicast or reserved address"
     if scheme != "https":
         return "plain http to an address other than loopback"
     if not address.is_global and not policy.allow_private:
