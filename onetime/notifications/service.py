@@ -83,7 +83,7 @@ class Notifier:
     async def created(self, custid: str, secret_id: str, label: str, created: int, ttl: int) -> None:
         """Start the history of an account's new secret and watch it for its expiry."""
         await self.history.record(custid, label, CREATED, created)
-        await self.watches.watch(secret_id, created + ttl)
+        await self.watches.watch(secret_id, created + ttl, ttl)
 
     async def _watched(self, secret_id: str) -> Watched | None:
         """Return what an account asked of its secret (None for one an account left on deletion)."""
@@ -129,7 +129,7 @@ class Notifier:
             return
         record = stored.record
         if record.state in {"new", "viewed"} and stored.secret_ttl is not None:
-            await self.watches.watch(secret_id, now + stored.secret_ttl)  # Redis has not expired it yet
+            await self.watches.watch(secret_id, now + stored.secret_ttl, stored.secret_ttl)  # not expired yet
             return
         watched = await self._watched(secret_id)
         if record.state == "expired" and watched is not None:

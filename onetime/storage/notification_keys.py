@@ -1,6 +1,6 @@
 """Redis key names of read notifications, webhooks and the event history (issue 17).
 
-    ots:watch:{notify}          zset  S of account-owned secrets, scored by when they expire (s)   no TTL (members go)
+    ots:watch:{notify}          zset  S of account-owned secrets, scored by when they expire (s)  TTL latest + 2 h
     ots:webhooks:{hook}         zset  webhook deliveries, by S, scored by next try (ms)     TTL longest + 2 h
     ots:webhooks:{hook}:S       hash  one delivery: owner, JSON body, tries, lease          TTL 1 day
     ots:webhook:{owner}         hash  an account's webhook: URL, signing secret sealed under the master secret  no TTL

@@ -31,11 +31,15 @@ class SecretWatches:
     def __init__(self, client: RedisClient) -> None:
         self.client = client
         self._set_fields = client.register_script(scripts.SET_FIELDS)
+        self._watch = client.register_script(scripts.WATCH_SECRET)
 
     @storage_errors
-    async def watch(self, secret_id: str, expires_at: int) -> None:
-        """List a secret to be swept at `expires_at` (unix seconds) if nothing settles it before."""
-        await self.client.zadd(WATCH, {secret_id: expires_at})
+    async def watch(self, secret_id: str, expires_at: int, lifetime: int) -> None:
+        """List a secret to be swept at `expires_at` (unix seconds, `lifetime` from now) unless settled before.
+
+        The list's TTL is pushed to outlive this member, so it always has one and never outlives its work.
+        """
+        await self._watch(keys=[WATCH], args=[secret_id, expires_at, lifetime])
 
     @storage_errors
     async def unwatch(self, secret_id: str) -> bool:
