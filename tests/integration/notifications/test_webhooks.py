@@ -7,6 +7,7 @@ operator switch the tests turn on (OTS_WEBHOOK_ALLOW_HTTP_LOOPBACK).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -139,3 +140,23 @@ async def test_a_loopback_url_is_refused_unless_the_operator_allows_it(settings:
     allowed = Services.build(notify_settings(settings), redis).notifier.webhooks
     assert await allowed.set_url(ALICE, "http://127.0.0.1:9/hook") is not None
     assert (await allowed.read(ALICE)).url == "http://127.0.0.1:9/hook"
+
+
+async def test_twenty_reveals_and_burns_at_once_send_exactly_one_delivery(settings: Settings, redis: Redis) -> None:
+    settings = notify_settings(settings)
+    alice = await create_account(redis, settings, ALICE)
+    with WebhookReceiver() as receiver:
+        await Services.build(settings, redis).notifier.webhooks.set_url(ALICE, receiver.url)
+        async with serve(settings) as (_, http):
+            created = assert_ok(
+                await http.post("/api/v1/share", headers=alice, data={"secret": SECRET, "notify": "webhook"})
+            )
+            reveals = [http.post(f"/api/v1/secret/{created['secret_key']}") for _ in range(10)]
+            burns = [http.post(f"/api/v1/private/{created['metadata_key']}/burn") for _ in range(10)]
+            answers = await asyncio.gather(*reveals, *burns)
+            await receiver.received(1)
+            await wait_for_webhook_state(http, created["metadata_key"], "sent")
+            await asyncio.sleep(0.3)  # room for a second delivery, which must not come
+    assert sum(answer.status_code == 200 for answer in answers) == 1
+    [hit] = receiver.hits
+    assert json.loads(hit.body)["event"] in {"revealed", "burned"}
