@@ -371,7 +371,6 @@ class SecretService:
 
     async def hand_over_receipts(self, owner: str, new_owner: str) -> list[str]:
         """Give every receipt of `owner` to `new_owner` (see `ReceiptHistory.hand_over`)."""
-        await self.notifier.forget_account(owner)
         return await self.history.hand_over(owner, new_owner)
 
     async def secret_status(self, secret_key: str) -> SecretStatus | None:

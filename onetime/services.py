@@ -129,6 +129,7 @@ class Services:
             secrets=secret_service,
             outbox=mail,
             domains=domain_service,
+            notifier=notifier,
         )
         sign_in_service = SignInService(
             customers=customers,

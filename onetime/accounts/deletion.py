@@ -12,6 +12,7 @@ from onetime.accounts.sessions import SessionService
 from onetime.domains.service import DomainService
 from onetime.errors import SignInRequired
 from onetime.mail.outbox import Outbox
+from onetime.notifications.service import Notifier
 from onetime.secret_service import SecretService
 from onetime.storage.counters import Counters
 from onetime.storage.customers import Customer, Customers
@@ -30,6 +31,7 @@ class AccountDeletion:
         secrets: SecretService,
         outbox: Outbox,
         domains: DomainService,
+        notifier: Notifier,
     ) -> None:
         self.customers = customers
         self.counters = counters
@@ -38,13 +40,15 @@ class AccountDeletion:
         self.secrets = secrets
         self.outbox = outbox
         self.domains = domains
+        self.notifier = notifier
 
     async def delete(self, custid: str, customer: Customer) -> None:
         """Delete an account (read as `customer`) whose password was just confirmed.
 
         The customer record goes first, so its sessions stop working even if a later step fails.
         Its secrets stay readable by their recipients until they expire; their receipts no longer
-        name the account, and emails of theirs still queued are not sent. Its domains are released.
+        name the account, and emails of theirs still queued are not sent. Its domains are released, its
+        event history and webhook deleted.
         """
         await self.confirmations.cancel_mail(customer)
         if not await self.customers.delete(custid):
@@ -56,3 +60,4 @@ class AccountDeletion:
         for secret_id in handed_over:
             await self.outbox.cancel_secret_link(secret_id)
         await self.domains.release_all(custid)
+        await self.notifier.forget_account(custid)

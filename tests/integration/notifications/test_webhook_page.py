@@ -8,7 +8,7 @@ from redis.asyncio import Redis
 
 from onetime.settings import Settings
 from tests.integration.notifications.support import notify_settings
-from tests.support.accounts import EMAIL, post_form, sign_up_ok
+from tests.support.accounts import EMAIL, PASSWORD, post_form, sign_up_ok
 from tests.support.api import serve
 
 _SECRET = re.compile(r'id="webhook-secret"[^>]*value="([^"]+)"')
@@ -48,3 +48,19 @@ async def test_saving_a_url_shows_the_signing_secret_once_and_a_new_one_replaces
     assert "private address" in refused.text
     async for key in redis.scan_iter("ots:webhook:*"):
         assert second.encode() not in b"".join((await redis.hgetall(key)).values())
+
+
+async def test_deleting_the_account_deletes_its_history_and_webhook(settings: Settings, redis: Redis) -> None:
+    async with serve(notify_settings(settings)) as (_, http):
+        token = await sign_up_ok(http)
+        await post_form(http, "/account/webhook", {"url": "http://127.0.0.1:9/hook"}, "/account/webhook")
+        created = await http.post("/api/v1/share", auth=(EMAIL, token), data={"secret": "x", "notify": "webhook"})
+        assert created.status_code == 200, created.text
+        assert [key async for key in redis.scan_iter("ots:events:*")]
+        assert [key async for key in redis.scan_iter("ots:webhook:*")]
+        deleted = await post_form(http, "/account/delete", {"password": PASSWORD}, "/account")
+        assert deleted.status_code == 303
+        revealed = await http.post(f"/api/v1/secret/{created.json()['secret_key']}")
+        assert revealed.status_code == 200
+    assert [key async for key in redis.scan_iter("ots:events:*")] == []
+    assert [key async for key in redis.scan_iter("ots:webhook:*")] == []
