@@ -76,6 +76,8 @@ def parse_webhook_url(raw: str, policy: TargetPolicy) -> WebhookUrl:
         raise TargetRefused("The webhook URL must start with https://")
     if not parts.hostname:
         raise TargetRefused("The webhook URL needs a host")
+    if not parts.hostname.isascii():
+        raise TargetRefused("The webhook URL's host must be written in ASCII (the xn-- form of a name)")
     if parts.username is not None or parts.password is not None:
         raise TargetRefused("The webhook URL must not carry a user name or password")
     if parts.fragment:

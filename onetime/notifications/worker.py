@@ -81,6 +81,9 @@ class NotificationWorker:
         job = await self.queue.claim(delivery_id, now_ms, now_ms + int(self.policy.lease * 1000), token)
         if job is None:
             return
+        if job.expired:
+            await self.notifier.watches.set_webhook_state(delivery_id, FAILED, 0)
+            return
         settings = self.notifier.webhooks
         url, signing_secret = await settings.url_of(job.owner), await settings.signing_secret(job.owner)
         if not url or signing_secret is None:

@@ -25,6 +25,8 @@ class WebhookJob:
     owner: str
     body: bytes
     tries: int
+    expired: bool = False
+    """The entry outlived its day unsent: nothing to send, its receipt to be marked failed."""
 
 
 class WebhookQueue:
@@ -56,8 +58,10 @@ class WebhookQueue:
     async def claim(self, delivery_id: str, now_ms: int, lease_until_ms: int, token: str) -> WebhookJob | None:
         """Lease a due delivery to the worker holding `token`; None when another won it, or it expired."""
         reply = await self._claim(keys=self._keys(delivery_id), args=[delivery_id, now_ms, lease_until_ms, token])
-        if not isinstance(reply, list):
+        if reply is None:
             return None
+        if not isinstance(reply, list):
+            return WebhookJob(owner="", body=b"", tries=0, expired=True)
         fields = flat_field_map(reply)
         return WebhookJob(owner=fields[OWNER], body=fields[BODY].encode(), tries=int(fields[TRIES]))
 

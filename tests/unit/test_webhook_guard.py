@@ -100,6 +100,7 @@ async def test_http_is_allowed_only_to_loopback_and_only_when_the_operator_says_
         ("https://hooks.example.com/a b", "without spaces"),
         ("https://hooks.example.com/#top", "fragment"),
         ("https://hooks.example.com:99999/", "not a valid URL"),
+        ("https://bücher.example/", "ASCII"),
     ],
 )
 def test_a_malformed_url_is_refused_saying_why(url: str, words: str) -> None:
