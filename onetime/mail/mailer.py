@@ -13,7 +13,7 @@ import aiosmtplib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from onetime.mail.config import SmtpServer
-from onetime.mail.outgoing import CONFIRM_EMAIL, INVITATION, RESET_PASSWORD, SECRET_LINK, OutgoingMail
+from onetime.mail.outgoing import CONFIRM_EMAIL, INVITATION, READ_NOTICE, RESET_PASSWORD, SECRET_LINK, OutgoingMail
 
 PERMANENT_FAILURE = 500
 """SMTP reply codes from here on mean that trying again will not help."""
@@ -61,12 +61,14 @@ class Mailer:
             "sender": mail.sender,
             "secret_url": mail.secret_url,
             "expires_in": expires_in(max(mail.expires - now, 0)),
+            "note": mail.note,
         }
         message = EmailMessage()
         account_mail = {
             CONFIRM_EMAIL: CONFIRM_EMAIL_SUBJECT,
             INVITATION: INVITATION_SUBJECT,
             RESET_PASSWORD: RESET_PASSWORD_SUBJECT,
+            READ_NOTICE: mail.note,
         }
         confirming = mail.kind in account_mail  # about an account: no sender, no Reply-To
         message["Subject"] = account_mail.get(mail.kind, f"{mail.sender} sent you a secret")

@@ -29,7 +29,15 @@ class Outbox:
         """Set when this process queues an email, so its own worker need not wait for the next poll."""
 
     async def queue(  # noqa: PLR0913 - one email's fields
-        self, mail_id: str, *, recipient: str, sender: str, secret_url: str, ttl: int, kind: str = SECRET_LINK
+        self,
+        mail_id: str,
+        *,
+        recipient: str,
+        sender: str,
+        secret_url: str,
+        ttl: int,
+        kind: str = SECRET_LINK,
+        note: str = "",
     ) -> None:
         """Queue the email for a secret (`mail_id`: its `keys.secret_id`), due now, kept no longer than it lives.
 
@@ -44,6 +52,7 @@ class Outbox:
             expires=int(now) + ttl,
             message_id=keys.new_key(),
             kind=kind,
+            note=note,
         )
         await self.entries.queue(mail_id, mail, ttl=ttl, due_ms=int(now * 1000))
         self.wake.set()

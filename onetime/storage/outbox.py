@@ -12,6 +12,7 @@ from onetime.storage.keys import OUTBOX, outbox_entry_name
 
 # Outbox entry field codes. The scripts own two more: tries so far (`n`) and the lease (`k`).
 RECIPIENT, SENDER, URL, EXPIRES, MESSAGE_ID, KIND = "to", "from", "url", "exp", "mid", "kind"
+NOTE = "note"
 TRIES = "n"
 
 
@@ -33,6 +34,8 @@ def _fields(mail: OutgoingMail) -> dict[str, str]:
     }
     if mail.kind != SECRET_LINK:
         fields[KIND] = mail.kind
+    if mail.note:
+        fields[NOTE] = mail.note
     return fields
 
 
@@ -44,6 +47,7 @@ def _mail(fields: dict[str, str]) -> OutgoingMail:
         expires=int(fields[EXPIRES]),
         message_id=fields[MESSAGE_ID],
         kind=fields.get(KIND, SECRET_LINK),
+        note=fields.get(NOTE, ""),
     )
 
 
