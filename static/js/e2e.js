@@ -119,7 +119,9 @@
     const limit = Number(textarea.dataset.maxBytes);
     size.textContent = "Encrypted, it takes " + sealed.toLocaleString("en") + " of the " +
       limit.toLocaleString("en") + " bytes allowed.";
-    size.classList.toggle("field-error", sealed > limit);
+    // Over the limit as typed, the byte counter already says so: one warning, not two.
+    const typed = encoder.encode(textarea.value).length;
+    size.classList.toggle("field-error", sealed > limit && typed <= limit);
   }
 
   async function createEndToEnd(form, submitter) {
