@@ -36,6 +36,10 @@ class CreateParams(PassphraseParams, frozen=True, kw_only=True):
         default_factory=list
     )
     share_domain: Annotated[str | None, Meta(description="one of the caller's verified custom domains")] = None
+    notify: Annotated[
+        list[str],
+        Meta(description="additive: email, webhook or both (email,webhook): be told when revealed, burned or expired"),
+    ] = msgspec.field(default_factory=list)
 
     def new_secret(self, value: str | None = None) -> NewSecret:
         """Return the creation request these parameters describe."""
@@ -45,6 +49,7 @@ class CreateParams(PassphraseParams, frozen=True, kw_only=True):
             passphrase=self.passphrase,
             recipients=self.recipient,
             share_domain=(self.share_domain or "").strip() or None,
+            notify=self.notify,
         )
 
 

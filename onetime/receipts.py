@@ -31,6 +31,10 @@ class Receipt:
     """Where the email to the first recipient stands; None when no recipient was given."""
     end_to_end: int = 0
     """Bytes of the ciphertext of a secret encrypted end to end in the sender's browser; 0 otherwise."""
+    notify: tuple[str, ...] = ()
+    """How the creator asked to be told when the secret is revealed, burned or expires ("email", "webhook")."""
+    webhook: Delivery | None = None
+    """Where the webhook announcing the outcome stands; None until one is queued."""
 
     @property
     def secret_exists(self) -> bool:

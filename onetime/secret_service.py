@@ -30,6 +30,8 @@ from onetime.errors import (
 )
 from onetime.mail.outbox import Outbox
 from onetime.mail.outgoing import QUEUED, Delivery
+from onetime.notifications.events import BURNED, REVEALED, label_of
+from onetime.notifications.service import Notifier
 from onetime.receipt_history import ReceiptHistory
 from onetime.receipts import Burned, Receipt, Revealed, SecretPreview, SecretStatus
 from onetime.settings import RequestLimit, Settings
@@ -61,6 +63,7 @@ class NewSecret:
     """The verified custom domain whose public page creates the secret; links then use it."""
     end_to_end: bool = False
     """Whether `value` is a ciphertext of `onetime.e2e_format`, encrypted by the sender's browser."""
+    notify: Sequence[str] = ()  # how the creator asks to be told of the outcome (onetime.notifications)
     locale: str = DEFAULT_LOCALE
     """The creator's language: the language of the email that carries the link, if any."""
 
@@ -85,6 +88,7 @@ class SecretService:
         hasher: PassphraseHasher,
         settings: Settings,
         domains: DomainService,
+        notifier: Notifier,
         clock: Callable[[], float] = time.time,
         outbox: Outbox | None = None,
     ) -> None:
@@ -99,6 +103,7 @@ class SecretService:
         self.outbox = outbox
         """Where recipient emails are queued; None refuses recipients (mail is not configured)."""
         self.domains = domains
+        self.notifier = notifier
 
     def _now(self) -> int:
         return int(self.clock())
@@ -177,6 +182,7 @@ class SecretService:
     async def _store(
         self, caller: Caller, request: NewSecret, value: str, *, generated: bool, end_to_end: int = 0
     ) -> Receipt:
+        wish = await self.notifier.check_wish(caller, request.notify)
         if request.recipients:
             await self._reserve_mail(caller)
         ttl = caller.plan.apply_ttl(request.ttl)
@@ -200,6 +206,8 @@ class SecretService:
             generated=generated,
             delivery=delivery,
             end_to_end=end_to_end,
+            notify=",".join(wish),
+            label="" if caller.is_anonymous else label_of(metadata_key),
         )
         await self.records.save(
             secret_id=secret_id,
@@ -212,6 +220,7 @@ class SecretService:
         )
         if not caller.is_anonymous:
             await self.history.remember(caller, receipt_id, metadata_key, now)
+            await self.notifier.created(caller.custid, secret_id, label_of(metadata_key), now, ttl)
         fresh = StoredReceipt(record, receipt_ttl=2 * ttl, secret_ttl=ttl)
         receipt = replace(self._receipt(fresh, metadata_key, secret_key), value=value if generated else None)
         if request.recipients and self.outbox is not None and receipt.secret_url:
@@ -282,6 +291,8 @@ class SecretService:
             link_origin=self._origin(record.share_domain),
             delivery=record.delivery,
             end_to_end=record.end_to_end,
+            notify=tuple(record.notify.split(",")) if record.notify else (),
+            webhook=record.webhook,
         )
 
     async def preview(self, secret_key: str) -> SecretPreview:
@@ -296,8 +307,8 @@ class SecretService:
 
     async def mark_viewed(self, secret_key: str) -> None:
         """Record that the recipient opened the reveal page (this never consumes)."""
-        if keys.is_key_shaped(secret_key):
-            await self.records.mark_viewed(keys.secret_id(secret_key), self._now())
+        if keys.is_key_shaped(secret_key) and await self.records.mark_viewed(keys.secret_id(secret_key), self._now()):
+            await self.notifier.opened(keys.secret_id(secret_key), self._now())
 
     async def reveal(self, secret_key: str, passphrase: str | None, client: str) -> Revealed:
         """Return a secret's value and destroy it; at most one caller ever gets it."""
@@ -319,6 +330,7 @@ class SecretService:
             # Only a master secret dropped from OTS_SECRET_PREVIOUS gets here; the secret is gone.
             log.error("a revealed secret could not be decrypted; is its master secret still configured?")  # noqa: TRY400
             raise UnknownSecret(secret_key) from None
+        await self.notifier.settled(secret_id, REVEALED, self._now())
         metrics.secret_revealed(passphrase=guarded)
         return Revealed(value=value, secret_key=secret_key, link_origin=self._origin(taken.share_domain))
 
@@ -361,6 +373,7 @@ class SecretService:
         stored = await self.records.read_receipt(secret_id, self._now())
         if stored is None:
             raise UnknownSecret(metadata_key)
+        await self.notifier.settled(secret_id, BURNED, self._now())
         metrics.secret_burned()
         return Burned(receipt=self._receipt(stored, metadata_key, secret_key), secret_shortkey=secret_key[:8])
 

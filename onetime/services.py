@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -22,12 +23,17 @@ from onetime.crypto import (
 )
 from onetime.domains.service import DomainService
 from onetime.mail.outbox import Outbox
+from onetime.notifications.history import EventHistory
+from onetime.notifications.service import Notifier
+from onetime.notifications.ssrf import TargetPolicy
+from onetime.notifications.webhook_settings import WebhookSettings
 from onetime.secret_service import SecretService
 from onetime.settings import Settings
 from onetime.storage.client import RedisClient, StorageHealth
 from onetime.storage.counters import Counters
 from onetime.storage.customers import Customers
 from onetime.storage.domains import DomainRecords
+from onetime.storage.event_history import EventRecords
 from onetime.storage.invitations import InvitationRecords
 from onetime.storage.outbox import OutboxEntries
 from onetime.storage.recent import RecentIndex
@@ -35,6 +41,9 @@ from onetime.storage.recoveries import RecoveryTokens
 from onetime.storage.secret_records import SecretRecords
 from onetime.storage.sessions import SessionRecords
 from onetime.storage.verifications import Verifications
+from onetime.storage.watches import SecretWatches
+from onetime.storage.webhook_accounts import AccountWebhooks
+from onetime.storage.webhook_queue import WebhookQueue
 
 
 def with_master_secret(settings: Settings) -> Settings:
@@ -76,6 +85,8 @@ class Services:
     """Where recipient emails are queued; None when mail is not configured."""
     password_recovery: PasswordRecovery
     """Password reset links for browser accounts (issue 15)."""
+    notifier: Notifier
+    """Read notifications, webhooks and the event history (its worker runs in the app's lifespan)."""
 
     @classmethod
     def build(cls, settings: Settings, client: RedisClient, *, hasher: PassphraseHasher | None = None) -> Services:
@@ -94,6 +105,7 @@ class Services:
         domain_service = DomainService(
             records=DomainRecords(client), customers=customers, secrets=secrets, counters=counters, settings=settings
         )
+        notifier = build_notifier(settings, client, cipher, secrets, outbox)
         secret_service = SecretService(
             records=secrets,
             recent=recent,
@@ -104,6 +116,7 @@ class Services:
             settings=settings,
             domains=domain_service,
             outbox=outbox,
+            notifier=notifier,
         )
         sessions = SessionService(SessionRecords(client))
         confirmations = EmailConfirmations(
@@ -137,6 +150,7 @@ class Services:
             outbox=mail,
             domains=domain_service,
             recovery=password_recovery,
+            notifier=notifier,
         )
         sign_in_service = SignInService(
             customers=customers,
@@ -163,4 +177,26 @@ class Services:
             domain_service=domain_service,
             outbox=outbox,
             password_recovery=password_recovery,
+            notifier=notifier,
         )
+
+
+def webhook_target_policy(settings: Settings) -> TargetPolicy:
+    """Return which webhook targets the operator allows beyond public https."""
+    return TargetPolicy(settings.webhook_allow_http_loopback, settings.webhook_allow_private)
+
+
+def build_notifier(
+    settings: Settings, client: RedisClient, cipher: Cipher, secrets: SecretRecords, outbox: Outbox | None
+) -> Notifier:
+    """Wire the notifier: the watch list, the history, the webhook queue and the accounts' webhooks."""
+    return Notifier(
+        watches=SecretWatches(client),
+        secrets=secrets,
+        history=EventHistory(EventRecords(client), settings.history_days, time.time),
+        queue=WebhookQueue(client),
+        webhooks=WebhookSettings(AccountWebhooks(client), cipher, webhook_target_policy(settings)),
+        outbox=outbox,
+        base_url=settings.base_url,
+        clock=time.time,
+    )

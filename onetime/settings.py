@@ -136,6 +136,17 @@ class Settings:
     plans: Mapping[str, Plan] = field(default_factory=lambda: dict(DEFAULT_PLANS))
     """Plans by name: TTL and size limits, and the expiries forms offer (OTS_PLANS, OTS_TTL_CHOICES,
     OTS_TTL_DEFAULT)."""
+    # Read notifications, webhooks and the event history (issue 17).
+    history_days: int = 90
+    """Days an account's event history of its secrets is kept (OTS_HISTORY_DAYS)."""
+    webhook_allow_http_loopback: bool = False
+    """Whether webhooks may use plain http to a loopback address (OTS_WEBHOOK_ALLOW_HTTP_LOOPBACK);
+    https is required otherwise, and loopback targets are refused."""
+    webhook_allow_private: bool = False
+    """Whether webhooks may target private and loopback addresses (OTS_WEBHOOK_ALLOW_PRIVATE); link-local,
+    multicast, reserved and unspecified addresses are always refused."""
+    webhook_delivery: MailDelivery = field(default_factory=lambda: MailDelivery(attempts=6, send_timeout=10.0))
+    """Retries and timing of webhook deliveries (the mail outbox's policy shape; not read from the environment)."""
 
     @property
     def max_secret_bytes(self) -> int:
@@ -211,6 +222,9 @@ class Settings:
             metrics_token=reader.token("OTS_METRICS_TOKEN", MIN_METRICS_TOKEN_LENGTH),
             access=read_access_policy(env),
             plans=read_plans(env),
+            history_days=reader.integer("OTS_HISTORY_DAYS", 90, 1, 3650),
+            webhook_allow_http_loopback=reader.switch("OTS_WEBHOOK_ALLOW_HTTP_LOOPBACK", default=False),
+            webhook_allow_private=reader.switch("OTS_WEBHOOK_ALLOW_PRIVATE", default=False),
         )
 
 

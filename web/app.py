@@ -20,8 +20,9 @@ from onetime.domains.names import canonical_host
 from onetime.domains.sites import Site
 from onetime.errors import StorageUnavailable
 from onetime.mail.worker import MailWorker
+from onetime.notifications.worker import NotificationWorker
 from onetime.policy import IN_READ_MODE
-from onetime.services import Services, master_secret_beside_data, with_master_secret
+from onetime.services import Services, master_secret_beside_data, webhook_target_policy, with_master_secret
 from onetime.settings import Settings
 from onetime.storage import embedded
 from onetime.storage.client import RedisClient, StorageHealth, connect
@@ -79,6 +80,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await stack.enter_async_context(
                     MailWorker.from_settings(services.outbox, settings, TEMPLATE_DIR / "mail").running()
                 )
+            notices = NotificationWorker(services.notifier, settings.webhook_delivery, webhook_target_policy(settings))
+            await stack.enter_async_context(notices.running())
             yield
 
     # Without the app's access log (Caddy logs the requests), neither its middleware nor its hook runs.

@@ -29,6 +29,10 @@ class CreateFields(msgspec.Struct, kw_only=True):
     passphrase: Annotated[str | None, Meta(description="protects the secret; empty means none")] = None
     recipient: Annotated[str | list[str] | None, Meta(description="email the link to the first address")] = None
     share_domain: Annotated[str | None, Meta(description="one of the caller's verified custom domains")] = None
+    notify: Annotated[
+        str | list[str] | None,
+        Meta(description="additive: email, webhook or both (email,webhook): be told when revealed, burned or expired"),
+    ] = None
 
     def new_secret(self, value: str | None = None) -> NewSecret:
         """Return the creation request these fields describe."""
@@ -39,6 +43,7 @@ class CreateFields(msgspec.Struct, kw_only=True):
             passphrase=self.passphrase,
             recipients=[address for address in recipients if address.strip()],
             share_domain=(self.share_domain or "").strip() or None,
+            notify=[self.notify] if isinstance(self.notify, str) else self.notify or [],
         )
 
 

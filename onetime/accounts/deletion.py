@@ -14,6 +14,7 @@ from onetime.accounts.sessions import SessionService
 from onetime.domains.service import DomainService
 from onetime.errors import SignInRequired
 from onetime.mail.outbox import Outbox
+from onetime.notifications.service import Notifier
 from onetime.secret_service import SecretService
 from onetime.storage.counters import Counters
 from onetime.storage.customers import Customer, Customers
@@ -33,6 +34,7 @@ class AccountDeletion:
         outbox: Outbox,
         domains: DomainService,
         recovery: PasswordRecovery,
+        notifier: Notifier,
     ) -> None:
         self.customers = customers
         self.counters = counters
@@ -42,13 +44,15 @@ class AccountDeletion:
         self.outbox = outbox
         self.domains = domains
         self.recovery = recovery
+        self.notifier = notifier
 
     async def delete(self, custid: str, customer: Customer) -> None:
         """Delete an account (read as `customer`) whose password was just confirmed.
 
         The customer record goes first, so its sessions stop working even if a later step fails.
         Its secrets stay readable by their recipients until they expire; their receipts no longer
-        name the account, and emails of theirs still queued are not sent. Its domains are released.
+        name the account, and emails of theirs still queued are not sent. Its domains are released, its
+        event history and webhook deleted.
         """
         await self.confirmations.cancel_mail(customer)
         if not await self.customers.delete(custid):
@@ -61,3 +65,4 @@ class AccountDeletion:
         for secret_id in handed_over:
             await self.outbox.cancel_secret_link(secret_id)
         await self.domains.release_all(custid)
+        await self.notifier.forget_account(custid)

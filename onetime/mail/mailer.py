@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from jinja2.runtime import Context
 
 from onetime.mail.config import SmtpServer
-from onetime.mail.outgoing import CONFIRM_EMAIL, INVITATION, RESET_PASSWORD, SECRET_LINK, OutgoingMail
+from onetime.mail.outgoing import CONFIRM_EMAIL, INVITATION, READ_NOTICE, RESET_PASSWORD, SECRET_LINK, OutgoingMail
 from onetime.translations import DEFAULT_LOCALE, N_, html_lang, translate, translate_plural, translations
 
 PERMANENT_FAILURE = 500
@@ -87,16 +87,21 @@ class Mailer:
             "expires_in": expires_in(max(mail.expires - now, 0), locale),
             "locale": locale,
             "lang": html_lang(locale),
+            "note": mail.note,
         }
         message = EmailMessage()
         account_mail = {
             CONFIRM_EMAIL: CONFIRM_EMAIL_SUBJECT,
             INVITATION: INVITATION_SUBJECT,
             RESET_PASSWORD: RESET_PASSWORD_SUBJECT,
+            READ_NOTICE: mail.note,
         }
         confirming = mail.kind in account_mail  # about an account: no sender, no Reply-To
-        subject = account_mail.get(mail.kind, SECRET_LINK_SUBJECT)
-        message["Subject"] = translate(locale, subject, {"sender": mail.sender})
+        if mail.kind == READ_NOTICE:
+            message["Subject"] = mail.note  # composed when the event happened, in English (onetime.notifications)
+        else:
+            subject = account_mail.get(mail.kind, SECRET_LINK_SUBJECT)
+            message["Subject"] = translate(locale, subject, {"sender": mail.sender})
         message["From"] = self.mail_from
         message["To"] = mail.recipient
         if not confirming:

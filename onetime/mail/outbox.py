@@ -39,6 +39,7 @@ class Outbox:
         ttl: int,
         kind: str = SECRET_LINK,
         locale: str = DEFAULT_LOCALE,
+        note: str = "",
     ) -> None:
         """Queue the email for a secret (`mail_id`: its `keys.secret_id`), due now, kept no longer than it lives.
 
@@ -54,6 +55,7 @@ class Outbox:
             message_id=keys.new_key(),
             kind=kind,
             locale=locale,
+            note=note,
         )
         await self.entries.queue(mail_id, mail, ttl=ttl, due_ms=int(now * 1000))
         self.wake.set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 SECRET_LINK, CONFIRM_EMAIL, INVITATION, RESET_PASSWORD = "secret_link", "confirm_email", "invitation", "reset_password"
+READ_NOTICE = "read_notice"  # a secret's creator told it was revealed, burned or expired (onetime.notifications)
 """Kinds of email, each with its templates in templates/mail/ (`<kind>.txt`, `<kind>.html`)."""
 QUEUED, SENT, FAILED = "queued", "sent", "failed"
 """States of a secret link's delivery, as its receipt shows them."""
@@ -25,8 +26,10 @@ class OutgoingMail:
     message_id: str
     """A random token, the same on every try, so that a repeated message can be recognised."""
     kind: str = SECRET_LINK
-    """SECRET_LINK, CONFIRM_EMAIL (the link that confirms a new account's address), or RESET_PASSWORD
-    (the link that chooses a new password); the last two have no sender."""
+    """SECRET_LINK, CONFIRM_EMAIL (the link that confirms a new account's address), RESET_PASSWORD
+    (the link that chooses a new password), INVITATION or READ_NOTICE; all but the first have no sender."""
+    note: str = ""
+    """A READ_NOTICE's one sentence (the secret's short label, the event, the time); never a link or value."""
     locale: str = "en"
     """The language the email is written in (the sender's, when the secret was created)."""
 

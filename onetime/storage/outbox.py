@@ -12,6 +12,7 @@ from onetime.storage.keys import OUTBOX, outbox_entry_name
 
 # Outbox entry field codes. The scripts own two more: tries so far (`n`) and the lease (`k`).
 RECIPIENT, SENDER, URL, EXPIRES, MESSAGE_ID, KIND, LOCALE = "to", "from", "url", "exp", "mid", "kind", "lang"
+NOTE = "note"
 TRIES = "n"
 
 
@@ -35,6 +36,8 @@ def _fields(mail: OutgoingMail) -> dict[str, str]:
         fields[KIND] = mail.kind
     if mail.locale != "en":
         fields[LOCALE] = mail.locale
+    if mail.note:
+        fields[NOTE] = mail.note
     return fields
 
 
@@ -47,6 +50,7 @@ def _mail(fields: dict[str, str]) -> OutgoingMail:
         message_id=fields[MESSAGE_ID],
         kind=fields.get(KIND, SECRET_LINK),
         locale=fields.get(LOCALE, "en"),
+        note=fields.get(NOTE, ""),
     )
 
 

@@ -99,6 +99,15 @@ redis.call('ZADD', KEYS[1], ARGV[3], ARGV[1])
 return 1
 """
 
+# The watch list of account-owned secrets (onetime.notifications) lives a little longer than its
+# latest due member, like the outbox index. ARGV: the secret id, its expiry time, its lifetime.
+WATCH_SECRET = f"""
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+local keep = tonumber(ARGV[3]) + {OUTBOX_MARGIN}
+if redis.call('TTL', KEYS[1]) < keep then redis.call('EXPIRE', KEYS[1], keep) end
+return 1
+"""
+
 SET_FIELDS = """
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV))

@@ -24,6 +24,8 @@ RECEIVED, BURNED, RECIPIENTS, SHARE_DOMAIN, HAS_PASSPHRASE = "r", "b", "rc", "d"
 DELIVERY, DELIVERY_ATTEMPTS, GENERATED = "dl", "da", "g"
 END_TO_END = "e"
 """Bytes of an end-to-end ciphertext (encrypted in the sender's browser); absent for server-side secrets."""
+# Read notifications (onetime.notifications): what to tell the owner, the history label, the webhook's state.
+NOTIFY, LABEL, WEBHOOK, WEBHOOK_ATTEMPTS = "nw", "nl", "wh", "wa"
 _RECIPIENT_SEPARATOR = "\n"
 
 
@@ -47,6 +49,12 @@ class ReceiptRecord:
     delivery: Delivery | None = None
     end_to_end: int = 0
     """Bytes of the ciphertext when the value was encrypted end to end (0: encrypted by this server)."""
+    notify: str = ""
+    """How the owner asked to be told of the outcome: "", "email", "webhook" or "email,webhook"."""
+    label: str = ""
+    """The short form of the receipt key naming the secret in its owner's history ("" for none)."""
+    webhook: Delivery | None = None
+    """Where the webhook announcing the outcome stands; None when none was queued."""
 
     def fields(self) -> dict[str, str]:
         """Return the stored form of the receipt, without empty fields."""
@@ -63,10 +71,14 @@ class ReceiptRecord:
             HAS_PASSPHRASE: "1" if self.has_passphrase else "",
             GENERATED: "1" if self.generated else "",
             END_TO_END: str(self.end_to_end) if self.end_to_end else "",
+            NOTIFY: self.notify,
+            LABEL: self.label,
         }
         fields = {code: value for code, value in fields.items() if value}
         if self.delivery is not None:
             fields |= {DELIVERY: self.delivery.state, DELIVERY_ATTEMPTS: str(self.delivery.attempts)}
+        if self.webhook is not None:
+            fields |= {WEBHOOK: self.webhook.state, WEBHOOK_ATTEMPTS: str(self.webhook.attempts)}
         return fields
 
     @classmethod
@@ -89,6 +101,9 @@ class ReceiptRecord:
             if DELIVERY in fields
             else None,
             end_to_end=int(fields.get(END_TO_END, "0")),
+            notify=fields.get(NOTIFY, ""),
+            label=fields.get(LABEL, ""),
+            webhook=Delivery(fields[WEBHOOK], int(fields.get(WEBHOOK_ATTEMPTS, "0"))) if WEBHOOK in fields else None,
         )
 
 

@@ -126,7 +126,9 @@
 
   document.addEventListener("input", function (event) {
     if (event.target.matches("textarea[data-max-bytes]")) {
-      updateCounter(event.target, true);
+      // Only a person's typing makes the server's message stale: a script putting the text back
+      // after a refusal (static/js/e2e.js) sends an untrusted event and keeps the message.
+      updateCounter(event.target, event.isTrusted);
     }
   });
 

@@ -129,7 +129,9 @@
     const sealed = PREFIX.length + Math.ceil(body * 4 / 3);
     const limit = Number(textarea.dataset.maxBytes);
     size.textContent = fill(TEXT.size, { size: sealed.toLocaleString(LANG), limit: limit.toLocaleString(LANG) });
-    size.classList.toggle("field-error", sealed > limit);
+    // Over the limit as typed, the byte counter already says so: one warning, not two.
+    const typed = encoder.encode(textarea.value).length;
+    size.classList.toggle("field-error", sealed > limit && typed <= limit);
   }
 
   async function createEndToEnd(form, submitter) {

@@ -320,7 +320,7 @@ def test_a_ciphertext_over_the_plan_is_refused_by_the_server_and_the_text_comes_
     page.get_by_label("Secret", exact=True).fill(text)
     page.get_by_label("Passphrase (optional)").fill("kept in the page")
     page.get_by_role("button", name="Create a secret link").click()
-    expect(page.locator("#secret-error")).to_contain_text(f"maximum size of {limit} bytes")
+    expect(page.locator("#secret-error")).to_contain_text(f"over the {limit:,} bytes allowed")
     expect(page.get_by_label("Secret", exact=True)).to_have_value(text)  # put back by the page, never sent
     expect(page.get_by_label("Passphrase (optional)")).to_have_value("kept in the page")
     assert len(requests.posted()) == 1

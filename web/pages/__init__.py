@@ -12,6 +12,7 @@ from web.pages.domains import BrandController, DomainsController
 from web.pages.invitations import InvitationController
 from web.pages.recovery import RecoveryController
 from web.pages.secrets import CreateController, ReceiptController, RevealController
+from web.pages.webhooks import WebhookController
 
 
 def create_pages_router() -> Router:
@@ -29,6 +30,7 @@ def create_pages_router() -> Router:
             DomainsController,
             BrandController,
             RecoveryController,
+            WebhookController,
             set_language,
         ],
         exception_handlers=PAGE_EXCEPTION_HANDLERS,  # type: ignore[arg-type]

@@ -11,12 +11,14 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
 
 from onetime.accounts.caller import Caller
+from onetime.notifications.history import SecretHistory, history_csv
 from onetime.receipts import Receipt
 from onetime.secret_service import SecretService
 from onetime.translations import N_
 from web.deps import AnyRequest, ClientAddressDep, SecretServiceDep, SignedInDep
 from web.pages.fields import text
-from web.rendering import View, is_htmx, remember_form, render, see_other
+from web.pages.webhooks import NotifierDep, provide_notifier
+from web.rendering import PAGE_HEADERS, View, is_htmx, remember_form, render, see_other
 
 DASHBOARD = View("pages/dashboard.html", "partials/_dashboard.html")
 DASHBOARD_ITEM = View("pages/dashboard.html", "partials/_dashboard_item.html")
@@ -34,6 +36,13 @@ STATE_LABELS = {
     "orphaned": N_("Gone"),
 }
 """How the dashboard names a receipt's state (English words, translated by the template)."""
+HISTORY_SHOWN = 50
+"""Secrets whose history the dashboard shows (the CSV download has them all)."""
+CSV_HEADERS = {
+    **PAGE_HEADERS,
+    "Content-Disposition": 'attachment; filename="secret-history.csv"',
+    "X-Content-Type-Options": "nosniff",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +86,18 @@ async def dashboard_page(secret_service: SecretService, caller: Caller, page: in
     return DashboardPage(receipts, page, pages, total)
 
 
-def dashboard_context(listing: DashboardPage) -> dict[str, Any]:
-    """Return what the dashboard draws."""
-    return {"listing": listing, "state_labels": STATE_LABELS}
+def dashboard_context(
+    listing: DashboardPage, history: list[SecretHistory] | None = None, history_days: int = 0
+) -> dict[str, Any]:
+    """Return what the dashboard draws: the receipts, and the newest of the event history."""
+    rows = history or []
+    return {
+        "listing": listing,
+        "state_labels": STATE_LABELS,
+        "history": rows[:HISTORY_SHOWN],
+        "history_total": len(rows),
+        "history_days": history_days,
+    }
 
 
 def dashboard_item_context(receipt: Receipt, page: int, *, just_burned: bool = False) -> dict[str, Any]:
@@ -103,6 +121,7 @@ class DashboardController(Controller):
     """The account's receipts of the last 30 days, and burning from the list."""
 
     path = DASHBOARD_PATH
+    dependencies = {"notifier": Provide(provide_notifier, sync_to_thread=False)}  # noqa: RUF012 - Litestar's API
 
     @get(name="dashboard")
     async def dashboard(
@@ -110,11 +129,19 @@ class DashboardController(Controller):
         request: AnyRequest,
         signed_in: SignedInDep,
         secret_service: SecretServiceDep,
+        notifier: NotifierDep,
         page: FromQuery[int] = 1,
     ) -> Response[Any]:
-        """List the receipts, newest first, PER_PAGE to a page (the same list as the API's recent)."""
+        """List the receipts, newest first, PER_PAGE to a page (the same list as the API's recent), and the history."""
         listing = await dashboard_page(secret_service, signed_in.caller, page)
-        return render(request, DASHBOARD, dashboard_context(listing))
+        history = await notifier.history.rows(signed_in.email)
+        return render(request, DASHBOARD, dashboard_context(listing, history, notifier.history.days))
+
+    @get("/history.csv", name="dashboard_history_csv")
+    async def history_csv(self, signed_in: SignedInDep, notifier: NotifierDep) -> Response[str]:
+        """Download the event history of the account's secrets as CSV (no value, no link: labels and times)."""
+        rows = await notifier.history.rows(signed_in.email)
+        return Response(history_csv(rows), media_type="text/csv; charset=utf-8", headers=CSV_HEADERS)
 
     @post(
         "/{metadata_key:str}/burn",

@@ -55,6 +55,8 @@ class SecretForm:
     """Whether a form drawn again after a mistake still asks for the passphrase typed before."""
     end_to_end: bool = False
     """Whether `secret` is a ciphertext the browser made (static/js/e2e.js); never drawn back in the form."""
+    notify: tuple[str, ...] = ()
+    """How the signed-in creator asks to be told of the outcome: the ticked "email", "webhook" boxes."""
 
     def check_passphrase_kept(self) -> None:
         """Refuse a form that asked to keep its passphrase but carries none (it is never drawn again)."""
@@ -77,6 +79,7 @@ class SecretForm:
             site_domain=self.site_domain or None,
             end_to_end=self.end_to_end,
             locale=locale,
+            notify=self.notify,
         )
 
 
@@ -108,6 +111,7 @@ def read_secret_form(form: FormMultiDict, site_domain: str = "") -> SecretForm:
         share_domain=text(form, "share_domain").strip(),
         keep_passphrase=text(form, "keep_passphrase") == "1",
         end_to_end=text(form, END_TO_END_FIELD) == END_TO_END_VERSION,
+        notify=tuple(value for value in form.getall("notify", []) if isinstance(value, str)),
     )
 
 
@@ -134,6 +138,7 @@ def home_context(
         "secret": "" if form.end_to_end else form.secret,  # a ciphertext is no text to draw back
         "passphrase_typed": bool(form.passphrase) or form.keep_passphrase,
         "recipient": form.recipient,
+        "notify": form.notify,
         "share_domains": list(share_domains),
         "selected_domain": form.share_domain,
         "plan": plan,

@@ -26,8 +26,8 @@ async def test_every_v1_operation_documents_its_404_error_body(client: AsyncTest
 async def test_the_schema_describes_the_form_and_json_bodies_of_the_v1_posts(client: AsyncTestClient) -> None:
     paths = (await client.get("/api/schema/openapi.json")).json()["paths"]
     expected = {
-        "/api/v1/share": {"secret", "ttl", "passphrase", "recipient", "share_domain"},
-        "/api/v1/generate": {"length", "ttl", "passphrase", "recipient", "share_domain"},
+        "/api/v1/share": {"secret", "ttl", "passphrase", "recipient", "share_domain", "notify"},
+        "/api/v1/generate": {"length", "ttl", "passphrase", "recipient", "share_domain", "notify"},
         "/api/v1/secret/{key}": {"passphrase"},
         "/api/v1/private/{key}/burn": {"passphrase"},
     }

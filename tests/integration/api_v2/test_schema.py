@@ -71,7 +71,7 @@ async def test_creation_bodies_are_documented_nested_as_json_and_as_form(schema:
     content = schema["paths"]["/api/v2/secret/conceal"]["post"]["requestBody"]["content"]
     assert set(content) == {"application/json", "application/x-www-form-urlencoded"}
     nested = content["application/json"]["schema"]["properties"]["secret"]["properties"]
-    assert set(nested) == {"secret", "ttl", "passphrase", "recipient", "share_domain"}
+    assert set(nested) == {"secret", "ttl", "passphrase", "recipient", "share_domain", "notify"}
     generate = schema["paths"]["/api/v2/secret/generate"]["post"]["requestBody"]["content"]["application/json"]
     assert {"length", "character_sets"} <= set(generate["schema"]["properties"]["secret"]["properties"])
     reveal = schema["paths"]["/api/v2/secret/{identifier}/reveal"]["post"]["requestBody"]["content"]
