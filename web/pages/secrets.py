@@ -287,9 +287,7 @@ class RevealController(Controller):
         self, request: AnyRequest, secret_key: FromPath[str], secret_service: SecretServiceDep
     ) -> Template:
         """Offer to reveal; link-preview bots that fetch the link consume nothing."""
-        preview = await secret_service.preview(secret_key)
-        if not is_head(request):  # a HEAD only looks
-            await secret_service.mark_viewed(secret_key)
+        preview = await secret_service.preview(secret_key, mark_viewed=not is_head(request))  # a HEAD only looks
         return render(request, REVEAL, reveal_context(secret_key, passphrase_required=preview.passphrase_required))
 
     @post(name="reveal", dependencies={"reveal_form": Provide(provide_reveal_form)}, opt={REVEALS_SECRET: True})
