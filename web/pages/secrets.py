@@ -25,7 +25,7 @@ from onetime.secret_service import LOCKOUT, NewSecret
 from web.deps import AnyRequest, CallerDep, ClientAddressDep, DomainServiceDep, SecretServiceDep, SiteDep
 from web.methods import is_head
 from web.pages.fields import optional_text, text
-from web.rendering import View, remember_form, render, see_other
+from web.rendering import View, remember_form, render, render_kept, see_other
 from web.sites import ON_CUSTOM_DOMAINS, ON_PUBLIC_HOMEPAGE
 
 HOME = View("pages/home.html", "partials/_create.html")
@@ -195,13 +195,13 @@ class CreateController(Controller):
     opt = {ON_PUBLIC_HOMEPAGE: True}  # noqa: RUF012
 
     @get("/", name="home")
-    async def home(self, request: AnyRequest, caller: CallerDep) -> Template:
+    async def home(self, request: AnyRequest, caller: CallerDep) -> Response[Any]:
         """Show the form that creates a secret (with a choice of link domain for accounts that have one).
 
         One dependency: two would be resolved in an anyio task group (~13% of the page's CPU).
         """
         share_domains = await services_of(request.app.state).domain_service.share_domains_of(caller)
-        return render(request, HOME, home_context(caller.plan, share_domains=share_domains))
+        return render_kept(request, HOME, home_context(caller.plan, share_domains=share_domains))
 
     @post("/create", name="create", dependencies={"secret_form": Provide(provide_secret_form)})
     async def create(
@@ -288,10 +288,11 @@ class RevealController(Controller):
     @get(name="reveal_page")
     async def reveal_page(
         self, request: AnyRequest, secret_key: FromPath[str], secret_service: SecretServiceDep
-    ) -> Template:
+    ) -> Response[Any]:
         """Offer to reveal; link-preview bots that fetch the link consume nothing."""
         preview = await secret_service.preview(secret_key, mark_viewed=not is_head(request))  # a HEAD only looks
-        return render(request, REVEAL, reveal_context(secret_key, passphrase_required=preview.passphrase_required))
+        context = reveal_context(secret_key, passphrase_required=preview.passphrase_required)
+        return render_kept(request, REVEAL, context, per_request={"secret_key": context.pop("secret_key")})
 
     @post(name="reveal", dependencies={"reveal_form": Provide(provide_reveal_form)}, opt={REVEALS_SECRET: True})
     async def reveal(
