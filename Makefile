@@ -90,7 +90,7 @@ bench-profile: $(VENV)/.bench-installed bench-deps ## Profile create, reveal and
 	$(BIN)/python -m bench.profile
 
 # ---- browser tests (issue 3): Playwright driving Debian's Chromium; axe-core and htmx pinned in package.json ----
-.PHONY: e2e e2e-deps vendor-htmx
+.PHONY: e2e e2e-deps vendor-htmx vendor-qrcode
 CHROMIUM ?= /usr/bin/chromium
 
 node_modules/.package-lock.json: package.json package-lock.json
@@ -108,3 +108,8 @@ e2e: e2e-deps system-deps ## Run the browser tests in Chromium (own pytest run);
 vendor-htmx: node_modules/.package-lock.json ## Copy the htmx release pinned in package.json into static/vendor/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 	cp node_modules/htmx.org/LICENSE static/vendor/htmx.LICENSE
+
+vendor-qrcode: node_modules/.package-lock.json ## Copy the QR code generator pinned in package.json into static/vendor/ (end-to-end receipts)
+	cp node_modules/qrcode-generator/dist/qrcode.js static/vendor/qrcode-generator.js
+	# The package ships no LICENSE file: its MIT notice is the header of qrcode.js.
+	head -n 16 node_modules/qrcode-generator/dist/qrcode.js > static/vendor/qrcode-generator.LICENSE

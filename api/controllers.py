@@ -15,6 +15,7 @@ from api.deps import V1Call, provide_v1_call
 from api.errors import EXCEPTION_HANDLERS, NO_STORE
 from api.openapi import V1_ERRORS, reads
 from onetime.metrics import REVEALS_SECRET
+from onetime.policy import IN_READ_MODE
 
 RECEIPT_PATHS = ("/private", "/metadata", "/receipt")
 V1CallDep: TypeAlias = NamedDependency[V1Call]
@@ -26,7 +27,7 @@ v1_post = partial(post, status_code=200, responses=V1_ERRORS)
 class StatusController(Controller):
     """Health and credential checks."""
 
-    @v1_get("/status")
+    @v1_get("/status", opt={IN_READ_MODE: True})
     async def status(self, call: V1CallDep) -> schemas.Status:
         """Report that the service, and its storage, are up (bad credentials still fail)."""
         await call.secret_service.check_storage()
@@ -46,7 +47,9 @@ class SecretsController(Controller):
     async def share(self, call: V1CallDep) -> schemas.Metadata:
         """Create a secret from the given value."""
         params = call.params.read(schemas.ShareParams)
-        receipt = await call.secret_service.create(call.caller, call.client_address, params.new_secret(params.secret))
+        receipt = await call.secret_service.create(
+            call.creator(), call.client_address, params.new_secret(params.secret)
+        )
         return schemas.metadata(receipt)
 
     @v1_post("/generate", operation_class=reads(schemas.GenerateParams))
@@ -54,11 +57,15 @@ class SecretsController(Controller):
         """Create a secret from a generated password; the answer carries the password."""
         params = call.params.read(schemas.GenerateParams)
         receipt = await call.secret_service.generate(
-            call.caller, call.client_address, params.new_secret(), params.length
+            call.creator(), call.client_address, params.new_secret(), params.length
         )
         return schemas.metadata(receipt)
 
-    @v1_post("/secret/{key:str}", operation_class=reads(schemas.PassphraseParams), opt={REVEALS_SECRET: True})
+    @v1_post(
+        "/secret/{key:str}",
+        operation_class=reads(schemas.PassphraseParams),
+        opt={REVEALS_SECRET: True, IN_READ_MODE: True},
+    )
     async def reveal(self, key: FromPath[str], call: V1CallDep) -> schemas.Secret:
         """Reveal a secret once; it is gone before this answer leaves."""
         params = call.params.read(schemas.PassphraseParams)

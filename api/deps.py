@@ -16,7 +16,7 @@ from litestar.datastructures import State
 from api.auth import authenticate
 from api.params import Params, read_params
 from onetime.accounts.caller import Caller
-from onetime.clients import client_address
+from onetime.clients import client_address, client_ip
 from onetime.errors import NotAuthorized
 from onetime.secret_service import SecretService
 from onetime.services import Services
@@ -36,11 +36,19 @@ class V1Call:
     client_address: str
     params: Params
     secret_service: SecretService
+    client_ip: str
+    """The client's own address (OTS_CREATE=networks checks it), not the bucket the limits count."""
 
     def account(self) -> Caller:
         """Return the caller, refusing anonymous ones (for endpoints that need credentials)."""
         if self.caller.is_anonymous:
             raise NotAuthorized
+        return self.caller
+
+    def creator(self) -> Caller:
+        """Return the caller, refusing one this deployment does not let create secrets (onetime.policy)."""
+        access = self.secret_service.settings.access
+        access.check_create(anonymous=self.caller.is_anonymous, client_ip=self.client_ip)
         return self.caller
 
 
@@ -52,7 +60,7 @@ async def provide_v1_call(request: Request[Any, Any, Any]) -> V1Call:
     caller = await authenticate(request, account_service)
     peer = request.client.host if request.client else None
     settings = secret_service.settings
-    address = client_address(
-        peer, request.headers.get("x-forwarded-for"), settings.trusted_proxies, settings.ipv6_prefix
-    )
-    return V1Call(caller, address, await read_params(request), secret_service)
+    forwarded_for = request.headers.get("x-forwarded-for")
+    address = client_address(peer, forwarded_for, settings.trusted_proxies, settings.ipv6_prefix)
+    own_address = client_ip(peer, forwarded_for, settings.trusted_proxies)
+    return V1Call(caller, address, await read_params(request), secret_service, own_address)

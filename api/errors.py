@@ -20,6 +20,7 @@ from onetime.errors import (
     WrongPassphrase,
     entry_for,
 )
+from onetime.policy import CreationRestricted, ReadOnlyDeployment
 
 INTENDED_STATUS_HEADER = "X-OTS-Intended-Status"
 NO_STORE = {"Cache-Control": "no-store"}
@@ -34,6 +35,9 @@ _INTENDED_STATUS: dict[type[OnetimeError], int] = {
     StorageUnavailable: 503,
     # Redis took the reveal or burn and never answered: like a gateway whose upstream timed out.
     OutcomeUnknown: 504,
+    # OTS_CREATE and OTS_MODE=read: the caller may not do this here (docs/architecture.md, issue 17).
+    CreationRestricted: 403,
+    ReadOnlyDeployment: 403,
 }
 
 

@@ -55,6 +55,11 @@ def client_address(
     return client_bucket(_forwarded_client(peer, forwarded_for, trusted), ipv6_prefix)
 
 
+def client_ip(peer: str | None, forwarded_for: str | None, trusted: Sequence[IPNetwork]) -> str:
+    """Return the client's own address (not its limit bucket), believing X-Forwarded-For only from trusted proxies."""
+    return _forwarded_client(peer, forwarded_for, trusted)
+
+
 def _forwarded_client(peer: str | None, forwarded_for: str | None, trusted: Sequence[IPNetwork]) -> str:
     if not peer:
         return UNKNOWN_CLIENT

@@ -119,8 +119,24 @@ class SecretWouldBeReplaced(InvalidRequest):
     )
 
 
+class OnlyWhitespace(NothingToShare):
+    """The secret is only spaces and line breaks: a link to nothing is a mistake.
+
+    The APIs answer it as an empty secret (the same words); the pages say what was wrong.
+    """
+
+
 class TooLarge(InvalidRequest):
     """The secret is larger than the caller's plan allows."""
+
+    def __init__(self, size: int, limit: int, account_limit: int | None = None) -> None:
+        super().__init__(f"Secret value exceeds the maximum size of {limit} bytes")
+        self.size = size
+        """The secret's size in bytes (UTF-8)."""
+        self.limit = limit
+        """The most the caller's plan allows."""
+        self.account_limit = account_limit
+        """The most an account allows, when that is more than the caller's plan (None otherwise)."""
 
 
 class MailUnavailable(InvalidRequest):
@@ -220,6 +236,21 @@ class UnknownVerification(OnetimeError):
     """An email confirmation link is unknown, used or expired."""
 
     message = "This confirmation link is no longer valid. Ask for a new one on your account page."
+
+
+class UnknownRecovery(OnetimeError):
+    """A password reset link that was used, expired, or never existed."""
+
+    message = "This password reset link is no longer valid: it was used or it expired. Ask for a new one."
+
+
+class RecoveryLimited(RateLimited):
+    """Too many password reset emails asked for one address, or from one client address."""
+
+    def __init__(self, minutes: int) -> None:
+        unit = "minute" if minutes == 1 else "minutes"
+        super().__init__(f"Too many password reset requests. Please try again in {minutes} {unit}.")
+        self.minutes = minutes
 
 
 class ConfirmationLimited(RateLimited):

@@ -23,11 +23,16 @@ class Plan:
     name: str
     max_ttl: int
     max_size: int
+    offered_ttls: tuple[int, ...] = TTL_CHOICES
+    """The expiries the deployment offers (OTS_TTL_CHOICES); a form shows those within max_ttl."""
+    default_ttl: int = DEFAULT_TTL
+    """The expiry of a request that names none (OTS_TTL_DEFAULT), before clamping to max_ttl."""
 
     @property
     def ttl_choices(self) -> tuple[int, ...]:
-        """Return the TTLs a form offers on this plan."""
-        return tuple(ttl for ttl in TTL_CHOICES if ttl <= self.max_ttl)
+        """Return the TTLs a form offers on this plan (the shortest offered one when none fits)."""
+        fitting = tuple(ttl for ttl in self.offered_ttls if ttl <= self.max_ttl)
+        return fitting or (min(self.max_ttl, *self.offered_ttls),)
 
     def apply_ttl(self, raw: object) -> int:
         """Turn a requested TTL into the applied one; a TTL is never an error.
@@ -35,7 +40,7 @@ class Plan:
         Missing means the default; empty or not a number means the minimum; anything else is
         clamped into [MIN_TTL, max_ttl].
         """
-        requested = DEFAULT_TTL if raw is None else _parse_seconds(raw)
+        requested = self.default_ttl if raw is None else _parse_seconds(raw)
         return max(MIN_TTL, min(requested, self.max_ttl))
 
 

@@ -29,6 +29,8 @@ class Receipt:
     value: str | None = None
     delivery: Delivery | None = None
     """Where the email to the first recipient stands; None when no recipient was given."""
+    end_to_end: int = 0
+    """Bytes of the ciphertext of a secret encrypted end to end in the sender's browser; 0 otherwise."""
 
     @property
     def secret_exists(self) -> bool:
@@ -69,6 +71,8 @@ class SecretPreview:
 
     secret_key: str
     passphrase_required: bool
+    end_to_end: bool = False
+    """Whether only the link's fragment opens it (the page must decrypt it in the browser)."""
 
 
 @dataclass(frozen=True, slots=True)

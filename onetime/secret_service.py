@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import NoReturn
 
-from onetime import keys, metrics, passwords, recipients, sealed
+from onetime import e2e_format, keys, metrics, passwords, recipients, sealed
 from onetime.accounts.caller import Caller
 from onetime.crypto import Cipher, DecryptionFailed, PassphraseHasher
 from onetime.domains.names import normalize_domain
@@ -19,6 +19,7 @@ from onetime.errors import (
     MailLimited,
     MailUnavailable,
     NothingToShare,
+    OnlyWhitespace,
     PassphraseLocked,
     PassphraseRejected,
     RateLimited,
@@ -57,6 +58,8 @@ class NewSecret:
     share_domain: str | None = None
     site_domain: str | None = None
     """The verified custom domain whose public page creates the secret; links then use it."""
+    end_to_end: bool = False
+    """Whether `value` is a ciphertext of `onetime.e2e_format`, encrypted by the sender's browser."""
 
     @property
     def link_domain(self) -> str:
@@ -109,9 +112,16 @@ class SecretService:
         await self._check_create(caller, client, request)
         if not request.value:
             raise NothingToShare
-        if len(request.value.encode()) > caller.plan.max_size:
-            raise TooLarge(f"Secret value exceeds the maximum size of {caller.plan.max_size} bytes")
-        return await self._store(caller, request, request.value, generated=False)
+        if not request.value.strip():
+            raise OnlyWhitespace
+        size = len(request.value.encode())
+        if size > caller.plan.max_size:
+            largest = self.settings.max_secret_bytes
+            raise TooLarge(size, caller.plan.max_size, largest if largest > caller.plan.max_size else None)
+        sealed_bytes = (
+            e2e_format.check_for_storage(request, self.settings.passphrase_required) if request.end_to_end else 0
+        )
+        return await self._store(caller, request, request.value, generated=False, end_to_end=sealed_bytes)
 
     async def generate(self, caller: Caller, client: str, request: NewSecret, length: object = None) -> Receipt:
         """Store a freshly generated password as a secret; the receipt carries the value."""
@@ -135,7 +145,8 @@ class SecretService:
             await self.domains.usable_share_domain(caller, request.share_domain)
         elif request.site_domain:
             await self.domains.usable_site_domain(request.site_domain)
-        self._check_passphrase(request.passphrase)
+        if not request.end_to_end:  # its passphrase never reaches the server (e2e_format.check_for_storage)
+            self._check_passphrase(request.passphrase)
 
     def _check_passphrase(self, passphrase: str | None) -> None:
         low, high = self.settings.passphrase_min_length, self.settings.passphrase_max_length
@@ -160,7 +171,9 @@ class SecretService:
         if await self.counters.count_request(MAIL, caller.custid, MAIL_LIMIT.seconds) > MAIL_LIMIT.count:
             raise MailLimited(MAIL_LIMIT.count, MAIL_LIMIT.seconds // 60)
 
-    async def _store(self, caller: Caller, request: NewSecret, value: str, *, generated: bool) -> Receipt:
+    async def _store(
+        self, caller: Caller, request: NewSecret, value: str, *, generated: bool, end_to_end: int = 0
+    ) -> Receipt:
         if request.recipients:
             await self._reserve_mail(caller)
         ttl = caller.plan.apply_ttl(request.ttl)
@@ -183,6 +196,7 @@ class SecretService:
             has_passphrase=passphrase is not None,
             generated=generated,
             delivery=delivery,
+            end_to_end=end_to_end,
         )
         await self.records.save(
             secret_id=secret_id,
@@ -263,6 +277,7 @@ class SecretService:
             passphrase_required=record.has_passphrase,
             link_origin=self._origin(record.share_domain),
             delivery=record.delivery,
+            end_to_end=record.end_to_end,
         )
 
     async def preview(self, secret_key: str, *, mark_viewed: bool = False) -> SecretPreview:
@@ -273,10 +288,10 @@ class SecretService:
         """
         if not keys.is_key_shaped(secret_key):
             raise UnknownSecret(secret_key)
-        guarded = await self.records.preview(keys.secret_id(secret_key), self._now(), mark_viewed=mark_viewed)
-        if guarded is None:
+        found = await self.records.preview(keys.secret_id(secret_key), self._now(), mark_viewed=mark_viewed)
+        if found is None:
             raise UnknownSecret(secret_key)
-        return SecretPreview(secret_key, passphrase_required=guarded)
+        return SecretPreview(secret_key, passphrase_required=found.passphrase_required, end_to_end=found.end_to_end)
 
     async def reveal(self, secret_key: str, passphrase: str | None, client: str) -> Revealed:
         """Return a secret's value and destroy it; at most one caller ever gets it."""

@@ -8,6 +8,8 @@ from pathlib import Path
 from onetime.accounts.confirmation import EmailConfirmations
 from onetime.accounts.deletion import AccountDeletion
 from onetime.accounts.history import AccountHistory
+from onetime.accounts.invitations import Invitations
+from onetime.accounts.recovery import PasswordRecovery
 from onetime.accounts.service import AccountService
 from onetime.accounts.sessions import SessionService
 from onetime.accounts.signin import PASSWORD_CHECKS_WAITING, SignInService
@@ -26,8 +28,10 @@ from onetime.storage.client import RedisClient, StorageHealth
 from onetime.storage.counters import Counters
 from onetime.storage.customers import Customers
 from onetime.storage.domains import DomainRecords
+from onetime.storage.invitations import InvitationRecords
 from onetime.storage.outbox import OutboxEntries
 from onetime.storage.recent import RecentIndex
+from onetime.storage.recoveries import RecoveryTokens
 from onetime.storage.secret_records import SecretRecords
 from onetime.storage.sessions import SessionRecords
 from onetime.storage.verifications import Verifications
@@ -70,6 +74,8 @@ class Services:
     domain_service: DomainService
     outbox: Outbox | None
     """Where recipient emails are queued; None when mail is not configured."""
+    password_recovery: PasswordRecovery
+    """Password reset links for browser accounts (issue 15)."""
 
     @classmethod
     def build(cls, settings: Settings, client: RedisClient, *, hasher: PassphraseHasher | None = None) -> Services:
@@ -108,6 +114,20 @@ class Services:
             base_url=settings.base_url,
             enabled=outbox is not None,
         )
+        accounts_hasher = PassphraseHasher(
+            settings.bcrypt_cost, ACCOUNTS_LANE, max_waiting=PASSWORD_CHECKS_WAITING, hash_in_lane=True
+        )
+        password_recovery = PasswordRecovery(
+            customers=customers,
+            tokens=RecoveryTokens(client),
+            counters=counters,
+            outbox=mail,
+            sessions=sessions,
+            history=account_service.history,
+            hasher=accounts_hasher,
+            base_url=settings.base_url,
+            enabled=outbox is not None,
+        )
         deletion = AccountDeletion(
             customers=customers,
             counters=counters,
@@ -116,17 +136,23 @@ class Services:
             secrets=secret_service,
             outbox=mail,
             domains=domain_service,
+            recovery=password_recovery,
         )
         sign_in_service = SignInService(
             customers=customers,
             counters=counters,
             accounts=account_service,
             sessions=sessions,
-            hasher=PassphraseHasher(
-                settings.bcrypt_cost, ACCOUNTS_LANE, max_waiting=PASSWORD_CHECKS_WAITING, hash_in_lane=True
-            ),
+            hasher=accounts_hasher,
             confirmations=confirmations,
             deletion=deletion,
+            invitations=Invitations(
+                records=InvitationRecords(client),
+                customers=customers,
+                outbox=mail,
+                base_url=settings.base_url,
+                mail_enabled=outbox is not None,
+            ),
         )
         return cls(
             settings=settings,
@@ -136,4 +162,5 @@ class Services:
             sign_in_service=sign_in_service,
             domain_service=domain_service,
             outbox=outbox,
+            password_recovery=password_recovery,
         )

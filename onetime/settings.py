@@ -14,6 +14,8 @@ from urllib.parse import urlsplit
 from onetime.errors import SettingsError
 from onetime.mail.config import MailDelivery, SmtpServer, parse_mail_from
 from onetime.plans import DEFAULT_PLANS, Plan
+from onetime.policy import AccessPolicy
+from onetime.policy_settings import read_access_policy, read_plans
 from onetime.regions import Region, parse_origin, parse_regions
 
 MIN_SECRET_BYTES = 32
@@ -127,8 +129,13 @@ class Settings:
     """How log lines look (OTS_LOG_FORMAT): `plain` text, or `json`, one object a line with a request id."""
     metrics_token: str | None = field(default=None, repr=False)
     """Bearer token that lets a non-loopback scraper read /metrics (OTS_METRICS_TOKEN); None: loopback only."""
+    # Who may create, read-only mode, sign-up, expiries and plans (issue 17; onetime.policy_settings).
+    access: AccessPolicy = field(default_factory=AccessPolicy)
+    """Who may create secrets and accounts, and whether this deployment only reveals (OTS_CREATE,
+    OTS_CREATE_NETWORKS, OTS_MODE, OTS_SIGNUP)."""
     plans: Mapping[str, Plan] = field(default_factory=lambda: dict(DEFAULT_PLANS))
-    """Plans by name: TTL and size limits."""
+    """Plans by name: TTL and size limits, and the expiries forms offer (OTS_PLANS, OTS_TTL_CHOICES,
+    OTS_TTL_DEFAULT)."""
 
     @property
     def max_secret_bytes(self) -> int:
@@ -202,6 +209,8 @@ class Settings:
             fsync=reader.choice("OTS_FSYNC", FSYNC_POLICIES),
             log_format=reader.choice("OTS_LOG_FORMAT", LOG_FORMATS),
             metrics_token=reader.token("OTS_METRICS_TOKEN", MIN_METRICS_TOKEN_LENGTH),
+            access=read_access_policy(env),
+            plans=read_plans(env),
         )
 
 

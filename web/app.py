@@ -20,6 +20,7 @@ from onetime.domains.names import canonical_host
 from onetime.domains.sites import Site
 from onetime.errors import StorageUnavailable
 from onetime.mail.worker import MailWorker
+from onetime.policy import IN_READ_MODE
 from onetime.services import Services, master_secret_beside_data, with_master_secret
 from onetime.settings import Settings
 from onetime.storage import embedded
@@ -34,6 +35,7 @@ from web.log_format import app_logging_config
 from web.methods import allow_every_method, answer_head_as_get
 from web.monitoring import count_failure, metrics_page
 from web.pages import create_pages_router
+from web.read_mode import refuse_in_read_mode
 from web.request_body import OnetimeRequest
 from web.security import add_security_headers, csrf_config
 from web.session import SessionCookie, load_signed_in
@@ -89,7 +91,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             create_internal_router(),
             metrics_page,
             create_static_files_router(
-                path="/static", directories=[STATIC_DIR], cache_control=STATIC_CACHE, opt={ON_CUSTOM_DOMAINS: True}
+                path="/static",
+                directories=[STATIC_DIR],
+                cache_control=STATIC_CACHE,
+                opt={ON_CUSTOM_DOMAINS: True, IN_READ_MODE: True},
             ),
         ],
         state=State(
@@ -106,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         csrf_config=csrf_config(settings, settings.master_secret),
         before_send=[add_security_headers, allow_every_method, *access_log_hooks],
         before_request=load_signed_in,
+        guards=[refuse_in_read_mode],  # OTS_MODE=read serves only the routes declared IN_READ_MODE
         after_exception=[count_failure],
         request_max_body_size=settings.max_body_bytes,
         request_class=OnetimeRequest,

@@ -25,6 +25,7 @@ from onetime.storage import embedded
 from onetime.storage.client import connect
 from onetime.storage.embedded import EmbeddedRedis
 from web.cli_domains import add_domain_parser, domain_command
+from web.cli_e2e import add_e2e_parsers, e2e_command
 from web.http_protocol import HeaderTimeoutProtocol
 from web.log_format import configure_command_logging, uvicorn_log_config
 from web.serve_process import DataDirInUse, lock_data_dir, prepare_metrics_dir
@@ -32,7 +33,7 @@ from web.serve_process import DataDirInUse, lock_data_dir, prepare_metrics_dir
 log = logging.getLogger("ots")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:  # noqa: PLR0911 - one exit per command
     """Run the `ots` command line."""
     parser = _parser()
     args = parser.parse_args(argv)
@@ -49,6 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "account":
             return asyncio.run(_account(settings, args))
+        if args.command in {"send", "receive"}:
+            return e2e_command(settings, args)
         if args.command == "domain":
             with redis_for(settings) as url:
                 return asyncio.run(domain_command(settings, url, args))
@@ -70,7 +73,10 @@ def _parser() -> argparse.ArgumentParser:
     token = account.add_parser("token", help="print a new API token for an account")
     token.add_argument("email")
     token.add_argument("--rotate", action="store_true", required=True, help="replace the token (required)")
+    invite = account.add_parser("invite", help="email a single-use sign-up link (printed when mail is not configured)")
+    invite.add_argument("email")
     add_domain_parser(commands)
+    add_e2e_parsers(commands)
     return parser
 
 
@@ -159,7 +165,10 @@ async def _account(settings: Settings, args: argparse.Namespace) -> int:
     with redis_for(settings) as url:
         client = connect(url)
         try:
-            accounts = Services.build(settings, client).account_service
+            services = Services.build(settings, client)
+            accounts = services.account_service
+            if args.action == "invite":
+                return await _invite(services, args.email)
             if args.action == "create":
                 token = (await accounts.create(args.email, args.plan)).token
             else:
@@ -172,6 +181,22 @@ async def _account(settings: Settings, args: argparse.Namespace) -> int:
         finally:
             await client.aclose()
     print(token)
+    return 0
+
+
+async def _invite(services: Services, email: str) -> int:
+    """Invite an address; without mail, print the link for the operator to pass on (it works once)."""
+    if not services.settings.access.invitations_accepted:
+        print(
+            "ots: sign-up is closed (OTS_SIGNUP=closed or OTS_MODE=read): the link could not be used", file=sys.stderr
+        )
+        return 1
+    link = await services.sign_in_service.invitations.invite(email)
+    if link is None:
+        print(f"ots: invitation queued for {email}; the link works once, for 7 days", file=sys.stderr)
+    else:
+        print("ots: mail is not configured (OTS_SMTP_URL): pass this link on yourself; it works once", file=sys.stderr)
+        print(link)
     return 0
 
 

@@ -24,6 +24,7 @@ from onetime.errors import (
     MailUnavailable,
     NothingToShare,
     OnetimeError,
+    OnlyWhitespace,
     OutcomeUnknown,
     PassphraseLocked,
     PassphraseRejected,
@@ -39,7 +40,9 @@ from onetime.errors import (
     WrongSecretPassphrase,
     entry_for,
 )
+from onetime.policy import CreationRestricted, ReadOnlyDeployment, SignUpClosed, UnknownInvitation
 from onetime.secret_service import LOCKOUT
+from web.access import policy_refusal
 from web.after_sign_in import DEFAULT_AFTER_SIGN_IN, is_after_sign_in
 from web.rendering import PAGE_HEADERS, is_htmx, redraw_of, render
 from web.sites import serves_unrouted
@@ -71,6 +74,8 @@ _MESSAGE: dict[type[OnetimeError], str] = {
     WrongSecretPassphrase: "That passphrase is not right.",
     WrongPassphrase: "That passphrase is not right.",
     RateLimited: "Too many attempts. Please wait a few minutes, then try again.",
+    OnlyWhitespace: "The secret is only spaces and line breaks. Type what you want to share, or empty the box to"
+    " generate a password.",
 }
 
 
@@ -79,8 +84,19 @@ def _minutes(seconds: int) -> str:
     return "1 minute" if minutes == 1 else f"{minutes} minutes"
 
 
+def _too_large(error: TooLarge) -> str:
+    if error.account_limit is None:
+        return f"This secret is {error.size:,} bytes, over the {error.limit:,} bytes allowed. Shorten it and try again."
+    return (
+        f"This secret is {error.size:,} bytes, over the {error.limit:,} bytes allowed without an account."
+        f" Shorten it, or sign up: an account allows {error.account_limit:,} bytes."
+    )
+
+
 def page_message(error: OnetimeError) -> str:
     """Return the words a page shows for an error: the real wait, and the tries left, where known."""
+    if isinstance(error, TooLarge):
+        return _too_large(error)
     if isinstance(error, PassphraseLocked):
         return f"Too many wrong passphrases. Try again in {_minutes(error.seconds)}."
     # The exact class only: a subclass (a sign-in lockout, the mail limit) has words of its own.
@@ -163,6 +179,11 @@ def server_error(request: Request[Any, Any, Any], _: Exception) -> Response[Any]
 
 
 PAGE_EXCEPTION_HANDLERS = {
+    # The access policy (onetime.policy): a page that says what is not allowed here, and how to get access.
+    CreationRestricted: policy_refusal,
+    ReadOnlyDeployment: policy_refusal,
+    SignUpClosed: policy_refusal,
+    UnknownInvitation: policy_refusal,
     WrongSecretPassphrase: form_error,
     UnknownSecret: secret_gone,
     SignInRequired: sign_in_required,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import MediaType, Request, Response, Router, get
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from onetime.domains.service import DomainService
 from web.deps import DomainServiceDep
@@ -31,7 +31,7 @@ def is_direct_from_loopback(request: Request[Any, Any, Any]) -> bool:
 async def tls_ask(
     request: Request[Any, Any, Any],
     domain_service: DomainServiceDep,
-    domain: Annotated[str, Parameter(max_length=300)] = "",
+    domain: Annotated[str, QueryParameter(max_length=300)] = "",
 ) -> Response[str]:
     """Tell Caddy whether this deployment serves a host: its canonical host or a verified domain."""
     if not is_direct_from_loopback(request):

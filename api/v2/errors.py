@@ -35,6 +35,7 @@ from onetime.errors import (
     WrongSecretPassphrase,
     entry_for,
 )
+from onetime.policy import CreationRestricted, ReadOnlyDeployment
 from onetime.secret_service import LOCKOUT, MAIL_LIMIT
 
 V2_PREFIX = "/api/v2"
@@ -62,6 +63,14 @@ class NotReceiptOwner(NotAuthorized):
     message = "Not authorized to update this receipt"
 
 
+class GuestCreationDisabled(CreationRestricted):
+    """An anonymous caller may not create secrets here (OTS_CREATE): upstream's guest gating answer."""
+
+    def __init__(self, operation: str) -> None:
+        super().__init__()
+        self.code = f"GUEST_{operation.upper()}_DISABLED"
+
+
 class UnreadableBody(InvalidRequest):
     """The request body cannot be read at all (not JSON, not a form, not UTF-8)."""
 
@@ -82,6 +91,7 @@ class ErrorBody(msgspec.Struct, kw_only=True):
     error_type: str
     message: str
     field: str | msgspec.UnsetType = msgspec.UNSET
+    code: str | msgspec.UnsetType = msgspec.UNSET
     retry_after: int | msgspec.UnsetType = msgspec.UNSET
     timestamp: int | msgspec.UnsetType = msgspec.UNSET
     request_id: str | msgspec.UnsetType = msgspec.UNSET
@@ -111,6 +121,9 @@ _PROBLEMS: dict[type[OnetimeError], Problem] = {
     MailUnavailable: Problem(422, "FormError", "recipient"),
     EmailNotVerified: Problem(422, "FormError", "recipient"),
     UnknownDomain: Problem(422, "FormError", "share_domain"),
+    GuestCreationDisabled: Problem(403, "GuestRoutesDisabled"),
+    CreationRestricted: Problem(403, "GuestRoutesDisabled"),
+    ReadOnlyDeployment: Problem(403, "Forbidden"),
     UnreadableBody: Problem(400, "BadRequest"),
     InvalidRequest: Problem(422, "FormError"),
     RateLimited: Problem(429, "LimitExceeded"),
@@ -152,6 +165,8 @@ def onetime_error_to_v2_response(request: Request[Any, Any, Any], error: Onetime
     if problem.status == 401 and problem.error_type == "AuthenticationRequired":  # noqa: PLR2004
         # The shape of upstream's authentication wrapper: a fixed `error`, the tagged reason in `message`.
         body.error, body.timestamp = AUTHENTICATION_REQUIRED, int(time.time())
+    if isinstance(error, GuestCreationDisabled):
+        body.code = error.code
     if isinstance(error, RateLimited):
         body.retry_after = retry_after(request, error)
         headers["Retry-After"] = str(body.retry_after)

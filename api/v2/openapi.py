@@ -20,6 +20,7 @@ FORM = "application/x-www-form-urlencoded"
 _ERROR_STATUSES = {
     400: "The request could not be read",
     401: "Credentials are missing or wrong (a wrong Authorization header is refused, not ignored)",
+    403: "Anonymous creation is not allowed here (OTS_CREATE), or this server only reveals (OTS_MODE=read)",
     404: "Unknown or consumed secret or receipt; unknown path or method",
     413: "The request body is too large",
     422: "A parameter is refused; `field` names it",

@@ -31,6 +31,7 @@ from api.v2.requests import (
     RecentQuery,
     StatusListRequest,
 )
+from onetime.policy import IN_READ_MODE
 
 V2CallDep: TypeAlias = NamedDependency[V2Call]
 AnyRequest: TypeAlias = Request[Any, Any, Any]
@@ -43,13 +44,13 @@ v2_patch = partial(patch, status_code=200, responses=V2_ERRORS)
 class MetaController(Controller):
     """Health, languages and version."""
 
-    @v2_get("/status")
+    @v2_get("/status", opt={IN_READ_MODE: True})
     async def status(self, request: AnyRequest) -> answers.ServiceStatus:
         """Report that the service, and its storage, are up."""
         await services_of(request.app.state).secret_service.check_storage()
         return answers.ServiceStatus()
 
-    @v2_get("/supported-locales")
+    @v2_get("/supported-locales", opt={IN_READ_MODE: True})
     async def supported_locales(self) -> answers.Locales:
         """List the languages the server speaks."""
         return answers.Locales(locales=SUPPORTED_LOCALES)
@@ -74,12 +75,12 @@ class SecretController(Controller):
         """Store a generated password as a secret; its receipt shows it once, within a minute."""
         return await secret_actions.generate_secret(call, typed(await read_body(request), GenerateRequest).secret)
 
-    @v2_get("/secret/{identifier:str}")
+    @v2_get("/secret/{identifier:str}", opt={IN_READ_MODE: True})
     async def show(self, identifier: FromPath[str], call: V2CallDep) -> answers.SecretAnswer:
         """Describe a secret that can be revealed; a GET never reveals."""
         return await secret_actions.show_secret(call, identifier)
 
-    @v2_post("/secret/{identifier:str}/reveal", operation_class=body_of(ConfirmRequest))
+    @v2_post("/secret/{identifier:str}/reveal", operation_class=body_of(ConfirmRequest), opt={IN_READ_MODE: True})
     async def reveal(self, request: AnyRequest, identifier: FromPath[str], call: V2CallDep) -> answers.SecretAnswer:
         """Reveal a secret once (with `continue: true`); it is gone before this answer leaves."""
         confirm = typed(await read_body(request), ConfirmRequest)
@@ -88,6 +89,8 @@ class SecretController(Controller):
 
 class SecretStatusController(Controller):
     """The state of secrets, for anyone holding their links."""
+
+    opt = {IN_READ_MODE: True}  # noqa: RUF012
 
     @v2_get("/secret/{identifier:str}/status")
     async def secret_status(self, identifier: FromPath[str], call: V2CallDep) -> answers.SecretStatusAnswer:

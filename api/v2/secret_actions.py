@@ -51,13 +51,14 @@ def _new_secret(call: V2Call, fields: CreateFields, value: str | None = None) ->
 async def conceal_secret(call: V2Call, fields: ConcealFields) -> Created:
     """Store the given value as a secret."""
     request = _new_secret(call, fields, fields.secret)
-    return created(await call.secret_service.create(call.caller, call.client_address, request), "conceal")
+    return created(await call.secret_service.create(call.creator("conceal"), call.client_address, request), "conceal")
 
 
 async def generate_secret(call: V2Call, fields: GenerateFields) -> Created:
     """Store a generated password as a secret (the answer does not carry it)."""
     service = call.secret_service
-    receipt = await service.generate(call.caller, call.client_address, _new_secret(call, fields), fields.length)
+    creator = call.creator("generate")
+    receipt = await service.generate(creator, call.client_address, _new_secret(call, fields), fields.length)
     return created(receipt, "generate")
 
 

@@ -1,13 +1,15 @@
 """Account deletion: the account and every key that names it go; what it shared stays readable.
 
 Each part goes through the service that owns it: sessions end, receipts pass to the anonymous
-owner, queued emails are cancelled, custom domains are released.
+owner, queued emails are cancelled, pending password reset links stop working, custom domains are
+released.
 """
 
 from __future__ import annotations
 
 from onetime.accounts.caller import ANONYMOUS_CUSTID
 from onetime.accounts.confirmation import EmailConfirmations
+from onetime.accounts.recovery import PasswordRecovery
 from onetime.accounts.sessions import SessionService
 from onetime.domains.service import DomainService
 from onetime.errors import SignInRequired
@@ -30,6 +32,7 @@ class AccountDeletion:
         secrets: SecretService,
         outbox: Outbox,
         domains: DomainService,
+        recovery: PasswordRecovery,
     ) -> None:
         self.customers = customers
         self.counters = counters
@@ -38,6 +41,7 @@ class AccountDeletion:
         self.secrets = secrets
         self.outbox = outbox
         self.domains = domains
+        self.recovery = recovery
 
     async def delete(self, custid: str, customer: Customer) -> None:
         """Delete an account (read as `customer`) whose password was just confirmed.
@@ -53,6 +57,7 @@ class AccountDeletion:
         handed_over = await self.secrets.hand_over_receipts(custid, ANONYMOUS_CUSTID)
         await self.counters.forget_account(custid)
         await self.confirmations.forget(customer)
+        await self.recovery.forget(custid)  # pending reset links, and their emails still queued
         for secret_id in handed_over:
             await self.outbox.cancel_secret_link(secret_id)
         await self.domains.release_all(custid)

@@ -181,6 +181,20 @@ class AccountHistory:
         await self._replace(custid, WrappedHistory(history.public, by_password=by_password), had_one=stored is not None)
         return history
 
+    async def after_password_reset(self, custid: str, customer: Customer, password: str) -> HistoryKey:
+        """Return a new history key under a password chosen through a recovery link.
+
+        The old private half is wrapped under the forgotten password and the API token, neither of
+        which a recovery link shows, so it cannot be opened: the list starts again (the old one moves
+        to the earlier index, handed over on deletion) and the API token opens the new list only
+        once it is replaced in the browser.
+        """
+        history = HistoryKey.generate()
+        by_password = await wrap_for_password(history, custid, password, self.work)
+        wrapped = WrappedHistory(history.public, by_password=by_password)
+        await self._replace(custid, wrapped, had_one=customer.history is not None)
+        return history
+
     async def rotate_token(self, custid: str, token_digest: str, token: str, history: HistoryKey | None) -> bool:
         """Store a new API token's digest with the history key wrapped under it; False: no such account.
 

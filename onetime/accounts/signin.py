@@ -17,13 +17,14 @@ sign-up with a taken email is bounded by the sign-up limit and locks nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NoReturn
 
 from onetime.accounts.caller import Caller, normalize_email
 from onetime.accounts.confirmation import UNCONFIRMED_ACCOUNT_SECONDS, EmailConfirmations
 from onetime.accounts.deletion import AccountDeletion
 from onetime.accounts.history import HistoryKey
+from onetime.accounts.invitations import Invitations
 from onetime.accounts.password_rules import check_password, normalize_password
 from onetime.accounts.service import AccountService
 from onetime.accounts.sessions import Session, SessionService
@@ -111,6 +112,7 @@ class SignInService:
         hasher: PassphraseHasher,
         confirmations: EmailConfirmations,
         deletion: AccountDeletion,
+        invitations: Invitations,
     ) -> None:
         self.customers = customers
         self.counters = counters
@@ -119,6 +121,7 @@ class SignInService:
         self.hasher = hasher
         self.confirmations = confirmations
         self.deletion = deletion
+        self.invitations = invitations
         self._absent_hash: bytes | None = None
 
     @property
@@ -168,37 +171,62 @@ class SignInService:
         return await self.sessions.start(custid, history.private)
 
     async def sign_up(self, email: str, password: str, client: str, previous: Session | None = None) -> NewAccount:
-        """Create a browser account on the basic plan, sign it in, and return its API token."""
+        """Create a browser account on the basic plan, sign it in, and return its API token.
+
+        Only where sign-up is open (OTS_SIGNUP); elsewhere accounts come by invitation or from the operator.
+        """
+        self.accounts.settings.access.check_signup()
         custid = normalize_email(email)
         check_password(password, custid)
         counters = [SignInFailures.of_client(client)]
         await self._refuse_if_locked(counters)
         await self._count_sign_up(client)
+        # Where mail is configured, an account never confirmed goes in the end (no record for ever
+        # for each address typed); without mail nobody can confirm, so accounts stay.
+        lifetime = UNCONFIRMED_ACCOUNT_SECONDS if self.confirmations.enabled else None
+        try:
+            created = await self._open_account(custid, password, previous, verified=False, lifetime=lifetime)
+        except AccountExists:
+            # Not a sign-in failure: the sign-up limit already bounds how many emails one address probes.
+            raise SignUpRefused from None
+        await self.confirmations.send(custid)
+        return replace(created, verification_sent=self.confirmations.enabled)
+
+    async def sign_up_invited(self, token: str, password: str, previous: Session | None = None) -> NewAccount:
+        """Create the account an invitation link names, once per link; it is confirmed (the link reached it)."""
+        access = self.accounts.settings.access
+        if not access.invitations_accepted:
+            access.check_signup()  # says why: read-only, or sign-up closed
+        check_password(password, await self.invitations.invited(token))  # a typo keeps the link working
+        taken = await self.invitations.take(token)  # one GETDEL: of sign-ups sent at once, one gets here
+        try:
+            return await self._open_account(taken.email, password, previous, verified=True, lifetime=None)
+        except SignInBusy:
+            await self.invitations.give_back(taken)
+            raise
+        except AccountExists:
+            raise SignUpRefused from None
+
+    async def _open_account(
+        self, custid: str, password: str, previous: Session | None, *, verified: bool, lifetime: int | None
+    ) -> NewAccount:
+        """Hash the password, store the account on the browser plan, and start its first session."""
         try:
             password_hash = await self.hasher.hash(normalize_password(password))
         except HasherBusy:
             raise SignInBusy from None
-        try:
-            # Where mail is configured, an account never confirmed goes in the end (no record for ever
-            # for each address typed); without mail nobody can confirm, so accounts stay.
-            lifetime = UNCONFIRMED_ACCOUNT_SECONDS if self.confirmations.enabled else None
-            credentials = await self.accounts.create(
-                custid,
-                BROWSER_PLAN,
-                password_hash=password_hash,
-                password=normalize_password(password),
-                verified=False,
-                expires_in=lifetime,
-            )
-        except AccountExists:
-            # Not a sign-in failure: the sign-up limit already bounds how many emails one address probes.
-            raise SignUpRefused from None
+        credentials = await self.accounts.create(
+            custid,
+            BROWSER_PLAN,
+            password_hash=password_hash,
+            password=normalize_password(password),
+            verified=verified,
+            expires_in=lifetime,
+        )
         session = await self._start(custid, previous, credentials.history)
         plan = self.accounts.settings.plans[BROWSER_PLAN]
-        caller = Caller(custid, plan, verified=False, history=credentials.history)
-        await self.confirmations.send(custid)
-        sent = self.confirmations.enabled
-        return NewAccount(self._signed_in(session, caller), credentials.token, verification_sent=sent)
+        caller = Caller(custid, plan, verified=verified, history=credentials.history)
+        return NewAccount(self._signed_in(session, caller), credentials.token)
 
     async def _count_sign_up(self, client: str) -> None:
         # Counted before bcrypt runs, so that sign-ups sent at once cannot all be hashed.

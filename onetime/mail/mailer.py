@@ -13,12 +13,14 @@ import aiosmtplib
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from onetime.mail.config import SmtpServer
-from onetime.mail.outgoing import CONFIRM_EMAIL, SECRET_LINK, OutgoingMail
+from onetime.mail.outgoing import CONFIRM_EMAIL, INVITATION, RESET_PASSWORD, SECRET_LINK, OutgoingMail
 
 PERMANENT_FAILURE = 500
 """SMTP reply codes from here on mean that trying again will not help."""
 _UNITS = (("day", 86400), ("hour", 3600), ("minute", 60))
 CONFIRM_EMAIL_SUBJECT = "Confirm your email address"
+INVITATION_SUBJECT = "You are invited to create an account"
+RESET_PASSWORD_SUBJECT = "Choose a new password"  # noqa: S105 - a subject line
 
 
 class DeliveryFailed(Exception):
@@ -61,15 +63,20 @@ class Mailer:
             "expires_in": expires_in(max(mail.expires - now, 0)),
         }
         message = EmailMessage()
-        confirming = mail.kind == CONFIRM_EMAIL
-        message["Subject"] = CONFIRM_EMAIL_SUBJECT if confirming else f"{mail.sender} sent you a secret"
+        account_mail = {
+            CONFIRM_EMAIL: CONFIRM_EMAIL_SUBJECT,
+            INVITATION: INVITATION_SUBJECT,
+            RESET_PASSWORD: RESET_PASSWORD_SUBJECT,
+        }
+        confirming = mail.kind in account_mail  # about an account: no sender, no Reply-To
+        message["Subject"] = account_mail.get(mail.kind, f"{mail.sender} sent you a secret")
         message["From"] = self.mail_from
         message["To"] = mail.recipient
         if not confirming:
             message["Reply-To"] = mail.sender
         message["Date"] = formatdate(now, usegmt=True)
         message["Message-ID"] = f"<{mail.message_id}@{_domain(self.mail_from)}>"
-        kind = CONFIRM_EMAIL if confirming else SECRET_LINK
+        kind = mail.kind if confirming else SECRET_LINK
         message.set_content(self._templates.get_template(f"{kind}.txt").render(context))
         message.add_alternative(self._templates.get_template(f"{kind}.html").render(context), subtype="html")
         return message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SECRET_LINK, CONFIRM_EMAIL = "secret_link", "confirm_email"
+SECRET_LINK, CONFIRM_EMAIL, INVITATION, RESET_PASSWORD = "secret_link", "confirm_email", "invitation", "reset_password"
 """Kinds of email, each with its templates in templates/mail/ (`<kind>.txt`, `<kind>.html`)."""
 QUEUED, SENT, FAILED = "queued", "sent", "failed"
 """States of a secret link's delivery, as its receipt shows them."""
@@ -25,7 +25,8 @@ class OutgoingMail:
     message_id: str
     """A random token, the same on every try, so that a repeated message can be recognised."""
     kind: str = SECRET_LINK
-    """SECRET_LINK, or CONFIRM_EMAIL: the link that confirms a new account's address (no sender)."""
+    """SECRET_LINK, CONFIRM_EMAIL (the link that confirms a new account's address), or RESET_PASSWORD
+    (the link that chooses a new password); the last two have no sender."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,8 @@ CREATE, REVEAL, SIGNUP = "create", "reveal", "signup"
 """Request limits counted per client address."""
 MAIL, CONFIRM, LOGO = "mail", "confirm", "logo"
 """Request limits counted per account: recipient emails, address confirmation emails, logo uploads."""
+RECOVER = "recover"
+"""Password reset emails asked for, counted per email typed and per client address."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +196,7 @@ class Counters:
             request_limit_name(MAIL, custid),
             request_limit_name(CONFIRM, custid),
             request_limit_name(LOGO, custid),
+            request_limit_name(RECOVER, custid),
         ]
         for name in names:
             await self.client.delete(name)

@@ -132,6 +132,10 @@ class Customers:
         """Remember the digest of an account's pending confirmation link; False when there is no such account."""
         return await self._update(custid, {CONFIRMING: digest})
 
+    async def set_password(self, custid: str, password_hash: bytes) -> bool:
+        """Replace a browser account's password hash; False when there is no such account."""
+        return await self._update(custid, {PASSWORD: password_hash.decode()})
+
     @storage_errors
     async def mark_verified(self, custid: str) -> bool:
         """Mark an account's address confirmed (no link pending, no lifetime); False when there is no such account."""

@@ -19,6 +19,9 @@ secret key, M = `keys.receipt_id` of the receipt key), sessions and confirmation
     ots:sessions:{email}  set   the account's session digests                          TTL lifetime
     ots:signin:{kind}:W   str   failed sign-ins of an account or a client address      TTL window
     ots:verify:{D}        str   email confirmation (D: digest of the link token) -> email TTL 2 days
+    ots:recover:{D}       str   password recovery (D: digest of the link token) -> email TTL 30 min
+    ots:recovering:{email} set  digests of the account's pending recoveries              TTL 30 min
+    ots:invite:{D}        str   sign-up invitation (D: digest of the link token) -> expiry:email  TTL 7 days
     ots:outbox:{mail}     zset  queued emails, by S (or a confirmation's id), scored by next try (ms)  TTL longest + 2 h
     ots:outbox:{mail}:S   hash  one queued email: the only place with the plain address and link  TTL <= ttl
     ots:domain:{D}        hash  a custom domain won by verification: owner, branding    no TTL
@@ -122,6 +125,21 @@ def signin_failures_name(kind: str, who: str) -> str:
 def verification_name(digest: str) -> str:
     """Return the Redis key of an email confirmation, named by the digest of its token."""
     return f"ots:verify:{{{digest}}}"
+
+
+def recovery_name(digest: str) -> str:
+    """Return the Redis key of a password recovery, named by the digest of its link's token."""
+    return f"ots:recover:{{{digest}}}"
+
+
+def recoveries_name(custid: str) -> str:
+    """Return the Redis key of the set of an account's pending password recoveries."""
+    return f"ots:recovering:{{{custid}}}"
+
+
+def invitation_name(digest: str) -> str:
+    """Return the Redis key of a sign-up invitation, named by the digest of its link's token."""
+    return f"ots:invite:{{{digest}}}"
 
 
 def outbox_entry_name(mail_id: str) -> str:

@@ -22,6 +22,8 @@ from onetime.storage.keys import generated_name, metadata_name, receipt_name, se
 OWNER, TTL, CREATED, UPDATED, STATE = "o", "t", "c", "u", "s"
 RECEIVED, BURNED, RECIPIENTS, SHARE_DOMAIN, HAS_PASSPHRASE = "r", "b", "rc", "d", "p"
 DELIVERY, DELIVERY_ATTEMPTS, GENERATED = "dl", "da", "g"
+END_TO_END = "e"
+"""Bytes of an end-to-end ciphertext (encrypted in the sender's browser); absent for server-side secrets."""
 _RECIPIENT_SEPARATOR = "\n"
 
 
@@ -43,6 +45,8 @@ class ReceiptRecord:
     generated: bool = False
     """Whether the value is a generated password (its echo may be waiting)."""
     delivery: Delivery | None = None
+    end_to_end: int = 0
+    """Bytes of the ciphertext when the value was encrypted end to end (0: encrypted by this server)."""
 
     def fields(self) -> dict[str, str]:
         """Return the stored form of the receipt, without empty fields."""
@@ -58,6 +62,7 @@ class ReceiptRecord:
             SHARE_DOMAIN: self.share_domain,
             HAS_PASSPHRASE: "1" if self.has_passphrase else "",
             GENERATED: "1" if self.generated else "",
+            END_TO_END: str(self.end_to_end) if self.end_to_end else "",
         }
         fields = {code: value for code, value in fields.items() if value}
         if self.delivery is not None:
@@ -83,6 +88,7 @@ class ReceiptRecord:
             delivery=Delivery(fields[DELIVERY], int(fields.get(DELIVERY_ATTEMPTS, "0")))
             if DELIVERY in fields
             else None,
+            end_to_end=int(fields.get(END_TO_END, "0")),
         )
 
 
@@ -117,6 +123,14 @@ class Guarded:
     """A secret left untouched because its passphrase must be verified first."""
 
     passphrase_hash: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """What the reveal page may know of a secret without consuming it."""
+
+    passphrase_required: bool
+    end_to_end: bool
 
 
 def _pack_secret(envelope: bytes, passphrase_hash: bytes | None) -> bytes:
@@ -192,14 +206,17 @@ class SecretRecords:
         return StoredReceipt(record, _seconds(int(receipt_pttl)) or 0, _seconds(int(secret_pttl)))
 
     @storage_errors
-    async def preview(self, secret_id: str, now: int, *, mark_viewed: bool) -> bool | None:
-        """Return whether a passphrase guards the secret (None when it is gone), consuming nothing.
+    async def preview(self, secret_id: str, now: int, *, mark_viewed: bool) -> Preview | None:
+        """Return what the reveal page shows of a secret (None when it is gone), consuming nothing.
 
         With `mark_viewed`, its receipt moves from new to viewed in the same script.
         """
         keys = [secret_name(secret_id), receipt_name(secret_id)]
-        reply = await self._preview(keys=keys, args=[now, "1" if mark_viewed else "0"])
-        return None if reply is None else int(reply) > 0
+        reply = await self._preview(keys=keys, args=[now, "1" if mark_viewed else "0", END_TO_END])
+        if reply is None:
+            return None
+        hash_length, end_to_end_size = reply
+        return Preview(passphrase_required=int(hash_length) > 0, end_to_end=bool(int(text(end_to_end_size) or "0")))
 
     @state_change_errors  # a fault after the script was sent: OutcomeUnknown, never a retry
     async def take(self, secret_id: str, now: int, *, burn: bool, verified: bool = False) -> Taken | Guarded | None:

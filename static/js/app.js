@@ -6,14 +6,22 @@
 
   const encoder = new TextEncoder();
 
-  function updateCounter(textarea) {
+  function updateCounter(textarea, typed) {
     const form = textarea.form;
     const bytes = encoder.encode(textarea.value).length;
     const limit = Number(textarea.dataset.maxBytes);
     const counter = form && form.querySelector("[data-byte-count]");
+    // The server's message about the secret speaks of what was posted: once the text changes it is
+    // stale, and the live counter says the rest. Until then it is the one warning shown.
+    const posted = form && form.querySelector("#" + textarea.id + "-error");
+    if (posted && typed) {
+      posted.remove();
+      textarea.removeAttribute("aria-invalid");
+      textarea.setAttribute("aria-describedby", textarea.id + "-hint");
+    }
     if (counter) {
       counter.textContent = bytes.toLocaleString("en");
-      counter.parentElement.classList.toggle("field-error", bytes > limit);
+      counter.parentElement.classList.toggle("field-error", bytes > limit && !(posted && !typed));
     }
     // A secret over the plan's size would only come back refused: say so by disabling Create.
     const create = form && form.querySelector("[data-create]");
@@ -55,7 +63,9 @@
       button.hidden = false;
     });
     root.querySelectorAll("time[datetime]").forEach(localiseTime);
-    root.querySelectorAll("textarea[data-max-bytes]").forEach(updateCounter);
+    root.querySelectorAll("textarea[data-max-bytes]").forEach(function (textarea) {
+      updateCounter(textarea, false);
+    });
   }
 
   async function copy(button) {
@@ -111,7 +121,7 @@
 
   document.addEventListener("input", function (event) {
     if (event.target.matches("textarea[data-max-bytes]")) {
-      updateCounter(event.target);
+      updateCounter(event.target, true);
     }
   });
 

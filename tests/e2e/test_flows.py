@@ -15,9 +15,17 @@ RECEIPT_URL = re.compile(r"/private/[a-z0-9]{31}$")
 GONE = "This secret is gone, or was never here"
 
 
-def create_secret(page: Page, server: ServerProcess, value: str, passphrase: str = "") -> str:
-    """Create a secret from the home page and return its share link."""
+def create_secret(
+    page: Page, server: ServerProcess, value: str, passphrase: str = "", *, server_side: bool = False
+) -> str:
+    """Create a secret from the home page and return its share link.
+
+    With JavaScript the page encrypts end to end by default; `server_side` unticks that, for the
+    flows of a passphrase the server checks (tests/e2e/test_end_to_end.py has the end-to-end ones).
+    """
     page.goto(server.url("/"))
+    if server_side:
+        page.get_by_label("Encrypt in my browser (end to end)").uncheck()
     page.get_by_label("Secret", exact=True).fill(value)
     if passphrase:
         page.get_by_label("Passphrase (optional)").fill(passphrase)
@@ -71,7 +79,7 @@ def test_a_wrong_passphrase_is_refused_then_the_right_one_reveals(
     server: ServerProcess, people: Contexts, screenshot: Screenshot
 ) -> None:
     creator = people.new_page()
-    link = create_secret(creator, server, "behind a passphrase", passphrase="open sesame")
+    link = create_secret(creator, server, "behind a passphrase", passphrase="open sesame", server_side=True)
     expect(creator.get_by_text("Requires a passphrase")).to_be_visible()
 
     recipient = people.new_page()

@@ -58,7 +58,7 @@ def test_the_title_follows_a_reveal_its_error_and_a_gone_secret(server: ServerPr
     creator = people.new_page()
     # Without JavaScript, the same posts answer whole pages: their titles are the ones to match.
     without_js = people.new_page(javascript=False)
-    first_link = create_secret(creator, server, "seen in full", passphrase="open sesame")
+    first_link = create_secret(creator, server, "seen in full", passphrase="open sesame", server_side=True)
     without_js.goto(first_link)
     without_js.get_by_label("Passphrase").fill("wrong")
     without_js.get_by_role("button", name="Reveal the secret").click()
@@ -71,7 +71,7 @@ def test_the_title_follows_a_reveal_its_error_and_a_gone_secret(server: ServerPr
     expect(without_js.get_by_role("heading", level=1)).to_have_text(GONE)
     gone_title = without_js.title()
 
-    link = create_secret(creator, server, "seen by htmx", passphrase="open sesame")
+    link = create_secret(creator, server, "seen by htmx", passphrase="open sesame", server_side=True)
     recipient = people.new_page()
     recipient.goto(link)
     reveal_title = recipient.title()

@@ -8,6 +8,8 @@ from web.errors import PAGE_EXCEPTION_HANDLERS
 from web.pages.accounts import AccountController, SessionController
 from web.pages.dashboard import DashboardController
 from web.pages.domains import BrandController, DomainsController
+from web.pages.invitations import InvitationController
+from web.pages.recovery import RecoveryController
 from web.pages.secrets import CreateController, ReceiptController, RevealController
 
 
@@ -20,10 +22,12 @@ def create_pages_router() -> Router:
             ReceiptController,
             RevealController,
             SessionController,
+            InvitationController,
             AccountController,
             DashboardController,
             DomainsController,
             BrandController,
+            RecoveryController,
         ],
         exception_handlers=PAGE_EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         include_in_schema=False,

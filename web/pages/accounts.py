@@ -13,13 +13,15 @@ from typing import Annotated, Any, TypeAlias
 from litestar import Controller, Response, get, post
 from litestar.datastructures import Cookie, FormMultiDict
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect
 
 from onetime.accounts.password_rules import PASSWORD_MIN_LENGTH
 from onetime.accounts.sessions import Session
 from onetime.accounts.signin import SignedIn
 from onetime.keys import same_token, token_digest
+from onetime.policy import SignUpClosed
+from web.access import refused_page
 from web.after_sign_in import after_sign_in, is_after_sign_in
 from web.deps import AnyRequest, ClientAddressDep, SessionCookieDep, SignedInDep, SignInServiceDep
 from web.methods import is_head
@@ -186,7 +188,7 @@ class SessionController(Controller):
 
     @get("/signin", name="signin_page")
     async def sign_in_page(
-        self, request: AnyRequest, next_path: Annotated[str, Parameter(query="next")] = ""
+        self, request: AnyRequest, next_path: Annotated[str, QueryParameter(name="next")] = ""
     ) -> Response[Any]:
         """Offer to sign in (then to go on to the account page that asked); signed in already, go there."""
         return credentials_page(request, SIGN_IN, next_path)
@@ -210,7 +212,13 @@ class SessionController(Controller):
 
     @get("/signup", name="signup_page")
     async def sign_up_page(self, request: AnyRequest) -> Response[Any]:
-        """Offer to create an account; someone signed in already goes to the dashboard."""
+        """Offer to create an account; someone signed in already goes to the dashboard.
+
+        Where sign-up is not open (OTS_SIGNUP), the page says how to get an account instead.
+        """
+        access = request.app.state.settings.access
+        if not access.signup_open and not signed_in_of(request):
+            return refused_page(request, SignUpClosed(), status_code=200)
         return credentials_page(request, SIGN_UP)
 
     @post("/signup", name="signup", dependencies={"credentials": Provide(provide_sign_up_form)})

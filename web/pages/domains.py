@@ -25,6 +25,7 @@ from onetime.accounts.signin import SignedIn
 from onetime.domains.branding import BRANDING_FIELDS, LOGO_MAX_BYTES, Branding, BrandingChange, Logo, text_colour_on
 from onetime.domains.custom_domain import Domain, UnknownDomain
 from onetime.domains.service import DomainService
+from onetime.policy import IN_READ_MODE
 from web.deps import AnyRequest, DomainServiceDep, SignedInDep, SiteDep
 from web.pages.fields import text
 from web.rendering import View, remember_form, render, see_other
@@ -286,7 +287,7 @@ class BrandController(Controller):
     """The brand assets of the request's site, which its pages link to."""
 
     path = "/brand"
-    opt = {ON_CUSTOM_DOMAINS: True}  # noqa: RUF012
+    opt = {ON_CUSTOM_DOMAINS: True, IN_READ_MODE: True}  # noqa: RUF012
     cache_control = ASSET_CACHE
 
     @get("/style.css", name="brand_stylesheet")

@@ -26,6 +26,12 @@ def entry_of(html: str, metadata_key: str) -> str:
     return html[start : html.index("</li>", start)]
 
 
+def badge(state: str, label: str) -> str:
+    """Return the markup of a state badge: its icon from the sprite, then its word."""
+    icon = f'<svg class="icon" aria-hidden="true" focusable="false"><use href="#i-{state}"/></svg>'
+    return f'<span class="state state-{state}">{icon}{label}</span>'
+
+
 async def share_as(client: AsyncTestClient, token: str, value: str, **params: str) -> dict[str, str]:
     """Create a secret through the API as the signed-up account."""
     response = await client.post("/api/v1/share", data={"secret": value, **params}, headers=basic_auth(EMAIL, token))
@@ -47,14 +53,14 @@ async def test_the_dashboard_lists_what_the_api_recent_lists_newest_first(client
     assert "3 in all." in html
 
     received = entry_of(html, first["metadata_key"])
-    assert '<span class="state state-received">Received</span>' in received
+    assert badge("received", "Received") in received
     assert f'href="/private/{first["metadata_key"]}"' in received
     assert f'<time datetime="{iso(first["created"])}">' in received
     assert f'<time datetime="{iso(int(first["created"]) + 3600)}">' in received
     assert "dashboard_burn" not in received
     assert "/burn" not in received  # nothing left to burn
     waiting = entry_of(html, third["metadata_key"])
-    assert '<span class="state state-new">New</span>' in waiting
+    assert badge("new", "New") in waiting
     assert f'action="/dashboard/{third["metadata_key"]}/burn"' in waiting
     assert "Recipient" not in waiting  # no recipient, no empty row saying so
     assert "Share domain" not in waiting  # this site's own links
@@ -104,7 +110,7 @@ async def test_burning_from_the_dashboard_with_htmx_swaps_the_entry(client: Asyn
     assert response.status_code == 200
     assert response.headers["vary"] == "HX-Request"
     assert response.text.lstrip().startswith('<li class="entry"')
-    assert '<span class="state state-burned">Burned</span>' in response.text
+    assert badge("burned", "Burned") in response.text
     assert "is burned: its link no longer works" in response.text
     for burned in (made, other):
         gone = await client.post(f"/api/v1/secret/{burned['secret_key']}")
@@ -157,4 +163,4 @@ async def test_signed_out_creation_stays_anonymous(client: AsyncTestClient) -> N
     assert 'data-max-bytes="1000"' in home
     response = await post_form(client, "/create", {"secret": "x" * 5000})
     assert response.status_code == 422
-    assert "exceeds the maximum size of 1000 bytes" in main_of(response.text)
+    assert "over the 1,000 bytes allowed without an account" in main_of(response.text)

@@ -138,7 +138,7 @@ async def test_a_secret_too_large_keeps_what_was_typed_but_never_the_passphrase(
         "/create", data={"secret": typed, "passphrase": "pass-phrase-typed", "ttl": "3600", "_csrf_token": token}
     )
     assert response.status_code == 422
-    assert "Secret value exceeds the maximum size of 1000 bytes" in response.text
+    assert "This secret is 1,002 bytes, over the 1,000 bytes allowed without an account." in response.text
     assert f">\n{typed}</textarea>" in response.text
     assert "<span data-byte-count>1002</span>" in response.text
     assert "pass-phrase-typed" not in response.text

@@ -135,7 +135,7 @@ async def test_a_secret_of_only_spaces_and_line_breaks_makes_no_link(client: Asy
         "/create", data={"secret": "  \r\n\t \r\n", "_csrf_token": token}, follow_redirects=False
     )
     assert response.status_code == 422
-    assert 'id="secret-error">You did not provide anything to share' in response.text
+    assert 'id="secret-error">The secret is only spaces and line breaks.' in response.text
 
 
 async def test_the_creators_receipt_shows_failed_passphrase_guesses(client: AsyncTestClient) -> None:

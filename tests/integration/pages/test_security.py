@@ -64,7 +64,7 @@ async def test_htmx_is_configured_to_need_neither_eval_nor_inline_styles(client:
 
 async def test_vendored_htmx_and_assets_are_served_with_long_caching(client: AsyncTestClient) -> None:
     html = (await client.get("/")).text
-    src = re.search(r'<script src="(/static/vendor/htmx\.min\.js\?v=[0-9a-f]{12})" defer>', html)
+    src = re.search(r'<script src="(/static/vendor/htmx\.min\.js\?v=[0-9a-f]{12})" integrity="sha384-\S+" defer>', html)
     assert src
     response = await client.get(src.group(1))
     assert response.status_code == 200
@@ -200,6 +200,8 @@ def test_every_error_page_has_the_look_of_the_site(settings: Settings, status: i
     html = engine.get_template(name).render(status=status)
     assert html.startswith("<!doctype html>")
     assert '<link rel="stylesheet" href="/static/css/site.css?v=' in html
-    assert '<a href="/" class="brand">Onetime Secret</a>' in html
+    assert re.search(
+        r'<a href="/" class="brand"><img class="brand-mark" src="/static/img/logo\.svg[^>]*>Onetime Secret</a>', html
+    )
     assert re.search(r'<main id="main" tabindex="-1">\s*<h1 tabindex="-1">[^<]+</h1>', html)
     assert "Traceback" not in html
