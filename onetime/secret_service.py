@@ -306,6 +306,10 @@ class SecretService:
             await self.notifier.opened(keys.secret_id(secret_key), self._now())
         return SecretPreview(secret_key, passphrase_required=found.passphrase_required, end_to_end=found.end_to_end)
 
+    async def is_end_to_end(self, secret_key: str) -> bool:
+        """Tell whether a secret's value is a ciphertext from the sender's browser, consuming nothing."""
+        return keys.is_key_shaped(secret_key) and await self.records.is_end_to_end(keys.secret_id(secret_key))
+
     async def reveal(self, secret_key: str, passphrase: str | None, client: str) -> Revealed:
         """Return a secret's value and destroy it; at most one caller ever gets it."""
         if not keys.is_key_shaped(secret_key):

@@ -239,6 +239,12 @@ class SecretRecords:
             first_opened=bool(int(first)),
         )
 
+    @storage_errors
+    async def is_end_to_end(self, secret_id: str) -> bool:
+        """Tell whether a secret was encrypted in the sender's browser: one read (it passes a write pause)."""
+        size = await self.client.hget(receipt_name(secret_id), END_TO_END)
+        return size is not None and int(text(size) or "0") > 0
+
     @state_change_errors  # a fault after the script was sent: OutcomeUnknown, never a retry
     async def take(self, secret_id: str, now: int, *, burn: bool, verified: bool = False) -> Taken | Guarded | None:
         """Delete the secret and mark its receipt, unless it has a passphrase not yet `verified`.

@@ -345,9 +345,9 @@ class RevealController(Controller):
         An end-to-end secret is consumed only by a page that can decrypt it: a form posted without
         JavaScript would destroy it and show a ciphertext nobody can read there.
         """
-        preview = await secret_service.preview(secret_key)
-        if preview.end_to_end and not reveal_form.end_to_end:
+        end_to_end = await secret_service.is_end_to_end(secret_key)  # a read: it passes a paused Redis
+        if end_to_end and not reveal_form.end_to_end:
             context = {**reveal_context(secret_key, passphrase_required=False, end_to_end=True), "errors": NEEDS_SCRIPT}
             return render(request, REVEAL, context, status_code=HTTP_409_CONFLICT)
         revealed = await secret_service.reveal(secret_key, reveal_form.passphrase, client_address)
-        return render(request, REVEALED, revealed_context(revealed, end_to_end=preview.end_to_end))
+        return render(request, REVEALED, revealed_context(revealed, end_to_end=end_to_end))
