@@ -10,6 +10,8 @@ Usage (a redis-server must answer at R; valgrind must be installed):
     R=redis://127.0.0.1:7411/0 .venv/bin/python bench/instructions.py /path/to/checkout-a /path/to/checkout-b
 
 Prints one line per checkout and route, and the change of each route from the first checkout.
+BENCH_ROUTES (comma-separated, from ROUTES) picks routes; OTS_APP_ACCESS_LOG=off serves without the
+access log, as the side-by-side runs do (checkouts that know the setting).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-ROUTES = ("GET /", "create", "reveal", "receipt")
+ROUTES = tuple(os.environ.get("BENCH_ROUTES", "GET /,GET /secret/<key>,create,reveal,receipt").split(","))
 REQUESTS = 60
 PREPARED = 120
 """Secrets created before the measured requests (reveals need one each), the same for every run."""
@@ -41,6 +43,7 @@ def _settings() -> Any:  # noqa: ANN401 - the checkout's own Settings class
         base_url="http://127.0.0.1:8000",
         rate_limits=False,
         **{name: b"k" * 32},
+        **({"app_access_log": False} if os.environ.get("OTS_APP_ACCESS_LOG") == "off" else {}),
     )
 
 
@@ -61,6 +64,7 @@ async def _requests(route: str, count: int) -> None:
                 "create": lambda _: client.post("/api/v1/share", data={"secret": "x" * 100}),
                 "reveal": lambda i: client.post(f"/api/v1/secret/{made[i]['secret_key']}"),
                 "receipt": lambda _: client.get(f"/api/v1/private/{made[-1]['metadata_key']}"),
+                "GET /secret/<key>": lambda i: client.get(f"/secret/{made[i]['secret_key']}"),
             }
             call = calls[route]
             for i in range(PREPARED - 20, PREPARED - 1):

@@ -175,6 +175,26 @@ def peer_rows(result: Result) -> list[list[str]]:
     return rows
 
 
+def peer_cpu_rows(result: Result) -> list[list[str]]:
+    """Return the side-by-side CPU per request of every route, beside the ceiling's at the same connections."""
+    versus = result.get("versus_peer", {})
+    rows = []
+    for r in versus.get("rows", []):
+        ours = r["ours"]["server_cpu_us_per_request"]
+        ceiling = versus.get("ceiling", {}).get(str(r["connections"]), {}).get("server_cpu_us_per_request")
+        rows.append(
+            [
+                r["route"],
+                str(r["connections"]),
+                str(ours),
+                "" if ceiling is None else str(ceiling),
+                f"{ours / ceiling:.1f}x" if ours and ceiling else "",
+                str(r["snappass"]["server_cpu_us_per_request"]),
+            ]
+        )
+    return rows
+
+
 def peer_text(result: Result) -> str:
     """Return the side-by-side table and its verdicts as printed by the bench."""
     rows = [PEER_HEADER, *peer_rows(result)]
@@ -187,6 +207,13 @@ def peer_text(result: Result) -> str:
         if index == 0:
             lines.append("  ".join("-" * width for width in widths))
     verdicts = [v for v in result.get("targets", []) if "snappass" in v["target"] or "side by side" in v["target"]]
+    cpu = [["route", "conns", "ours CPU us/req", "ceiling", "ours / ceiling", "snappass"], *peer_cpu_rows(result)]
+    cpu_widths = [max(len(r[i]) for r in cpu) for i in range(len(cpu[0]))]
+    lines.append("server CPU per request, beside the bare-Litestar ceiling (GET /ping) at the same connections:")
+    lines += [
+        "  ".join(c.ljust(cpu_widths[i]) if i == 0 else c.rjust(cpu_widths[i]) for i, c in enumerate(row))
+        for row in cpu
+    ]
     lines += [f"[{'met' if v['met'] else 'NOT MET'}] {v['target']}: {v['figure']}" for v in verdicts]
     return "\n".join(lines)
 
@@ -345,20 +372,12 @@ def _md_peer(result: Result) -> list[str]:
         "",
         _md_table(PEER_HEADER, peer_rows(result)),
         "",
-        "Server CPU per request (all processes of each server), microseconds:",
-        "",
-        _md_table(
-            ["route", "conns", "ours", "snappass"],
-            [
-                [
-                    r["route"],
-                    str(r["connections"]),
-                    str(r["ours"]["server_cpu_us_per_request"]),
-                    str(r["snappass"]["server_cpu_us_per_request"]),
-                ]
-                for r in versus["rows"]
-            ],
+        (
+            "Server CPU per request (all processes of each server), microseconds, beside the bare-Litestar"
+            " ceiling's `GET /ping` measured in the same run (bench/ceiling_app.py, served as `ots serve` is):"
         ),
+        "",
+        _md_table(["route", "conns", "ours", "ceiling", "ours / ceiling", "snappass"], peer_cpu_rows(result)),
         "",
     ]
 

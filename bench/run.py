@@ -180,15 +180,21 @@ def start_ots(bench: Bench, workers: int, name: str, **variables: str) -> tuple[
     return ots, url
 
 
+def start_ceiling(bench: Bench, workers: int, name: str) -> tuple[Managed, str]:
+    """Start the ceiling app (bare Litestar, served as `ots serve` serves); return it and its URL once it answers."""
+    ceiling_port = free_port()
+    # A data directory of its own: one `ots serve` (the ceiling runs through its code) per data directory.
+    ceiling_env = {**serve_env(bench, ceiling_port, workers), "OTS_DATA_DIR": str(bench.tmp / name)}
+    ceiling = start(name, [sys.executable, "-m", "bench.serve"], ceiling_env, bench.tmp)
+    ceiling_url = f"http://127.0.0.1:{ceiling_port}"
+    wait_http(ceiling_url + "/ping", ceiling)
+    return ceiling, ceiling_url
+
+
 def start_servers(bench: Bench, workers: int) -> tuple[Managed, str, Managed, str]:
     """Start `ots serve` and the ceiling app with the same settings; wait until both answer."""
     ots, ots_url = start_ots(bench, workers, f"ots-w{workers}")
-    ceiling_port = free_port()
-    # A data directory of its own: one `ots serve` (the ceiling runs through its code) per data directory.
-    ceiling_env = {**serve_env(bench, ceiling_port, workers), "OTS_DATA_DIR": str(bench.tmp / "ceiling")}
-    ceiling = start(f"ceiling-w{workers}", [sys.executable, "-m", "bench.serve"], ceiling_env, bench.tmp)
-    ceiling_url = f"http://127.0.0.1:{ceiling_port}"
-    wait_http(ceiling_url + "/ping", ceiling)
+    ceiling, ceiling_url = start_ceiling(bench, workers, f"ceiling-w{workers}")
     return ots, ots_url, ceiling, ceiling_url
 
 
@@ -321,8 +327,11 @@ async def versus_peer(bench: Bench) -> dict[str, Any]:
     # As deployed behind Caddy, which logs the requests: gunicorn, as snappass runs, writes no access log either.
     ots, url = start_ots(bench, peer.WORKERS, "ots-vs-peer", OTS_APP_ACCESS_LOG="off")
     snappass = peer.start_peer(bench.tmp)
+    ceiling, ceiling_url = start_ceiling(bench, peer.WORKERS, "ceiling-vs-peer")
     rows: list[dict[str, Any]] = []
+    ceilings: dict[int, dict[str, Any]] = {}
     try:
+        await bench.load(ceiling, ceiling_url, 16, 1, path="/ping")
         await bench.load(ots, url, 16, 1, path="/api/v1/share", env=static("POST", CREATE_BODY))
         await bench.load(
             snappass.server, snappass.url, 16, 1, path="/", env={**static("POST", peer.CREATE_BODY), **peer.JSON}
@@ -343,11 +352,21 @@ async def versus_peer(bench: Bench) -> dict[str, Any]:
             print(
                 f"  {route:<12} c={connections:<3} ours {row['ours']['ok_rps']:7.0f} req/s p99 {mine.p99_ms:6.1f} ms"
                 f" errors {mine.errors}  |  snappass {row['snappass']['ok_rps']:7.0f} req/s p99 {other.p99_ms:6.1f} ms"
-                f" errors {other.errors}  |  {ratio:.2f}x",
+                f" errors {other.errors}  |  {ratio:.2f}x  |  cpu/req ours {_us(mine.server_cpu_us)}"
+                f" ({_times(mine.server_cpu_us, ceilings[connections]['server_cpu_us_per_request'])} the ceiling's"
+                f" {ceilings[connections]['server_cpu_us_per_request']} us), snappass {_us(other.server_cpu_us)}",
                 flush=True,
             )
 
         for connections in PEER_CONNECTIONS:
+            wait_idle(ceiling)
+            bare = await wrk(ceiling_url, connections, SECONDS, server=ceiling, path="/ping")
+            ceilings[connections] = bare.as_dict()
+            print(
+                f"  {'ceiling GET /ping':<12} c={connections:<3} {bare.rps:7.0f} req/s p99 {bare.p99_ms:6.1f} ms"
+                f"  cpu/req {_us(bare.server_cpu_us)} (bare Litestar, served as ots serve is)",
+                flush=True,
+            )
             create_body = {**static("POST", peer.CREATE_BODY), **peer.JSON}
             await pair(
                 "create",
@@ -376,6 +395,7 @@ async def versus_peer(bench: Bench) -> dict[str, Any]:
     finally:
         ots.stop()
         snappass.stop()
+        ceiling.stop()
     return {
         "peer": "snappass 1.6.2 (Flask 3.1.3) under gunicorn 27.0.1, sync workers",
         "ours": "ots serve with OTS_APP_ACCESS_LOG=off (as behind Caddy; gunicorn writes no access log either)",
@@ -384,7 +404,16 @@ async def versus_peer(bench: Bench) -> dict[str, Any]:
         "load_average": f"{os.getloadavg()[0]:.2f} (1-minute, at the end of the side-by-side runs)",
         "generated": datetime.now(UTC).isoformat(timespec="seconds"),
         "rows": rows,
+        "ceiling": {str(connections): figures for connections, figures in ceilings.items()},
     }
+
+
+def _us(cpu: float | None) -> str:
+    return "-" if cpu is None else f"{cpu:.0f} us"
+
+
+def _times(cpu: float | None, ceiling: float | None) -> str:
+    return "-" if not cpu or not ceiling else f"{cpu / ceiling:.1f}x"
 
 
 async def mixed(bench: Bench, url: str, ots: Managed, workers: int) -> list[dict[str, Any]]:

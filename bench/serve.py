@@ -28,7 +28,8 @@ def _run_ceiling(app: object, **options: Any) -> None:  # noqa: ANN401 - uvicorn
 
 def main() -> int:
     """Serve the ceiling app with the product's uvicorn settings (OTS_* variables apply)."""
-    cli.uvicorn = SimpleNamespace(run=_run_ceiling)  # type: ignore[assignment]
+    # Everything else of uvicorn's (its default log config) stays as the product reads it.
+    cli.uvicorn = SimpleNamespace(run=_run_ceiling, config=uvicorn.config)  # type: ignore[assignment]
     return cli.serve(Settings.from_env())
 
 

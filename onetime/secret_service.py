@@ -295,20 +295,24 @@ class SecretService:
             webhook=record.webhook,
         )
 
-    async def preview(self, secret_key: str) -> SecretPreview:
-        """Tell the reveal page whether a secret exists and needs a passphrase, consuming nothing."""
+    async def preview(self, secret_key: str, *, mark_viewed: bool = False) -> SecretPreview:
+        """Tell the reveal page whether a secret exists and needs a passphrase, consuming nothing.
+
+        With `mark_viewed` (the recipient opened the page) its receipt moves from new to viewed,
+        in the same round trip to Redis.
+        """
         if not keys.is_key_shaped(secret_key):
             raise UnknownSecret(secret_key)
-        exists, passphrase_hash = await self.records.passphrase_hash(keys.secret_id(secret_key))
-        if not exists:
+        found = await self.records.preview(keys.secret_id(secret_key), self._now(), mark_viewed=mark_viewed)
+        if found is None:
             raise UnknownSecret(secret_key)
-        end_to_end = bool(await self.records.end_to_end_size(keys.secret_id(secret_key)))
-        return SecretPreview(secret_key, passphrase_required=passphrase_hash is not None, end_to_end=end_to_end)
-
-    async def mark_viewed(self, secret_key: str) -> None:
-        """Record that the recipient opened the reveal page (this never consumes)."""
-        if keys.is_key_shaped(secret_key) and await self.records.mark_viewed(keys.secret_id(secret_key), self._now()):
+        if found.first_opened:
             await self.notifier.opened(keys.secret_id(secret_key), self._now())
+        return SecretPreview(secret_key, passphrase_required=found.passphrase_required, end_to_end=found.end_to_end)
+
+    async def is_end_to_end(self, secret_key: str) -> bool:
+        """Tell whether a secret's value is a ciphertext from the sender's browser, consuming nothing."""
+        return keys.is_key_shaped(secret_key) and await self.records.is_end_to_end(keys.secret_id(secret_key))
 
     async def reveal(self, secret_key: str, passphrase: str | None, client: str) -> Revealed:
         """Return a secret's value and destroy it; at most one caller ever gets it."""

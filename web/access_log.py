@@ -3,7 +3,7 @@
 Every logged field is escaped to printable text, so a request cannot write a line of its own
 (a `%0A` in a path) or move the cursor of a terminal showing the log (`%1B`). The middleware also
 gives each request its id (shared by every line logged while it is served) and times it for the
-metrics, by route template (never by path, which may hold a key).
+metrics, by route template (never by path, which may hold a key), whether the access log is on or off.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import logging
 import re
 import sys
 import time
-from typing import Any
+from collections.abc import Callable
 
 from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException
@@ -62,32 +62,45 @@ def _write(scope: Scope, status: int, elapsed_ms: float | None) -> None:
     log.info('%s "%s %s" %s %s', fields["client"], method, path, status, elapsed, extra={"http": fields})
 
 
-def access_log_middleware(app: ASGIApp) -> ASGIApp:
-    """Log one line per routed HTTP request: client, method, safe path, status, milliseconds."""
+def request_middleware(*, access_log: bool) -> Callable[[ASGIApp], ASGIApp]:
+    """Return the middleware that gives each routed HTTP request its id and times it for the metrics.
 
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        scope["state"][_ROUTED] = True
-        token = request_id.set(new_request_id())
-        status: dict[str, Any] = {"code": 500}
+    With `access_log` it also logs one line per request: client, method, safe path, status,
+    milliseconds. Without it (Caddy logs the requests) the id and the metrics stay: only the line goes.
+    """
 
-        async def send_wrapper(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status["code"] = message["status"]
-            await send(message)
+    def factory(app: ASGIApp) -> ASGIApp:
+        async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != ScopeType.HTTP:
+                await app(scope, receive, send)
+                return
+            started = time.perf_counter()
+            scope["state"][_ROUTED] = True
+            token = request_id.set(new_request_id())
+            status = 500
 
-        try:
-            await app(scope, receive, send_wrapper)
-        finally:
-            elapsed = time.perf_counter() - started
-            metrics.request_answered(scope.get("path_template") or metrics.UNROUTED, status["code"], elapsed)
-            _write(scope, status["code"], elapsed * 1000)
-            request_id.reset(token)
+            async def send_wrapper(message: Message) -> None:
+                nonlocal status
+                if message["type"] == "http.response.start":
+                    status = message["status"]
+                await send(message)
 
-    return middleware
+            try:
+                await app(scope, receive, send_wrapper)
+            finally:
+                elapsed = time.perf_counter() - started
+                metrics.request_answered(scope.get("path_template") or metrics.UNROUTED, status, elapsed)
+                if access_log:
+                    _write(scope, status, elapsed * 1000)
+                request_id.reset(token)
+
+        return middleware
+
+    return factory
+
+
+access_log_middleware = request_middleware(access_log=True)
+"""The middleware with the access log on (the default)."""
 
 
 async def log_unrouted_response(message: Message, scope: Scope) -> None:

@@ -28,7 +28,7 @@ from onetime.storage import embedded
 from onetime.storage.client import RedisClient, StorageHealth, connect
 from onetime.storage.compaction import AofCompaction
 from onetime.storage.upgrade import upgrade_layout, upgrade_when_reachable
-from web.access_log import access_log_middleware, log_uncaught_exception, log_unrouted_response
+from web.access_log import log_uncaught_exception, log_unrouted_response, request_middleware
 from web.deps import dependencies
 from web.errors import APP_EXCEPTION_HANDLERS
 from web.i18n import locale_middleware
@@ -84,8 +84,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await stack.enter_async_context(notices.running())
             yield
 
-    # Without the app's access log (Caddy logs the requests), neither its middleware nor its hook runs.
-    access_log_middlewares = [access_log_middleware] if settings.app_access_log else []
+    # Without the app's access log (Caddy logs the requests), its hook does not run and its middleware
+    # writes no line; the middleware still gives each request its id and times it for the metrics.
     access_log_hooks = [log_unrouted_response] if settings.app_access_log else []
     app = Litestar(
         route_handlers=[
@@ -119,7 +119,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         after_exception=[count_failure],
         request_max_body_size=settings.max_body_bytes,
         request_class=OnetimeRequest,
-        middleware=[*access_log_middlewares, locale_middleware, site_middleware],
+        middleware=[request_middleware(access_log=settings.app_access_log), locale_middleware, site_middleware],
         logging_config=app_logging_config(settings.log_format, log_uncaught_exception),
         # The schema as JSON only: Litestar's HTML viewers load unpinned scripts from CDNs.
         openapi_config=OpenAPIConfig(

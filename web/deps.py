@@ -73,10 +73,14 @@ def provide_site(request: AnyRequest) -> Site:
     return site
 
 
-def provide_page_caller(request: AnyRequest, account_service: AccountServiceDep) -> Caller:
-    """Return who is using the browser app: the signed-in account, else anonymous."""
+def provide_page_caller(request: AnyRequest) -> Caller:
+    """Return who is using the browser app: the signed-in account, else anonymous.
+
+    The account service comes from the app's state, not as a dependency: a handler asking for
+    `caller` and one more value would otherwise have them resolved in an anyio task group.
+    """
     signed_in = signed_in_of(request)
-    return signed_in.caller if signed_in else account_service.anonymous()
+    return signed_in.caller if signed_in else services_of(request.app.state).account_service.anonymous()
 
 
 def provide_session_cookie(state: State) -> SessionCookie:

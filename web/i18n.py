@@ -8,7 +8,6 @@ words through `onetime.translations`.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from babel.numbers import format_decimal
 from jinja2 import pass_context
@@ -33,28 +32,12 @@ from onetime.translations import (
     translations,
 )
 from web.rendering import PAGE_HEADERS
+from web.return_path import return_path_of, safe_return_path
 from web.sites import ON_CUSTOM_DOMAINS
 
 LANGUAGE_PATH = "/language"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 """The choice is remembered for a year."""
-MAX_RETURN_PATH = 2048
-
-
-def safe_return_path(candidate: str) -> str:
-    """Return `candidate` if it is a path on this site ("/secret/abc", "/dashboard?page=2"), else "/".
-
-    Only a relative path that starts with one slash: never a scheme, a host ("//evil.example"),
-    a backslash that browsers read as a slash, or a control character.
-    """
-    if not candidate.startswith("/") or len(candidate) > MAX_RETURN_PATH:
-        return "/"
-    if candidate.startswith(("//", "/\\")) or any(c == "\\" or ord(c) < 0x20 or ord(c) == 0x7F for c in candidate):  # noqa: PLR2004
-        return "/"
-    parts = urlsplit(candidate)
-    if parts.scheme or parts.netloc:
-        return "/"
-    return candidate
 
 
 @post(LANGUAGE_PATH, name="set_language", opt={ON_CUSTOM_DOMAINS: True})
@@ -140,12 +123,16 @@ def page_lang(context: Context) -> str:
 
 @pass_context
 def language_return_path(context: Context) -> str:
-    """Return where the picker leads back to: this page's address, when a GET can draw it again."""
+    """Return where the picker leads back to: this page's address, when a GET can draw it again.
+
+    A page kept for many requests (web.rendering.render_kept) carries it as a per-request value
+    (`language_next`), so that no visitor's address is kept in a page another visitor gets.
+    """
+    kept = context.get("language_next")
+    if isinstance(kept, str):
+        return kept
     request = context.get("request")
-    if request is None or request.method not in {"GET", "HEAD"}:
-        return ""
-    query = request.url.query
-    return safe_return_path(request.url.path + (f"?{query}" if query else ""))
+    return "" if request is None else return_path_of(request)
 
 
 @pass_context

@@ -16,8 +16,12 @@ from onetime.settings import Settings
 from web.sites import ANY_HOST
 
 
-def refuse_in_read_mode(connection: ASGIConnection, route_handler: BaseRouteHandler) -> None:  # type: ignore[type-arg]
-    """Refuse a route a read-only deployment does not serve (a guard: it runs before the handler)."""
+async def refuse_in_read_mode(connection: ASGIConnection, route_handler: BaseRouteHandler) -> None:  # type: ignore[type-arg]
+    """Refuse a route a read-only deployment does not serve (a guard: it runs before the handler).
+
+    A coroutine on purpose: Litestar runs a plain function guard in a worker thread, a thread hop
+    on every request of every route (issue 13).
+    """
     settings: Settings = connection.app.state.settings
     if not settings.access.read_only:
         return

@@ -51,12 +51,19 @@ end
 return {redis.call('HGETALL', KEYS[1]), redis.call('PTTL', KEYS[1]), secret_ttl}
 """
 
-MARK_VIEWED = """
-if redis.call('EXISTS', KEYS[2]) == 1 and redis.call('HGET', KEYS[1], 's') == 'new' then
-  redis.call('HSET', KEYS[1], 's', 'viewed', 'u', ARGV[1])
-  return 1
+# The reveal page in one round trip: nil when the secret is gone, else the first byte of its record
+# (the length of its passphrase hash, 0 for none) and the receipt's end-to-end size field ARGV[3]
+# ('' for none); with ARGV[2] = '1' (a GET, not a HEAD) its receipt also moves from new to viewed.
+# A receipt that is gone stays gone (HGET answers false).
+PREVIEW = """
+local head = redis.call('GETRANGE', KEYS[1], 0, 0)
+if head == '' then return false end
+local first = 0
+if ARGV[2] == '1' and redis.call('HGET', KEYS[2], 's') == 'new' then
+  redis.call('HSET', KEYS[2], 's', 'viewed', 'u', ARGV[1])
+  first = 1
 end
-return 0
+return {string.byte(head), redis.call('HGET', KEYS[2], ARGV[3]) or '', first}
 """
 
 # The outbox keys share the {mail} tag, so these scripts run on Redis Cluster too. An entry

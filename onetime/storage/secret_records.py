@@ -140,6 +140,16 @@ class Guarded:
     passphrase_hash: bytes
 
 
+@dataclass(frozen=True, slots=True)
+class Preview:
+    """What the reveal page may know of a secret without consuming it."""
+
+    passphrase_required: bool
+    end_to_end: bool
+    first_opened: bool = False
+    """Whether this call moved the receipt from new to viewed (the recipient's first look)."""
+
+
 def _pack_secret(envelope: bytes, passphrase_hash: bytes | None) -> bytes:
     """Lay out a secret record: the hash length in one byte, the bcrypt hash, the envelope."""
     hashed = passphrase_hash or b""
@@ -163,7 +173,7 @@ class SecretRecords:
         self._create = client.register_script(scripts.CREATE)
         self._take = client.register_script(scripts.TAKE)
         self._read_receipt = client.register_script(scripts.READ_RECEIPT)
-        self._mark_viewed = client.register_script(scripts.MARK_VIEWED)
+        self._preview = client.register_script(scripts.PREVIEW)
         self._set_fields = client.register_script(scripts.SET_FIELDS)
         self._disown = client.register_script(scripts.DISOWN_RECEIPT)
 
@@ -213,18 +223,27 @@ class SecretRecords:
         return StoredReceipt(record, _seconds(int(receipt_pttl)) or 0, _seconds(int(secret_pttl)))
 
     @storage_errors
-    async def passphrase_hash(self, secret_id: str) -> tuple[bool, bytes | None]:
-        """Return whether the secret exists and its passphrase hash, without touching it."""
-        record = await self.client.getrange(secret_name(secret_id), 0, 255)
-        if not isinstance(record, bytes) or not record:
-            return False, None
-        return True, record[1 : 1 + record[0]] or None
+    async def preview(self, secret_id: str, now: int, *, mark_viewed: bool) -> Preview | None:
+        """Return what the reveal page shows of a secret (None when it is gone), consuming nothing.
+
+        With `mark_viewed`, its receipt moves from new to viewed in the same script.
+        """
+        keys = [secret_name(secret_id), receipt_name(secret_id)]
+        reply = await self._preview(keys=keys, args=[now, "1" if mark_viewed else "0", END_TO_END])
+        if reply is None:
+            return None
+        hash_length, end_to_end_size, first = reply
+        return Preview(
+            passphrase_required=int(hash_length) > 0,
+            end_to_end=bool(int(text(end_to_end_size) or "0")),
+            first_opened=bool(int(first)),
+        )
 
     @storage_errors
-    async def end_to_end_size(self, secret_id: str) -> int:
-        """Return the bytes of an end-to-end secret's ciphertext; 0 for a server-side one or a gone receipt."""
-        value = await self.client.hget(receipt_name(secret_id), END_TO_END)
-        return int(text(value)) if value is not None else 0
+    async def is_end_to_end(self, secret_id: str) -> bool:
+        """Tell whether a secret was encrypted in the sender's browser: one read (it passes a write pause)."""
+        size = await self.client.hget(receipt_name(secret_id), END_TO_END)
+        return size is not None and int(text(size) or "0") > 0
 
     @state_change_errors  # a fault after the script was sent: OutcomeUnknown, never a retry
     async def take(self, secret_id: str, now: int, *, burn: bool, verified: bool = False) -> Taken | Guarded | None:
@@ -241,11 +260,6 @@ class SecretRecords:
         if int(reply[0]) == 0:
             return Guarded(passphrase_hash=bytes(reply[1]))
         return Taken(envelope=bytes(reply[1]), share_domain=text(reply[2]))
-
-    @storage_errors
-    async def mark_viewed(self, secret_id: str, now: int) -> bool:
-        """Move a receipt from new to viewed while its secret exists."""
-        return bool(await self._mark_viewed(keys=[receipt_name(secret_id), secret_name(secret_id)], args=[now]))
 
     @storage_errors
     async def take_generated(self, secret_id: str) -> bytes | None:

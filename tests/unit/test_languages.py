@@ -12,7 +12,7 @@ from onetime.mail.config import SmtpServer
 from onetime.mail.mailer import Mailer, expires_in
 from onetime.mail.outgoing import OutgoingMail
 from onetime.translations import html_lang, negotiate, translate_error
-from web.i18n import safe_return_path
+from web.return_path import safe_return_path
 from web.templating import duration
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "mail"

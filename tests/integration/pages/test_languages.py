@@ -158,3 +158,25 @@ async def test_a_receipt_in_japanese_says_its_duration_in_japanese(client: Async
     html = (await client.get(f"/private/{metadata['metadata_key']}", headers={"Accept-Language": "ja"})).text
     assert "残り 1 日 1 時間" in html
     assert "シークレットのリンクができました" in html
+
+
+async def test_pages_drawn_once_are_kept_per_language(client: AsyncTestClient) -> None:
+    for headers, lang, heading in [
+        (GERMAN, "de", "Ein Geheimnis teilen, einmalig"),
+        ({}, "en", "Share a secret, once"),
+        ({"Accept-Language": "ja"}, "ja", "シークレットを一度だけ共有"),
+        (GERMAN, "de", "Ein Geheimnis teilen, einmalig"),
+    ]:
+        html = (await client.get("/", headers=headers)).text
+        assert html_lang(html) == lang
+        assert heading in html
+
+
+async def test_a_kept_reveal_page_leads_the_picker_back_to_its_own_secret_only(client: AsyncTestClient) -> None:
+    first = (await share(client, "one"))["secret_key"]
+    second = (await share(client, "two"))["secret_key"]
+    first_page = (await client.get(f"/secret/{first}", headers=GERMAN)).text
+    second_page = (await client.get(f"/secret/{second}", headers=GERMAN)).text
+    assert f'<input type="hidden" name="next" value="/secret/{first}">' in first_page
+    assert f'<input type="hidden" name="next" value="/secret/{second}">' in second_page
+    assert first not in second_page

@@ -132,7 +132,7 @@ async def test_viewing_the_reveal_page_does_not_recreate_a_receipt(settings: Set
     async with serve(settings) as (app, http):
         created = assert_ok(await http.post("/api/v1/share", data={"secret": "x"}))
         await redis.delete(receipt_name(secret_id(created["secret_key"])))
-        await app.state.services.secret_service.mark_viewed(created["secret_key"])
+        await app.state.services.secret_service.preview(created["secret_key"], mark_viewed=True)
         assert not await redis.exists(receipt_name(secret_id(created["secret_key"])))
 
 
