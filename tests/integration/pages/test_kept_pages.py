@@ -45,7 +45,7 @@ async def test_a_kept_page_shows_no_marker(client: AsyncTestClient) -> None:
         (await client.get(path, headers=headers)).text for path in ("/", f"/secret/{key}") for headers in ({}, HTMX)
     ]
     markers = client.app.state["page_cache"].markers.values()
-    assert len(markers) == 2  # the CSRF token's and the secret key's
+    assert len(markers) == 3  # the CSRF token's, the secret key's, and the language picker's way back (its path)
     for page in pages:
         assert not _MARKER.search(page)
         assert all(marker not in page for marker in markers)
