@@ -31,6 +31,8 @@ def create_secret(
         page.get_by_label("Passphrase (optional)").fill(passphrase)
     page.get_by_role("button", name="Create a secret link").click()
     expect(page).to_have_url(RECEIPT_URL)
+    # An end-to-end link is completed by the page's script (the key never reached the server).
+    expect(page.locator("#share-link")).not_to_have_value("")
     return page.locator("#share-link").input_value()
 
 
