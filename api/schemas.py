@@ -7,10 +7,10 @@ from typing import Annotated
 import msgspec
 from msgspec import Meta
 
+from onetime.new_secret import NewSecret
 from onetime.passwords import DEFAULT_LENGTH, MAX_LENGTH
 from onetime.plans import MIN_TTL
 from onetime.receipts import Burned, Receipt, Revealed
-from onetime.secret_service import NewSecret
 
 UNSET = msgspec.UNSET
 Unset = msgspec.UnsetType

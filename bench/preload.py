@@ -32,9 +32,10 @@ from redis import Redis as SyncRedis
 from onetime.accounts.caller import Caller
 from onetime.crypto import PassphraseHasher
 from onetime.errors import StorageUnavailable
+from onetime.new_secret import NewSecret
 from onetime.plans import Plan
 from onetime.receipts import Receipt
-from onetime.secret_service import NewSecret, SecretService
+from onetime.secret_service import SecretService
 from onetime.services import Services
 from onetime.settings import Settings
 from onetime.storage.client import connect

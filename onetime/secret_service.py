@@ -4,32 +4,28 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import replace
 from typing import NoReturn
 
 from onetime import e2e_format, keys, metrics, passwords, recipients, sealed
 from onetime.accounts.caller import Caller
 from onetime.crypto import Cipher, DecryptionFailed, PassphraseHasher
-from onetime.domains.names import normalize_domain
 from onetime.domains.service import DomainService
 from onetime.errors import (
     EmailNotVerified,
     InvalidRequest,
     MailLimited,
     MailUnavailable,
-    NothingToShare,
-    OnlyWhitespace,
     PassphraseLocked,
-    PassphraseRejected,
     RateLimited,
-    TooLarge,
     UnknownSecret,
     WrongPassphrase,
     WrongSecretPassphrase,
 )
 from onetime.mail.outbox import Outbox
 from onetime.mail.outgoing import QUEUED, Delivery
+from onetime.new_secret import NewSecret, check_passphrase, check_value
 from onetime.notifications.events import BURNED, REVEALED, label_of
 from onetime.notifications.service import Notifier
 from onetime.receipt_history import ReceiptHistory
@@ -40,7 +36,7 @@ from onetime.storage.counters import CREATE, MAIL, REVEAL, Counters, Lockout
 from onetime.storage.keys import GENERATED_ECHO_SECONDS
 from onetime.storage.recent import RecentIndex
 from onetime.storage.secret_records import Guarded, ReceiptRecord, SecretRecords, StoredReceipt, Taken
-from onetime.translations import DEFAULT_LOCALE, N_
+from onetime.translations import N_
 
 log = logging.getLogger(__name__)
 
@@ -48,30 +44,6 @@ LOCKOUT = Lockout(window=10 * 60, lock=30 * 60, per_client=5, per_secret=20)
 """Passphrase guesses: 5 per client and 20 per secret in 10 minutes, then a 30-minute lock."""
 MAIL_LIMIT = RequestLimit(50, 20 * 60)
 """Recipient emails one account may queue per window; always on, as it guards the sending domain."""
-
-
-@dataclass(frozen=True, slots=True)
-class NewSecret:
-    """A request to create a secret, as received from either face (raw TTL included)."""
-
-    value: str | None = None
-    ttl: object = None
-    passphrase: str | None = None
-    recipients: Sequence[str] = ()
-    share_domain: str | None = None
-    site_domain: str | None = None
-    """The verified custom domain whose public page creates the secret; links then use it."""
-    end_to_end: bool = False
-    """Whether `value` is a ciphertext of `onetime.e2e_format`, encrypted by the sender's browser."""
-    notify: Sequence[str] = ()  # how the creator asks to be told of the outcome (onetime.notifications)
-    locale: str = DEFAULT_LOCALE
-    """The creator's language: the language of the email that carries the link, if any."""
-
-    @property
-    def link_domain(self) -> str:
-        """Return the custom domain the secret's links use ("" for the canonical host)."""
-        chosen = self.share_domain or self.site_domain
-        return normalize_domain(chosen) if chosen else ""
 
 
 class SecretService:
@@ -118,18 +90,11 @@ class SecretService:
     async def create(self, caller: Caller, client: str, request: NewSecret) -> Receipt:
         """Encrypt and store a secret typed by the caller; return its receipt."""
         await self._check_create(caller, client, request)
-        if not request.value:
-            raise NothingToShare
-        if not request.value.strip():
-            raise OnlyWhitespace
-        size = len(request.value.encode())
-        if size > caller.plan.max_size:
-            largest = self.settings.max_secret_bytes
-            raise TooLarge(size, caller.plan.max_size, largest if largest > caller.plan.max_size else None)
+        value = check_value(request.value, caller.plan.max_size, self.settings.max_secret_bytes)
         sealed_bytes = (
             e2e_format.check_for_storage(request, self.settings.passphrase_required) if request.end_to_end else 0
         )
-        return await self._store(caller, request, request.value, generated=False, end_to_end=sealed_bytes)
+        return await self._store(caller, request, value, generated=False, end_to_end=sealed_bytes)
 
     async def generate(self, caller: Caller, client: str, request: NewSecret, length: object = None) -> Receipt:
         """Store a freshly generated password as a secret; the receipt carries the value."""
@@ -154,18 +119,7 @@ class SecretService:
         elif request.site_domain:
             await self.domains.usable_site_domain(request.site_domain)
         if not request.end_to_end:  # its passphrase never reaches the server (e2e_format.check_for_storage)
-            self._check_passphrase(request.passphrase)
-
-    def _check_passphrase(self, passphrase: str | None) -> None:
-        low, high = self.settings.passphrase_min_length, self.settings.passphrase_max_length
-        if not passphrase:
-            if self.settings.passphrase_required:
-                raise PassphraseRejected(N_("A passphrase is required for all secrets"))
-            return
-        if len(passphrase) < low:
-            raise PassphraseRejected(N_("Passphrase must be at least %(count)s characters long"), count=low)
-        if len(passphrase) > high:
-            raise PassphraseRejected(N_("Passphrase must be no more than %(count)s characters long"), count=high)
+            check_passphrase(self.settings, request.passphrase)
 
     async def _count(self, limit_name: str, client: str) -> None:
         if not self.settings.rate_limits:

@@ -12,9 +12,9 @@ import msgspec
 from msgspec import Meta
 
 from api.v2.errors import FieldError
+from onetime.new_secret import NewSecret
 from onetime.passwords import DEFAULT_LENGTH, MAX_LENGTH
 from onetime.plans import MIN_TTL
-from onetime.secret_service import NewSecret
 
 MAX_STATUS_IDENTIFIERS = 100
 """Secrets one status request may ask about."""

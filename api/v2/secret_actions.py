@@ -28,9 +28,9 @@ from api.v2.errors import FieldError, NotReceiptOwner
 from api.v2.records import receipt_record, secret_record
 from api.v2.requests import ConcealFields, ConfirmRequest, CreateFields, GenerateFields, MemoRequest, RecentQuery
 from onetime.errors import UnknownSecret
+from onetime.new_secret import NewSecret
 from onetime.receipt_history import RECENT_SECONDS
 from onetime.receipts import SecretStatus
-from onetime.secret_service import NewSecret
 
 STATUS_BATCH = 16
 """Secrets a status list reads at once: far below the Redis connection pool size."""

@@ -9,7 +9,7 @@ import pytest
 from onetime import e2e_format
 from onetime.e2e_format import CannotDecrypt, DamagedFragment, FormatError, LinkKey, MissingFragment
 from onetime.errors import InvalidRequest, PassphraseRejected
-from onetime.secret_service import NewSecret
+from onetime.new_secret import NewSecret
 
 FAST = e2e_format.MIN_ITERATIONS
 

@@ -21,10 +21,11 @@ from api.deps import services_of
 from api.locale import locale_of
 from onetime.errors import PassphraseNotRetyped, SecretWouldBeReplaced
 from onetime.metrics import REVEALS_SECRET
+from onetime.new_secret import NewSecret
 from onetime.plans import Plan
 from onetime.policy import IN_READ_MODE, CreationRestricted
 from onetime.receipts import Receipt, Revealed
-from onetime.secret_service import LOCKOUT, NewSecret
+from onetime.secret_service import LOCKOUT
 from web.access import check_create, may_create, refused_page
 from web.deps import AnyRequest, CallerDep, ClientAddressDep, DomainServiceDep, SecretServiceDep, SiteDep
 from web.methods import is_head
