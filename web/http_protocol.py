@@ -38,6 +38,7 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
         self.header_timeout = header_timeout
         self._header_deadline: asyncio.TimerHandle | None = None
         self._header_bytes = 0
+        self._parsed_header_bytes = 0
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         """Start the clock for the first request's headers as soon as the client connects."""
@@ -55,6 +56,14 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
         if self._header_bytes > MAX_HEADER_BYTES:
             self._stop_header_clock()
             self.send_400_response("Request headers too large.")
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        """Count header bytes as they are parsed: a whole oversized block read at once is refused too."""
+        self._parsed_header_bytes += len(name) + len(value) + 4  # ": " and CRLF
+        if self._parsed_header_bytes > MAX_HEADER_BYTES:
+            # httptools turns a callback's exception into a parser error, which uvicorn answers with 400.
+            raise ValueError("request headers too large")
+        super().on_header(name, value)
 
     def on_message_begin(self) -> None:
         """Start the clock for a later request's headers at its first byte."""
@@ -74,6 +83,7 @@ class HeaderTimeoutProtocol(HttpToolsProtocol):
 
     def _start_header_clock(self) -> None:
         self._header_bytes = 0
+        self._parsed_header_bytes = 0
         self._header_deadline = self.loop.call_later(self.header_timeout, self._headers_too_slow)
 
     def _stop_header_clock(self) -> None:

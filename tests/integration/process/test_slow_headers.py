@@ -105,8 +105,16 @@ def test_a_large_body_sent_with_its_headers_in_one_go_is_not_taken_for_headers(s
 
 def test_oversized_headers_are_refused(server: ServerProcess) -> None:
     with connect(server) as connection:
-        connection.sendall(b"GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-        for _ in range(80):
-            connection.sendall(b"X-Filler: " + b"a" * 1000 + b"\r\n")
-        answer = connection.recv(65536)
-    assert answer.startswith(b"HTTP/1.1 400 ")
+        try:
+            connection.sendall(b"GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            for _ in range(80):
+                connection.sendall(b"X-Filler: " + b"a" * 1000 + b"\r\n")
+            connection.sendall(b"\r\n")
+            answer = connection.recv(65536)
+        except (BrokenPipeError, ConnectionResetError):
+            # The server answered 400 and closed while headers were still coming: our side then
+            # sees the close first, and the 400 may be lost with the reset. Either way, refused.
+            answer = b"closed"
+    assert answer.startswith(b"HTTP/1.1 400 ") or answer == b"closed", answer[:100]
+    # And it was a refusal, not a crash: the server goes on serving.
+    assert httpx.get(server.url("/api/v1/status"), timeout=5).status_code == 200
