@@ -53,6 +53,7 @@ def share(page: Page, server: ServerProcess, value: str) -> str:
     page.get_by_label("Secret", exact=True).fill(value)
     page.get_by_role("button", name="Create a secret link").click()
     expect(page).to_have_url(RECEIPT_URL)
+    expect(page.locator("#share-link")).not_to_have_value("")  # an end-to-end link is completed by script
     return page.locator("#share-link").input_value()
 
 
