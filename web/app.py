@@ -115,7 +115,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         csrf_config=csrf_config(settings, settings.master_secret),
         before_send=[add_security_headers, allow_every_method, *access_log_hooks],
         before_request=load_signed_in,
-        guards=[refuse_in_read_mode],  # OTS_MODE=read serves only the routes declared IN_READ_MODE
+        # OTS_MODE=read serves only the routes declared IN_READ_MODE. The guard is only installed there:
+        # Litestar copies the route handler for each guard it runs, on every request (issue 13).
+        guards=[refuse_in_read_mode] if settings.access.read_only else [],
         after_exception=[count_failure],
         request_max_body_size=settings.max_body_bytes,
         request_class=OnetimeRequest,
