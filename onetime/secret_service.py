@@ -261,7 +261,7 @@ class SecretService:
         if found is None:
             raise UnknownSecret(secret_key)
         if found.first_opened:
-            await self.notifier.opened(keys.secret_id(secret_key), self._now())
+            await self.notifier.opened(found.watched, self._now())
         return SecretPreview(secret_key, passphrase_required=found.passphrase_required, end_to_end=found.end_to_end)
 
     async def is_end_to_end(self, secret_key: str) -> bool:

@@ -58,12 +58,13 @@ return {redis.call('HGETALL', KEYS[1]), redis.call('PTTL', KEYS[1]), secret_ttl}
 PREVIEW = """
 local head = redis.call('GETRANGE', KEYS[1], 0, 0)
 if head == '' then return false end
-local first = 0
+local e2e = redis.call('HGET', KEYS[2], ARGV[3]) or ''
 if ARGV[2] == '1' and redis.call('HGET', KEYS[2], 's') == 'new' then
   redis.call('HSET', KEYS[2], 's', 'viewed', 'u', ARGV[1])
-  first = 1
+  local owner = redis.call('HMGET', KEYS[2], ARGV[4], ARGV[5], ARGV[6])
+  return {string.byte(head), e2e, 1, owner[1], owner[2], owner[3]}
 end
-return {string.byte(head), redis.call('HGET', KEYS[2], ARGV[3]) or '', first}
+return {string.byte(head), e2e, 0}
 """
 
 # The outbox keys share the {mail} tag, so these scripts run on Redis Cluster too. An entry
