@@ -102,14 +102,15 @@ class Notifier:
         except Exception as error:  # noqa: BLE001 - the page that looked must still be shown
             log.warning("could not record a first opening: %s", type(error).__name__)
 
-    async def settled(self, secret_id: str, event: str, at: int) -> None:
+    async def settled(self, secret_id: str, watched: Watched | None, event: str, at: int) -> None:
         """Record a reveal or burn and tell the owner, as asked; never raises.
 
+        `watched` is what the receipt said when the script that consumed the secret marked it.
         The secret is already consumed: a fault here must not take the value from the one caller
         who won it, so it is logged (by class only) and the history misses this event.
         """
+        watched = _of_an_account(watched)
         try:
-            watched = await self._watched(secret_id)
             if watched is None:
                 return
             await self.watches.unwatch(secret_id)

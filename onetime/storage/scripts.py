@@ -21,6 +21,8 @@ return 1
 # first to run deletes the secret; any later call finds nothing. A secret with a passphrase is
 # only consumed when the caller says the passphrase was verified (ARGV[4]); otherwise the script
 # hands back its bcrypt hash and changes nothing. A secret without one is taken in one round trip.
+# The winner also gets the receipt's share domain and what its owner asked to be told (the fields
+# ARGV[5..7] name), so the notice needs no second round trip.
 TAKE = """
 local record = redis.call('GET', KEYS[1])
 if not record then return false end
@@ -30,7 +32,8 @@ redis.call('DEL', KEYS[1], KEYS[3])
 if redis.call('EXISTS', KEYS[2]) == 1 then
   redis.call('HSET', KEYS[2], 's', ARGV[2], 'u', ARGV[1], ARGV[3], ARGV[1])
 end
-return {1, string.sub(record, 2 + hash_length), redis.call('HGET', KEYS[2], 'd') or ''}
+local receipt = redis.call('HMGET', KEYS[2], 'd', ARGV[5], ARGV[6], ARGV[7])
+return {1, string.sub(record, 2 + hash_length), receipt[1] or '', receipt[2], receipt[3], receipt[4]}
 """
 
 # A receipt read settles the lazy expired/orphaned states; a field is written only while the

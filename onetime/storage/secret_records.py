@@ -131,6 +131,8 @@ class Taken:
 
     envelope: bytes
     share_domain: str
+    watched: Watched | None = None
+    """What the receipt's owner asked for, read in the same script (None when it names no owner or label)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,12 +276,13 @@ class SecretRecords:
         """
         state, stamp = ("burned", BURNED) if burn else ("received", RECEIVED)
         keys = [secret_name(secret_id), receipt_name(secret_id), generated_name(secret_id)]
-        reply = await self._take(keys=keys, args=[now, state, stamp, "1" if verified else "0"])
+        args: list[str | int] = [now, state, stamp, "1" if verified else "0", OWNER, LABEL, NOTIFY]
+        reply = await self._take(keys=keys, args=args)
         if not reply:
             return None
         if int(reply[0]) == 0:
             return Guarded(passphrase_hash=bytes(reply[1]))
-        return Taken(envelope=bytes(reply[1]), share_domain=text(reply[2]))
+        return Taken(envelope=bytes(reply[1]), share_domain=text(reply[2]), watched=watched_from(reply[3:]))
 
     @storage_errors
     async def take_generated(self, secret_id: str) -> bytes | None:
