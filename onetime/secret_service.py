@@ -176,7 +176,9 @@ class SecretService:
             await self.history.remember(caller, receipt_id, metadata_key, now)
             await self.notifier.created(caller.custid, secret_id, label_of(metadata_key), now, ttl)
         fresh = StoredReceipt(record, receipt_ttl=2 * ttl, secret_ttl=ttl)
-        receipt = replace(self._receipt(fresh, metadata_key, secret_key), value=value if generated else None)
+        receipt = self._receipt(fresh, metadata_key, secret_key)
+        if generated:
+            receipt = replace(receipt, value=value)
         if request.recipients and self.outbox is not None and receipt.secret_url:
             # Only the first recipient is emailed, as the API contract says.
             await self.outbox.queue(

@@ -33,5 +33,7 @@ def return_path_of(request: Request[Any, Any, Any]) -> str:
     """Return this page's own address when a GET can draw it again; "" for a page drawn by a POST."""
     if request.method not in {"GET", "HEAD"}:
         return ""
-    query = request.url.query
-    return safe_return_path(request.url.path + (f"?{query}" if query else ""))
+    scope = request.scope  # read as Litestar's URL reads it, without building one on every page
+    path = scope.get("root_path", "") + scope["path"]
+    query = scope.get("query_string", b"").decode("latin-1")
+    return safe_return_path(path + (f"?{query}" if query else ""))

@@ -60,7 +60,7 @@ async def load_signed_in(request: Request[Any, Any, Any]) -> None:
 
     A request without the cookie costs nothing; the API and static files are skipped.
     """
-    if request.url.path.startswith(_SKIPPED_PREFIXES):
+    if request.scope["path"].startswith(_SKIPPED_PREFIXES):  # the path alone: no URL object built
         return
     session_id = request.cookies.get(session_cookie_of(request.app.state).name)
     service = services_of(request.app.state).sign_in_service
