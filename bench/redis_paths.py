@@ -1,11 +1,11 @@
-"""`python -m bench.redis_paths`: client CPU per Redis command, one at a time against pipelined.
+"""`python -m bench.redis_paths`: client CPU per Redis command, by the way it reaches Redis.
 
-What automatic pipelining (commands of different requests issued in the same loop tick sent
-together) could save, before building it: 16 tasks (as 16 connections would) each send the reveal
-page's PREVIEW script call through the product's client (`onetime.storage.client.connect`), first
-each on its own, then the same calls gathered into pipelines of 16. The figure is this process's
-CPU time per command (time.process_time), the median of BENCH_ROUNDS (3) rounds of BENCH_CALLS
-(8,000) calls; Redis's own CPU is not counted.
+16 tasks (as 16 requests would) each send the reveal page's PREVIEW script call: through redis-py's
+pooled client configured as the product's was before issue 13 (its BlockingConnectionPool), through
+the product's client (`onetime.storage.client.connect`: the multiplexed connection, commands of one
+loop tick in one write), and, for reference, gathered by hand into redis-py pipelines of 16. The
+figure is this process's CPU time per command (time.process_time), the median of BENCH_ROUNDS (3)
+rounds of BENCH_CALLS (8,000) calls; Redis's own CPU is not counted.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+
+from redis.asyncio import Redis
 
 from bench.procs import free_port, start_redis
 from onetime.storage import scripts
@@ -55,27 +57,31 @@ async def pipelined(client: RedisClient) -> float:
 
 
 async def main() -> None:
-    """Start a redis-server, measure both ways, print the medians."""
+    """Start a redis-server, measure each way, print the medians."""
     tmp = Path(tempfile.mkdtemp(prefix="ots-redis-paths-"))
     port = free_port()
     redis = start_redis(port, tmp)
     try:
         await asyncio.sleep(0.5)
         client = connect(f"redis://127.0.0.1:{port}/0")
+        pooled = Redis(connection_pool=client.connection_pool)  # redis-py's own path, same pool settings
         await client.set(KEYS[0], b"\x00envelope")
-        alone, together = [], []
+        rounds: dict[str, list[float]] = {"pooled": [], "multiplexed": [], "pipelines": []}
         for _ in range(ROUNDS):
-            alone.append(await one_at_a_time(client))
-            together.append(await pipelined(client))
+            rounds["pooled"].append(await one_at_a_time(pooled))
+            rounds["multiplexed"].append(await one_at_a_time(client))
+            rounds["pipelines"].append(await pipelined(pooled))
+        await pooled.aclose()
         await client.aclose()
     finally:
         redis.stop()
         shutil.rmtree(tmp, ignore_errors=True)
-    one, many = statistics.median(alone), statistics.median(together)
-    print(
-        f"PREVIEW script call, client CPU per call: one at a time {one:.1f} us, in pipelines of {TASKS} {many:.1f} us"
-    )
-    print(f"  ({many / one - 1:+.0%}; rounds: {[round(x, 1) for x in alone]} / {[round(x, 1) for x in together]})")
+    pooled_us, multiplexed_us, piped_us = (statistics.median(values) for values in rounds.values())
+    print(f"PREVIEW script call, client CPU per call, {TASKS} tasks:")
+    print(f"  redis-py pooled client       {pooled_us:6.1f} us")
+    print(f"  multiplexed (connect())      {multiplexed_us:6.1f} us  ({multiplexed_us / pooled_us - 1:+.0%})")
+    print(f"  redis-py pipelines of {TASKS}     {piped_us:6.1f} us  ({piped_us / pooled_us - 1:+.0%})")
+    print(f"  rounds: { ({name: [round(x, 1) for x in values] for name, values in rounds.items()}) }")
 
 
 if __name__ == "__main__":

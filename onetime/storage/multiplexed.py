@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import hiredis
 from redis import exceptions as redis_errors
@@ -74,8 +74,7 @@ class _Protocol(asyncio.Protocol):
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         """Keep the transport (asyncio and uvloop turn Nagle off on TCP)."""
-        assert isinstance(transport, asyncio.Transport)  # noqa: S101 - a stream connection
-        self.transport = transport
+        self.transport = cast("asyncio.Transport", transport)  # uvloop's is no asyncio.Transport subclass
 
     def send(self, packed: bytes, count: int, timeout: float, call: StateChange | None) -> asyncio.Future[list[Any]]:
         """Queue a packed command (or `count` of them) for this tick's write; return its replies' future."""

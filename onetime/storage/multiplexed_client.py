@@ -33,7 +33,7 @@ from onetime.storage.multiplexed import MultiplexedConnection
 MULTIPLEXED = frozenset(
     {
         "EVALSHA", "EVAL", "PING",
-        "GET", "SET", "GETDEL", "MGET", "DEL", "UNLINK", "EXISTS", "INCR", "INCRBY", "DECR",
+        "GET", "SET", "GETDEL", "MGET", "DEL", "UNLINK", "EXISTS", "INCR", "INCRBY", "DECRBY",
         "EXPIRE", "PEXPIRE", "TTL", "PTTL",
         "HGET", "HSET", "HMGET", "HGETALL", "HDEL", "HEXISTS", "HINCRBY",
         "SADD", "SREM", "SMEMBERS", "SISMEMBER", "SCARD",
