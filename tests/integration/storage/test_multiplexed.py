@@ -302,3 +302,22 @@ async def test_on_uvloop_replies_timeouts_and_pipelines_behave_the_same(pooled: 
     assert gets == [f"v{i}".encode() for i in range(500)]
     assert piped == [b"v1", True]
     assert after == b"v3"
+
+
+async def test_a_unix_socket_url_is_served_on_the_shared_connection(tmp_path: Path) -> None:
+    socket_path = tmp_path / "redis.sock"
+    server = RedisServer(tmp_path / "redis", None, "--unixsocket", str(socket_path)).start()
+    try:
+        client = connect(f"unix://{socket_path}?db=2")
+        assert isinstance(client, MultiplexedRedis)
+        try:
+            assert await client.set("over", b"unix")
+            assert await client.get("over") == b"unix"
+            assert client.multiplexed is not None
+            assert client.multiplexed.protocol is not None  # the shared connection answered
+            async with Redis.from_url(f"unix://{socket_path}?db=2") as plain:
+                assert await plain.get("over") == b"unix"
+        finally:
+            await client.aclose()
+    finally:
+        server.stop()
