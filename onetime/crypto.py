@@ -45,8 +45,9 @@ class DecryptionFailed(Exception):
     """The envelope does not open: wrong key, wrong passphrase, unknown key id or tampering."""
 
 
+@functools.lru_cache(maxsize=16)
 def key_id(master: bytes) -> bytes:
-    """Return the short public identifier of a master secret."""
+    """Return the short public identifier of a master secret (worked out once per secret: every seal and open asks)."""
     return hmac.new(master, b"onetime key id", hashlib.sha256).digest()[:KEY_ID_BYTES]
 
 

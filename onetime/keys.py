@@ -9,21 +9,27 @@ import re
 import secrets
 
 KEY_LENGTH = 31
-KEY_RANDOM_BYTES = 20  # 160 bits; 36**31 > 2**160, so every value fits in 31 characters
+"""Characters of a key: 31 independent uniform base36 digits, 160.3 bits."""
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+_USABLE_BYTES = 7 * len(_ALPHABET)
+"""A random byte below 252 names a digit uniformly (byte % 36); the four above are dropped."""
+_TO_DIGIT = bytes(ord(_ALPHABET[value % len(_ALPHABET)]) for value in range(_USABLE_BYTES)) + bytes(256 - _USABLE_BYTES)
+_DROPPED = bytes(range(_USABLE_BYTES, 256))
 _KEY_SHAPE = re.compile(r"[a-z0-9]{20,64}")
 RECORD_ID_LENGTH = 22
 """Characters of a record id: 128 bits of SHA-256 in unpadded base64url."""
 
 
 def new_key() -> str:
-    """Return a fresh 31-character base36 key made from 160 random bits."""
-    number = int.from_bytes(secrets.token_bytes(KEY_RANDOM_BYTES), "big")
-    digits = []
-    for _ in range(KEY_LENGTH):
-        number, digit = divmod(number, 36)
-        digits.append(_ALPHABET[digit])
-    return "".join(reversed(digits))
+    """Return a fresh key: 31 base36 digits, each drawn uniformly from the CSPRNG's bytes.
+
+    One `translate` maps the bytes to digits and drops the few that would bias them (about 1 in
+    64), in C: a base conversion of a 160-bit integer took 31 Python divisions (issue 13).
+    """
+    digits = b""
+    while len(digits) < KEY_LENGTH:
+        digits += secrets.token_bytes(KEY_LENGTH + 4).translate(_TO_DIGIT, _DROPPED)
+    return digits[:KEY_LENGTH].decode("ascii")
 
 
 def is_key_shaped(text: str) -> bool:

@@ -261,7 +261,7 @@ class SecretService:
         if found is None:
             raise UnknownSecret(secret_key)
         if found.first_opened:
-            await self.notifier.opened(keys.secret_id(secret_key), self._now())
+            await self.notifier.opened(found.watched, self._now())
         return SecretPreview(secret_key, passphrase_required=found.passphrase_required, end_to_end=found.end_to_end)
 
     async def is_end_to_end(self, secret_key: str) -> bool:
@@ -288,7 +288,7 @@ class SecretService:
             # Only a master secret dropped from OTS_SECRET_PREVIOUS gets here; the secret is gone.
             log.error("a revealed secret could not be decrypted; is its master secret still configured?")  # noqa: TRY400
             raise UnknownSecret(secret_key) from None
-        await self.notifier.settled(secret_id, REVEALED, self._now())
+        await self.notifier.settled(secret_id, taken.watched, REVEALED, self._now())
         metrics.secret_revealed(passphrase=guarded)
         return Revealed(value=value, secret_key=secret_key, link_origin=self._origin(taken.share_domain))
 
@@ -326,12 +326,12 @@ class SecretService:
             if not await self._passphrase_matches(secret_id, taken.passphrase_hash, passphrase, client):
                 await self._wrong(WrongPassphrase(), secret_id, client)
             taken = await self.records.take(secret_id, self._now(), burn=True, verified=True)
-        if taken is None:
+        if not isinstance(taken, Taken):
             raise UnknownSecret(metadata_key)
         stored = await self.records.read_receipt(secret_id, self._now())
         if stored is None:
             raise UnknownSecret(metadata_key)
-        await self.notifier.settled(secret_id, BURNED, self._now())
+        await self.notifier.settled(secret_id, taken.watched, BURNED, self._now())
         metrics.secret_burned()
         return Burned(receipt=self._receipt(stored, metadata_key, secret_key), secret_shortkey=secret_key[:8])
 

@@ -39,7 +39,7 @@ from web.monitoring import count_failure, metrics_page
 from web.pages import create_pages_router
 from web.read_mode import refuse_in_read_mode
 from web.request_body import OnetimeRequest
-from web.security import add_security_headers, csrf_config
+from web.security import add_security_headers, csrf_middleware
 from web.session import SessionCookie, load_signed_in
 from web.sites import ON_CUSTOM_DOMAINS, site_middleware
 from web.templating import template_config
@@ -112,14 +112,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies=dependencies(),
         exception_handlers=APP_EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         template_config=template_config(TEMPLATE_DIR, STATIC_DIR),
-        csrf_config=csrf_config(settings, settings.master_secret),
         before_send=[add_security_headers, allow_every_method, *access_log_hooks],
         before_request=load_signed_in,
-        guards=[refuse_in_read_mode],  # OTS_MODE=read serves only the routes declared IN_READ_MODE
+        # OTS_MODE=read serves only the routes declared IN_READ_MODE. The guard is only installed there:
+        # Litestar copies the route handler for each guard it runs, on every request (issue 13).
+        guards=[refuse_in_read_mode] if settings.access.read_only else [],
         after_exception=[count_failure],
         request_max_body_size=settings.max_body_bytes,
         request_class=OnetimeRequest,
-        middleware=[request_middleware(access_log=settings.app_access_log), locale_middleware, site_middleware],
+        middleware=[
+            request_middleware(access_log=settings.app_access_log),
+            locale_middleware,
+            site_middleware,
+            csrf_middleware(settings, settings.master_secret),
+        ],
         logging_config=app_logging_config(settings.log_format, log_uncaught_exception),
         # The schema as JSON only: Litestar's HTML viewers load unpinned scripts from CDNs.
         openapi_config=OpenAPIConfig(

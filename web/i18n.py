@@ -13,13 +13,12 @@ from babel.numbers import format_decimal
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from litestar import Request, Response, post
-from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie
 from litestar.enums import ScopeType
 from litestar.response import Redirect
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-from api.locale import CURRENT_LOCALE, LANG_COOKIE, locale_of
+from api.locale import CURRENT_LOCALE, LANG_COOKIE, locale_of, locale_of_scope
 from onetime.errors import OnetimeError
 from onetime.translations import (
     DEFAULT_LOCALE,
@@ -82,7 +81,7 @@ def locale_middleware(app: ASGIApp) -> ASGIApp:
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == ScopeType.HTTP:
-            locale_of(ASGIConnection(scope))
+            locale_of_scope(scope)
         await app(scope, receive, send)
 
     return middleware

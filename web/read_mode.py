@@ -12,19 +12,15 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from onetime.policy import IN_READ_MODE, ReadOnlyDeployment
-from onetime.settings import Settings
 from web.sites import ANY_HOST
 
 
-async def refuse_in_read_mode(connection: ASGIConnection, route_handler: BaseRouteHandler) -> None:  # type: ignore[type-arg]
+async def refuse_in_read_mode(_connection: ASGIConnection, route_handler: BaseRouteHandler) -> None:  # type: ignore[type-arg]
     """Refuse a route a read-only deployment does not serve (a guard: it runs before the handler).
 
-    A coroutine on purpose: Litestar runs a plain function guard in a worker thread, a thread hop
-    on every request of every route (issue 13).
+    Installed only when OTS_MODE=read (web/app.py). A coroutine on purpose: Litestar runs a plain
+    function guard in a worker thread, a thread hop on every request of every route (issue 13).
     """
-    settings: Settings = connection.app.state.settings
-    if not settings.access.read_only:
-        return
     opt = route_handler.opt
     if not (opt.get(IN_READ_MODE, False) or opt.get(ANY_HOST, False)):
         raise ReadOnlyDeployment

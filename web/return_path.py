@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
 from litestar import Request
 
 MAX_RETURN_PATH = 2048
+_REFUSED_CHARACTER = re.compile(r"[\\\x00-\x1f\x7f]")
+"""A backslash, a control character or DEL."""
 
 
 def safe_return_path(candidate: str) -> str:
@@ -18,7 +21,7 @@ def safe_return_path(candidate: str) -> str:
     """
     if not candidate.startswith("/") or len(candidate) > MAX_RETURN_PATH:
         return "/"
-    if candidate.startswith(("//", "/\\")) or any(c == "\\" or ord(c) < 0x20 or ord(c) == 0x7F for c in candidate):  # noqa: PLR2004
+    if candidate.startswith(("//", "/\\")) or _REFUSED_CHARACTER.search(candidate):
         return "/"
     parts = urlsplit(candidate)
     if parts.scheme or parts.netloc:

@@ -88,26 +88,29 @@ class Notifier:
 
     async def _watched(self, secret_id: str) -> Watched | None:
         """Return what an account asked of its secret (None for one an account left on deletion)."""
-        watched = await self.watches.watched(secret_id)
-        return None if watched is None or watched.owner == ANONYMOUS_CUSTID else watched
+        return _of_an_account(await self.watches.watched(secret_id))
 
-    async def opened(self, secret_id: str, at: int) -> None:
-        """Record that the recipient first opened the secret's page (never told: it consumes nothing)."""
+    async def opened(self, watched: Watched | None, at: int) -> None:
+        """Record that the recipient first opened the secret's page (never told: it consumes nothing).
+
+        `watched` is what the receipt said when the page marked it viewed, in the same script.
+        """
+        watched = _of_an_account(watched)
         try:
-            watched = await self._watched(secret_id)
             if watched is not None:
                 await self.history.record(watched.owner, watched.label, PREVIEWED, at)
         except Exception as error:  # noqa: BLE001 - the page that looked must still be shown
             log.warning("could not record a first opening: %s", type(error).__name__)
 
-    async def settled(self, secret_id: str, event: str, at: int) -> None:
+    async def settled(self, secret_id: str, watched: Watched | None, event: str, at: int) -> None:
         """Record a reveal or burn and tell the owner, as asked; never raises.
 
+        `watched` is what the receipt said when the script that consumed the secret marked it.
         The secret is already consumed: a fault here must not take the value from the one caller
         who won it, so it is logged (by class only) and the history misses this event.
         """
+        watched = _of_an_account(watched)
         try:
-            watched = await self._watched(secret_id)
             if watched is None:
                 return
             await self.watches.unwatch(secret_id)
@@ -163,3 +166,8 @@ class Notifier:
         """Delete an account's history and webhook (the account is being deleted)."""
         await self.history.forget(custid)
         await self.webhooks.forget(custid)
+
+
+def _of_an_account(watched: Watched | None) -> Watched | None:
+    """Return what an account asked of its secret; None for an anonymous one (or one left on deletion)."""
+    return None if watched is None or watched.owner == ANONYMOUS_CUSTID else watched

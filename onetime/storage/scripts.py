@@ -21,6 +21,8 @@ return 1
 # first to run deletes the secret; any later call finds nothing. A secret with a passphrase is
 # only consumed when the caller says the passphrase was verified (ARGV[4]); otherwise the script
 # hands back its bcrypt hash and changes nothing. A secret without one is taken in one round trip.
+# The winner also gets the receipt's share domain and what its owner asked to be told (the fields
+# ARGV[5..7] name), so the notice needs no second round trip.
 TAKE = """
 local record = redis.call('GET', KEYS[1])
 if not record then return false end
@@ -30,7 +32,8 @@ redis.call('DEL', KEYS[1], KEYS[3])
 if redis.call('EXISTS', KEYS[2]) == 1 then
   redis.call('HSET', KEYS[2], 's', ARGV[2], 'u', ARGV[1], ARGV[3], ARGV[1])
 end
-return {1, string.sub(record, 2 + hash_length), redis.call('HGET', KEYS[2], 'd') or ''}
+local receipt = redis.call('HMGET', KEYS[2], 'd', ARGV[5], ARGV[6], ARGV[7])
+return {1, string.sub(record, 2 + hash_length), receipt[1] or '', receipt[2], receipt[3], receipt[4]}
 """
 
 # A receipt read settles the lazy expired/orphaned states; a field is written only while the
@@ -58,12 +61,13 @@ return {redis.call('HGETALL', KEYS[1]), redis.call('PTTL', KEYS[1]), secret_ttl}
 PREVIEW = """
 local head = redis.call('GETRANGE', KEYS[1], 0, 0)
 if head == '' then return false end
-local first = 0
+local e2e = redis.call('HGET', KEYS[2], ARGV[3]) or ''
 if ARGV[2] == '1' and redis.call('HGET', KEYS[2], 's') == 'new' then
   redis.call('HSET', KEYS[2], 's', 'viewed', 'u', ARGV[1])
-  first = 1
+  local owner = redis.call('HMGET', KEYS[2], ARGV[4], ARGV[5], ARGV[6])
+  return {string.byte(head), e2e, 1, owner[1], owner[2], owner[3]}
 end
-return {string.byte(head), redis.call('HGET', KEYS[2], ARGV[3]) or '', first}
+return {string.byte(head), e2e, 0}
 """
 
 # The outbox keys share the {mail} tag, so these scripts run on Redis Cluster too. An entry

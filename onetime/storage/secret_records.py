@@ -131,6 +131,8 @@ class Taken:
 
     envelope: bytes
     share_domain: str
+    watched: Watched | None = None
+    """What the receipt's owner asked for, read in the same script (None when it names no owner or label)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +143,15 @@ class Guarded:
 
 
 @dataclass(frozen=True, slots=True)
+class Watched:
+    """What the owner of a secret asked for: its account, the history label, the notices."""
+
+    owner: str
+    label: str
+    notify: str
+
+
+@dataclass(frozen=True, slots=True)
 class Preview:
     """What the reveal page may know of a secret without consuming it."""
 
@@ -148,6 +159,15 @@ class Preview:
     end_to_end: bool
     first_opened: bool = False
     """Whether this call moved the receipt from new to viewed (the recipient's first look)."""
+    watched: Watched | None = None
+    """On a first look, what the receipt's owner asked for (None when it names no owner or label)."""
+
+
+def watched_from(fields: list[Any]) -> Watched | None:
+    """Return what an owner asked for, from a receipt's owner, label and notify fields (None without the first two)."""
+    if len(fields) < 3 or fields[0] is None or fields[1] is None:  # noqa: PLR2004 - owner, label, notify
+        return None
+    return Watched(text(fields[0]), text(fields[1]), text(fields[2]) if fields[2] is not None else "")
 
 
 def _pack_secret(envelope: bytes, passphrase_hash: bytes | None) -> bytes:
@@ -229,14 +249,16 @@ class SecretRecords:
         With `mark_viewed`, its receipt moves from new to viewed in the same script.
         """
         keys = [secret_name(secret_id), receipt_name(secret_id)]
-        reply = await self._preview(keys=keys, args=[now, "1" if mark_viewed else "0", END_TO_END])
+        args = [now, "1" if mark_viewed else "0", END_TO_END, OWNER, LABEL, NOTIFY]
+        reply = await self._preview(keys=keys, args=args)
         if reply is None:
             return None
-        hash_length, end_to_end_size, first = reply
+        hash_length, end_to_end_size, first, *owner = reply
         return Preview(
             passphrase_required=int(hash_length) > 0,
             end_to_end=bool(int(text(end_to_end_size) or "0")),
             first_opened=bool(int(first)),
+            watched=watched_from(owner),
         )
 
     @storage_errors
@@ -254,12 +276,13 @@ class SecretRecords:
         """
         state, stamp = ("burned", BURNED) if burn else ("received", RECEIVED)
         keys = [secret_name(secret_id), receipt_name(secret_id), generated_name(secret_id)]
-        reply = await self._take(keys=keys, args=[now, state, stamp, "1" if verified else "0"])
+        args: list[str | int] = [now, state, stamp, "1" if verified else "0", OWNER, LABEL, NOTIFY]
+        reply = await self._take(keys=keys, args=args)
         if not reply:
             return None
         if int(reply[0]) == 0:
             return Guarded(passphrase_hash=bytes(reply[1]))
-        return Taken(envelope=bytes(reply[1]), share_domain=text(reply[2]))
+        return Taken(envelope=bytes(reply[1]), share_domain=text(reply[2]), watched=watched_from(reply[3:]))
 
     @storage_errors
     async def take_generated(self, secret_id: str) -> bytes | None:

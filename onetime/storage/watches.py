@@ -7,22 +7,13 @@ the time it expires, and a background worker sweeps the due ones (`onetime.notif
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from onetime.storage import scripts
 from onetime.storage.client import RedisClient, storage_errors, text
 from onetime.storage.keys import receipt_name
 from onetime.storage.notification_keys import WATCH
-from onetime.storage.secret_records import LABEL, NOTIFY, OWNER, WEBHOOK, WEBHOOK_ATTEMPTS
+from onetime.storage.secret_records import LABEL, NOTIFY, OWNER, WEBHOOK, WEBHOOK_ATTEMPTS, Watched, watched_from
 
-
-@dataclass(frozen=True, slots=True)
-class Watched:
-    """What the owner of a settled secret asked for: its account, the history label, the notices."""
-
-    owner: str
-    label: str
-    notify: str
+__all__ = ["SecretWatches", "Watched"]
 
 
 class SecretWatches:
@@ -60,10 +51,7 @@ class SecretWatches:
     @storage_errors
     async def watched(self, secret_id: str) -> Watched | None:
         """Return what the receipt says its owner asked for; None when it is gone or was never labelled."""
-        owner, label, notify = await self.client.hmget(receipt_name(secret_id), [OWNER, LABEL, NOTIFY])
-        if owner is None or label is None:
-            return None
-        return Watched(text(owner), text(label), text(notify) if notify is not None else "")
+        return watched_from(await self.client.hmget(receipt_name(secret_id), [OWNER, LABEL, NOTIFY]))
 
     @storage_errors
     async def set_webhook_state(self, secret_id: str, state: str, attempts: int) -> None:

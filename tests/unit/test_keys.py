@@ -1,4 +1,5 @@
 import string
+from collections import Counter
 
 import pytest
 
@@ -16,10 +17,16 @@ def test_new_keys_do_not_repeat() -> None:
     assert len({keys.new_key() for _ in range(2000)}) == 2000
 
 
-def test_new_keys_use_the_whole_alphabet_after_the_first_character() -> None:
-    # 160 random bits fill 31 base36 digits; only the leading digit is range-limited.
-    seen = {char for _ in range(300) for char in keys.new_key()[1:]}
-    assert seen == set(string.digits + string.ascii_lowercase)
+def test_every_position_of_a_new_key_draws_from_the_whole_alphabet_evenly() -> None:
+    # Each of the 31 digits is drawn on its own: the first may be any of the 36 too, and no digit
+    # is favoured (a byte % 36 over all 256 byte values would favour the first four).
+    drawn = [keys.new_key() for _ in range(6000)]
+    alphabet = set(string.digits + string.ascii_lowercase)
+    assert {key[0] for key in drawn} == alphabet
+    assert {key[-1] for key in drawn} == alphabet
+    counts = Counter("".join(drawn))
+    expected = 6000 * 31 / 36
+    assert all(abs(count - expected) < 0.06 * expected for count in counts.values()), counts
 
 
 def test_new_key_passes_its_own_shape_check() -> None:

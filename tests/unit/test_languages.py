@@ -99,6 +99,10 @@ def test_an_unknown_language_falls_back_to_english() -> None:
         ("https://evil.example/", False),
         ("javascript:alert(1)", False),
         ("/x\r\nSet-Cookie: a=b", False),
+        ("/x\x00y", False),
+        ("/x\x7fy", False),
+        ("/a\\b", False),
+        ("/caf\u00e9?q=\u00fc", True),
         ("/" + "a" * 3000, False),
     ],
 )

@@ -112,6 +112,18 @@ async def test_the_csrf_cookie_is_http_only_same_site_and_bound_to_the_origin(cl
     assert "Domain" not in cookie
 
 
+async def test_each_new_visitor_gets_a_token_of_its_own_in_cookie_and_form(client: AsyncTestClient) -> None:
+    # The cookie's line is built once per process around each visitor's fresh token.
+    seen = set()
+    for _ in range(3):
+        client.cookies.clear()
+        page = await client.get("/")
+        cookie_token = page.cookies["__Host-csrftoken"]
+        assert re.search(r'name="_csrf_token" value="([^"]+)"', page.text)[1] == cookie_token  # type: ignore[index]
+        seen.add(cookie_token)
+    assert len(seen) == 3
+
+
 async def test_the_json_api_needs_no_token_and_sets_no_cookie(client: AsyncTestClient) -> None:
     created = await client.post("/api/v1/share", data={"secret": "s"})
     assert created.status_code == 200
