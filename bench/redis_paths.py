@@ -28,7 +28,7 @@ CALLS = int(os.environ.get("BENCH_CALLS", "8000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 TASKS = 16
 KEYS = ["ots:secret:{a}", "ots:receipt:{a}"]
-ARGS = [0, "1", "e"]  # now, mark viewed, the end-to-end size field
+ARGS = [0, "1", "e", "o", "nl", "nw"]  # now, mark viewed, the field codes it reads
 
 
 async def one_at_a_time(client: RedisClient) -> float:
