@@ -16,6 +16,7 @@ ConnectionError, and the next command opens a new one.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl
 from collections import deque
 from typing import TYPE_CHECKING, Any, cast
@@ -210,8 +211,7 @@ class MultiplexedConnection:
         self.protocol = await asyncio.shield(self.opening)
 
     async def _open(self, loop: asyncio.AbstractEventLoop) -> _Protocol:
-        if self.protocol is not None and not self.protocol.closed:
-            self.protocol.close(redis_errors.ConnectionError(CLOSED))  # it belonged to another loop
+        self._drop(self.protocol, CLOSED)  # a closed one, or one of another loop
         self.loaded_scripts.clear()  # the new connection may reach a restarted Redis
         settings: Any = self.settings
         try:
@@ -262,6 +262,21 @@ class MultiplexedConnection:
         """Close the connection (the client closes with the app)."""
         if self.opening is not None and not self.opening.done():
             self.opening.cancel()
-        if self.protocol is not None:
-            self.protocol.close(redis_errors.ConnectionError("Connection closed by the client."))
-            self.protocol = None
+        self._drop(self.protocol, "Connection closed by the client.")
+        self.protocol = None
+
+    @staticmethod
+    def _drop(protocol: _Protocol | None, reason: str) -> None:
+        """Close a connection on its own loop (another loop's may be closed already, or in another thread)."""
+        if protocol is None or protocol.closed or protocol.loop.is_closed():
+            return
+        error = redis_errors.ConnectionError(reason)
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if protocol.loop is running:
+            protocol.close(error)
+        else:
+            with contextlib.suppress(RuntimeError):  # that loop closed meanwhile
+                protocol.loop.call_soon_threadsafe(protocol.close, error)

@@ -321,3 +321,14 @@ async def test_a_unix_socket_url_is_served_on_the_shared_connection(tmp_path: Pa
             await client.aclose()
     finally:
         server.stop()
+
+
+async def test_a_client_used_on_another_event_loop_opens_a_connection_there(client: MultiplexedRedis) -> None:
+    async def ping() -> bool:
+        return bool(await client.ping())
+
+    assert await asyncio.to_thread(asyncio.run, ping())  # a loop that is closed afterwards
+    assert await client.ping()  # this loop's own connection
+    assert client.multiplexed is not None
+    assert client.multiplexed.protocol is not None
+    assert client.multiplexed.protocol.loop is asyncio.get_running_loop()
