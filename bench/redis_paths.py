@@ -5,7 +5,8 @@ pooled client configured as the product's was before issue 13 (its BlockingConne
 the product's client (`onetime.storage.client.connect`: the multiplexed connection, commands of one
 loop tick in one write), and, for reference, gathered by hand into redis-py pipelines of 16. The
 figure is this process's CPU time per command (time.process_time), the median of BENCH_ROUNDS (3)
-rounds of BENCH_CALLS (8,000) calls; Redis's own CPU is not counted.
+rounds of BENCH_CALLS (8,000) calls; Redis's own CPU is not counted. BENCH_LOOP=uvloop runs it on
+uvloop, the loop `ots serve` runs on.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import uvloop
 from redis.asyncio import Redis
 
 from bench.procs import free_port, start_redis
@@ -86,4 +88,7 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    if os.environ.get("BENCH_LOOP") == "uvloop":  # the loop `ots serve` runs on
+        uvloop.run(main())
+    else:
+        asyncio.run(main())

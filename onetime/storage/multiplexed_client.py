@@ -72,6 +72,11 @@ class MultiplexedRedis(Redis):
             get_response_callbacks(user_protocol=2, legacy_responses=options.get("legacy_responses", True))  # type: ignore[arg-type]
         )
 
+    def set_response_callback(self, command: str, callback: Any) -> None:  # noqa: ANN401 - redis-py's signature
+        """Set a command's response callback, for the shared connection's replies too."""
+        super().set_response_callback(command, callback)
+        self.resp2_callbacks[command] = callback
+
     async def execute_command(self, *args: Any, **options: Any) -> Any:  # noqa: ANN401 - redis-py's signature
         """Run a command: on the shared connection when it is one of MULTIPLEXED, else on the pool."""
         name = args[0]

@@ -332,3 +332,9 @@ async def test_a_client_used_on_another_event_loop_opens_a_connection_there(clie
     assert client.multiplexed is not None
     assert client.multiplexed.protocol is not None
     assert client.multiplexed.protocol.loop is asyncio.get_running_loop()
+
+
+async def test_a_response_callback_set_on_the_client_applies_to_shared_replies(client: MultiplexedRedis) -> None:
+    await client.set("cb", b"7")
+    client.set_response_callback("GET", lambda reply, **_: int(reply))
+    assert await client.get("cb") == 7
