@@ -5,6 +5,8 @@ script sent twice)."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import ipaddress
 import os
 import signal
 import time
@@ -14,6 +16,10 @@ from typing import Any
 
 import pytest
 import uvloop
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from redis import exceptions as redis_errors
 from redis.asyncio import Redis
 
@@ -23,7 +29,7 @@ from onetime.storage.client import COMMAND_TIMEOUT, StorageHealth, connect, stat
 from onetime.storage.keys import secret_name
 from onetime.storage.multiplexed_client import MULTIPLEXED, MultiplexedPipeline, MultiplexedRedis
 from onetime.storage.secret_records import SecretRecords
-from tests.support.redis_server import RedisServer
+from tests.support.redis_server import RedisServer, free_port
 
 # One call per command of MULTIPLEXED, as the repositories make them (options included).
 CALLS: list[tuple[str, Callable[[Any], Any]]] = [
@@ -232,9 +238,10 @@ async def test_a_frozen_redis_times_out_and_its_late_reply_goes_to_nobody(
 async def test_a_command_on_a_killed_connection_is_sent_again(client: MultiplexedRedis, pooled: Redis) -> None:
     assert await client.ping()
     first = client.multiplexed.protocol if client.multiplexed else None
-    await pooled.client_pause(600, all=False)  # writes wait, so the SET is in flight when killed
+    # Writes wait, so the SET is in flight when killed; the pause ends well within COMMAND_TIMEOUT.
+    await pooled.client_pause(350, all=False)
     pending = asyncio.ensure_future(client.set("k", b"v"))
-    await asyncio.sleep(0.15)
+    await asyncio.sleep(0.1)
     assert not pending.done()
     await pooled.client_kill_filter(_type="normal")
     assert await pending is True
@@ -338,3 +345,56 @@ async def test_a_response_callback_set_on_the_client_applies_to_shared_replies(c
     await client.set("cb", b"7")
     client.set_response_callback("GET", lambda reply, **_: int(reply))
     assert await client.get("cb") == 7
+
+
+def _self_signed(directory: Path) -> tuple[Path, Path]:
+    """Write a certificate for 127.0.0.1 and its key; return their paths."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
+
+
+async def test_a_rediss_url_is_served_over_tls(tmp_path: Path) -> None:
+    tmp_path.mkdir(exist_ok=True)
+    cert, key = _self_signed(tmp_path)
+    tls_port = free_port()
+    tls = ("--tls-port", str(tls_port), "--tls-cert-file", str(cert), "--tls-key-file", str(key))
+    server = RedisServer(tmp_path / "redis", None, *tls, "--tls-ca-cert-file", str(cert), "--tls-auth-clients", "no")
+    try:
+        server.start()
+    except RuntimeError:
+        pytest.skip("this redis-server was built without TLS")
+    try:
+        client = connect(f"rediss://127.0.0.1:{tls_port}/1?ssl_ca_certs={cert}")
+        try:
+            assert await client.set("over", b"tls")
+            assert await client.get("over") == b"tls"
+            assert client.multiplexed is not None
+            assert client.multiplexed.protocol is not None
+            assert client.multiplexed.protocol.transport is not None
+            assert client.multiplexed.protocol.transport.get_extra_info("ssl_object") is not None
+        finally:
+            await client.aclose()
+        async with Redis.from_url(server.url) as plain:  # the plain port of the same server
+            assert await plain.execute_command("SELECT", 1)
+            assert await plain.get("over") == b"tls"
+    finally:
+        server.stop()
