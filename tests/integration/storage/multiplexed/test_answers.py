@@ -147,3 +147,13 @@ async def test_a_response_callback_set_on_the_client_applies_to_shared_replies(c
     await client.set("cb", b"7")
     client.set_response_callback("GET", lambda reply, **_: int(reply))
     assert await client.get("cb") == 7
+
+
+async def test_aclose_closes_the_shared_connection(client: MultiplexedRedis) -> None:
+    assert await client.ping()
+    assert client.multiplexed is not None
+    protocol = client.multiplexed.protocol
+    assert protocol is not None
+    await client.aclose()
+    assert protocol.closed
+    assert client.multiplexed.protocol is None
