@@ -12,8 +12,6 @@ import asyncio
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from contextvars import ContextVar
-from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
@@ -26,6 +24,17 @@ from redis.backoff import NoBackoff
 from redis.typing import EncodableT
 
 from onetime.errors import OutcomeUnknown, StorageUnavailable
+from onetime.storage.calls import (
+    COMMAND_TIMEOUT,
+    CONNECT_TIMEOUT,
+    RETRIED_ERRORS,
+    SCRIPT_COMMANDS,
+    STATE_CHANGE_TIMEOUT,
+    StateChange,
+    consuming_script_call,
+    state_change,
+)
+from onetime.storage.multiplexed_client import MultiplexedRedis
 
 log = logging.getLogger(__name__)
 
@@ -33,39 +42,10 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 CLUSTER_SCHEME = "redis+cluster://"
-# A frozen Redis accepts connections but never answers. The slowest way to learn that: wait
-# POOL_WAIT for a free connection, CONNECT_TIMEOUT to open it, COMMAND_TIMEOUT for the answer,
-# 1.8 s in all, inside the API's promise of an "unavailable" answer within 2 s.
-CONNECT_TIMEOUT = 0.6
-COMMAND_TIMEOUT = 0.8
-# The answer to a script that consumes a secret is awaited longer: giving up on it cannot undo it
-# (Redis may run it when it wakes), and the caller can then only be told that the secret may be gone.
-# Redis frozen for 0.5 s or 2 s costs a reveal that much time, not its secret.
-STATE_CHANGE_TIMEOUT = 5.0
 # redis-py's default pool refuses a command past 100 connections instead of waiting, so a burst of
 # requests got "unavailable" from a healthy Redis. This one is larger and lets a command wait.
 POOL_SIZE = 200
 POOL_WAIT = 0.4
-# A dropped connection (Redis restarted, an idle connection closed) is retried once, at once.
-# A timeout is not: Redis may have run the command, and a frozen Redis would only make the caller
-# wait twice as long. (A cluster client also retries timeouts once, after asking the cluster for
-# its new layout; a script that consumes a secret is never sent again either way.)
-RETRIED_ERRORS = (redis_errors.ConnectionError,)
-SCRIPT_COMMANDS = frozenset({b"EVAL", b"EVALSHA"})
-
-
-@dataclass(slots=True)
-class _StateChange:
-    """One call that consumes a secret: whether its script was sent and no answer came yet."""
-
-    unanswered: bool = False
-
-
-_state_change: ContextVar[_StateChange | None] = ContextVar("ots_state_change", default=None)
-
-
-class ScriptNotResent(redis_errors.RedisError):
-    """A retry would send again a script that Redis may already have run; it is not sent."""
 
 
 def _is_script(command: bytes | str | Iterable[bytes]) -> bool:
@@ -87,10 +67,8 @@ class _StateChangeAware(AbstractConnection):
 
     async def send_packed_command(self, command: bytes | str | Iterable[bytes], check_health: bool = True) -> None:
         """Send a command; a consuming script is sent at most once per call, on a connected socket."""
-        call = _state_change.get()
-        if call is not None and _is_script(command):
-            if call.unanswered:
-                raise ScriptNotResent("a script that may have run is not sent again")
+        call = consuming_script_call() if _is_script(command) else None
+        if call is not None:
             if self._reader is not None and (self._reader.at_eof() or self._reader.exception() is not None):
                 # Redis closed or reset this pooled connection (it stopped or restarted): a script
                 # written there would surely be lost, so open a new connection before sending it.
@@ -110,7 +88,7 @@ class _StateChangeAware(AbstractConnection):
         push_request: bool | None = False,
     ) -> object:
         """Read an answer; the answer to a consuming script is awaited STATE_CHANGE_TIMEOUT."""
-        call: _StateChange | None = self.__dict__.pop("_awaiting", None)
+        call: StateChange | None = self.__dict__.pop("_awaiting", None)
         if call is None:
             return await super().read_response(
                 disable_decoding, timeout, disconnect_on_error=disconnect_on_error, push_request=push_request
@@ -202,7 +180,9 @@ def connect(url: str) -> RedisClient:
         return cluster
     pool = BlockingConnectionPool.from_url(url, max_connections=POOL_SIZE, timeout=POOL_WAIT, **options)
     pool.connection_class = _AWARE.get(pool.connection_class, pool.connection_class)
-    return Redis.from_pool(pool)  # the client owns the pool and closes it
+    # The hot commands share one connection (see multiplexed.py); the pool serves the rest. The
+    # client owns the pool and closes it.
+    return MultiplexedRedis.from_pool(pool)
 
 
 def is_storage_fault(error: BaseException) -> bool:
@@ -247,8 +227,8 @@ def state_change_errors(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaita
 
     @functools.wraps(method)
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
-        call = _StateChange()
-        token = _state_change.set(call)
+        call = StateChange()
+        token = state_change.set(call)
         try:
             return await method(*args, **kwargs)
         except Exception as error:
@@ -260,7 +240,7 @@ def state_change_errors(method: Callable[P, Awaitable[T]]) -> Callable[P, Awaita
             log.warning("redis unavailable: %s", type(error).__name__)
             raise StorageUnavailable from None
         finally:
-            _state_change.reset(token)
+            state_change.reset(token)
 
     return wrapper
 
