@@ -119,8 +119,14 @@ def page_cache_of(request: Request[Any, Any, Any]) -> PageCache:
     return cache
 
 
+_PLAIN = frozenset({str, int, bool, float, type(None)})
+"""Types that stand for themselves in a kept page's key (checked first: most context values are these)."""
+
+
 def _frozen(value: object) -> Hashable:
     """Return a hashable stand-in of a context value; TypeError for a value that cannot be one."""
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, Mapping):
         return tuple(sorted((str(name), _frozen(item)) for name, item in value.items()))
     if isinstance(value, list | tuple):
