@@ -29,9 +29,11 @@ from typing import Any
 import uvloop
 from redis import Redis as SyncRedis
 
+from onetime import keys
 from onetime.accounts.caller import Caller
 from onetime.crypto import PassphraseHasher
 from onetime.errors import StorageUnavailable
+from onetime.keys import RECORD_ID_LENGTH
 from onetime.new_secret import NewSecret
 from onetime.plans import Plan
 from onetime.receipts import Receipt
@@ -127,9 +129,13 @@ return count
 """
 
 
+_NUMBER_DIGITS = 11
+"""The copy's number in its record id (`%011d` in _CLONE); a random prefix makes up the rest."""
+
+
 def _random_prefix() -> str:
-    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
-    return "".join(secrets.choice(alphabet) for _ in range(20))
+    alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_"
+    return "".join(secrets.choice(alphabet) for _ in range(RECORD_ID_LENGTH - _NUMBER_DIGITS))
 
 
 async def clone_secrets(  # noqa: PLR0913 - keyword-only knobs
@@ -138,8 +144,9 @@ async def clone_secrets(  # noqa: PLR0913 - keyword-only knobs
     """Add `count` secrets to `db`: copies of one secret made through the service.
 
     The copies are byte-for-byte the records the service writes (same key lengths, same value
-    sizes, same TTLs) under fresh 31-character keys; their fields still name the template's keys,
-    which does not matter for memory or for the keyspace size. Returns the keys per secret.
+    sizes, same TTLs) under fresh record ids of the ids' length (storage names records by a digest
+    of their keys, `onetime.keys.secret_id` and `receipt_id`); their values still belong to the
+    template, which does not matter for memory or for the keyspace size. Returns the keys per secret.
     """
     scratch_url = f"{redis_base}/{scratch_db}"
     sync = SyncRedis.from_url(scratch_url)
@@ -150,7 +157,8 @@ async def clone_secrets(  # noqa: PLR0913 - keyword-only knobs
     parts: list[bytes | str] = []
     for name in sync.scan_iter(count=1000):
         text = name.decode()
-        for tag, label in ((template.secret_key, "s"), (template.metadata_key, "m")):
+        tags = ((keys.secret_id(template.secret_key), "s"), (keys.receipt_id(template.metadata_key), "m"))
+        for tag, label in tags:
             marker = "{" + tag + "}"
             if marker in text:
                 before, after = text.split(marker)
