@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import fcntl
+import gc
 import multiprocessing
 import os
 import shutil
@@ -96,4 +97,10 @@ def _watch_parent(parent_pid: int) -> None:
 def create_worker_app() -> Litestar:
     """Build the app in a server process: the factory `ots serve` hands to uvicorn."""
     exit_with_parent()
-    return create_app()
+    app = create_app()
+    # Everything built so far (modules, routes, catalogs) lives as long as the process: moved out
+    # of the collector's reach, a full collection no longer walks it. Measured: its pauses went
+    # from 20-60 ms to a few ms under load (issue 13).
+    gc.collect()
+    gc.freeze()
+    return app
