@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from collections.abc import Sequence
 
@@ -21,6 +22,7 @@ def is_trusted_proxy(address: str, trusted: Sequence[IPNetwork]) -> bool:
     return any(ip in network for network in trusted)
 
 
+@functools.lru_cache(maxsize=4096)  # asked on every request, mostly for the same few addresses
 def client_bucket(address: str, ipv6_prefix: int = DEFAULT_IPV6_PREFIX) -> str:
     """Return what per-address limits count for an address: an IPv4 address, or its IPv6 network.
 
