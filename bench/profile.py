@@ -35,7 +35,10 @@ FRAME = re.compile(r"^(?P<function>.*) \((?P<file>[^:()]+)(?::(?P<line>\d+))?\)$
 WORK = (
     ("access log: logging, its queue and listener thread", ("logging/", "queue.py", "threading.py")),
     ("bcrypt", ("bcrypt",)),
-    ("redis-py client: commands, pipelines, socket writes", ("redis/", "hiredis")),
+    (
+        "Redis client: redis-py, the multiplexed connection, socket writes",
+        ("redis/", "hiredis", "onetime/storage/multiplexed", "onetime/storage/calls.py"),
+    ),
     ("crypto: HKDF, AES-GCM, random bytes", ("cryptography/", "onetime/crypto.py", "random.py", "secrets.py")),
     ("keys: base36 encoding", ("onetime/keys.py",)),
     ("params: query and form parsing", ("api/params.py", "urllib/parse.py")),
