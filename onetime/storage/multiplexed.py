@@ -60,6 +60,18 @@ class _Batch:
         self.remaining = len(waiters)
         self.timer: asyncio.TimerHandle | None = None
 
+    def answered(self) -> None:
+        """Count one waiter answered; when all are, stop the timer and let go of the waiters.
+
+        Waiters and their batch point at each other: unlinked, both go with their last reference
+        instead of waiting for the cyclic collector (one pair a request).
+        """
+        self.remaining -= 1
+        if self.remaining == 0:
+            if self.timer is not None:
+                self.timer.cancel()
+            self.waiters.clear()
+
 
 class _Protocol(asyncio.Protocol):
     """The wire: buffered writes flushed once a tick, replies read with hiredis and matched in order."""
@@ -146,11 +158,8 @@ class _Protocol(asyncio.Protocol):
                 waiter.call.unanswered = False  # Redis answered: the outcome is known
             if not waiter.future.done():
                 waiter.future.set_result(waiter.replies)
-            batch = waiter.batch
-            if batch is not None:
-                batch.remaining -= 1
-                if batch.remaining == 0 and batch.timer is not None:
-                    batch.timer.cancel()
+            if waiter.batch is not None:
+                waiter.batch.answered()
 
     def connection_lost(self, exc: Exception | None) -> None:  # noqa: ARG002 - why it closed changes nothing
         """Fail every waiter: those written may have run, those not written did not."""
