@@ -108,6 +108,11 @@ async def test_every_page_carries_the_picker_back_to_itself(client: AsyncTestCli
         assert f'<input type="hidden" name="next" value="{path}">' in html, path
 
 
+async def test_the_picker_brings_a_page_back_with_its_query(client: AsyncTestClient) -> None:
+    html = (await client.get("/signin?next=/dashboard")).text
+    assert '<input type="hidden" name="next" value="/signin?next=/dashboard">' in html
+
+
 async def test_error_pages_and_form_errors_are_translated(client: AsyncTestClient) -> None:
     missing = await client.get("/no-such-page", headers={"Accept-Language": "ja"})
     assert missing.status_code == 404
